@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test run: lint, type-check, then every suite (unit, integration on real Valkey,
+# runtime suites inside workerd, edge-runtime and Deno). Test files start their own valkey-server
+# processes on free loopback ports; this script only makes sure valkey-server is installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v valkey-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    bash scripts/install-valkey.sh
+  else
+    echo "valkey-server not found: install it with \`sudo bash scripts/install-valkey.sh\` (Debian bookworm-backports)" >&2
+    exit 1
+  fi
+fi
+
+echo "== lint"
+npx biome check .
+echo "== type-check"
+npx tsc -p tsconfig.json --noEmit
+echo "== tests"
+mkdir -p .tmp
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json || status=$?
+if [ -f .tmp/vitest.json ]; then
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(".tmp/vitest.json", "utf8"));
+    const skipped = r.numPendingTests + r.numTodoTests;
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+  '
+fi
+exit $status

@@ -1,0 +1,68 @@
+/**
+ * The one small interface everything above `client/` talks to: send one command, send a
+ * pipeline, run a Lua script. Transports (TCP, HTTP, memory, cluster) implement it.
+ *
+ * Replies are RESP2-shaped JavaScript values: a string, an integer, `null`, or an array of those.
+ * Bulk strings arrive as `string` (UTF-8) unless the caller asks for bytes (`{ bytes: true }`),
+ * then as `Uint8Array`. RESP3 maps and sets are flattened to arrays, as RESP2 would send them.
+ */
+import type { ReplyError } from '../errors.ts'
+
+/** One argument of a command. Numbers are sent in their decimal form. */
+export type Arg = string | number | Uint8Array
+
+/** A command and its arguments, e.g. `['SET', 'k', 'v', 'PX', 1000]`. */
+export type Command = readonly Arg[]
+
+/** A reply, shaped as RESP2 would deliver it. */
+export type Reply = string | number | null | Uint8Array | Reply[]
+
+export interface SendOptions {
+  /** Return bulk strings as `Uint8Array` instead of decoding them as UTF-8. */
+  bytes?: boolean
+  /** Give up after this many milliseconds with a `TimeoutError` (the command may still run). */
+  timeout?: number
+  /** Give up when this signal aborts, with a `TimeoutError` carrying the abort reason. */
+  signal?: AbortSignal
+}
+
+/**
+ * What a script's TypeScript twin sees: a synchronous `call`, like `redis.call` in Lua, that runs
+ * one command against the memory backend's data. A command the server would refuse throws a
+ * `ReplyError`, as `redis.call` raises an error in Lua.
+ */
+export interface ScriptContext {
+  call(...args: Arg[]): Reply
+}
+
+/** The same logic as a script's Lua, in TypeScript, run atomically by the memory backend. */
+export type ScriptTwin = (redis: ScriptContext, keys: readonly string[], argv: readonly string[]) => Reply
+
+/** A Lua script: Valkey runs `lua`, the memory backend runs `twin`. Build one with `defineScript`. */
+export interface Script {
+  /** A short name for error messages, e.g. `'slidingWindow'`. */
+  readonly name: string
+  readonly lua: string
+  readonly twin?: ScriptTwin
+  /** The SHA1 of `lua` in lowercase hex, once computed; see `scriptSha`. */
+  sha?: string
+}
+
+export interface Client {
+  /** Which transport this is, for logs and diagnostics. */
+  readonly kind: 'tcp' | 'http' | 'memory' | 'cluster'
+  /**
+   * Sends one command. Resolves with the reply; rejects with `ReplyError` when the server refuses
+   * it, `TransportError` when it cannot be reached, `TimeoutError` when it does not answer in time.
+   */
+  send(command: Command, options?: SendOptions): Promise<Reply>
+  /**
+   * Sends several commands in one batch, in order (not atomic). Each entry of the result is the
+   * command's reply, or the `ReplyError` it got. Rejects only when the batch as a whole fails.
+   */
+  pipeline(commands: readonly Command[], options?: SendOptions): Promise<Array<Reply | ReplyError>>
+  /** Runs a script with EVALSHA, falling back to EVAL when the server answers NOSCRIPT. */
+  eval(script: Script, keys: readonly string[], args: readonly Arg[], options?: SendOptions): Promise<Reply>
+  /** Closes the connections. Commands already sent are answered first where possible. */
+  close(): Promise<void>
+}

@@ -1,0 +1,12 @@
+/** floodgate: rate limiting and sessions for edge functions on self-hosted Valkey. */
+export {
+  ConfigError,
+  FloodgateError,
+  ProtocolError,
+  ReplyError,
+  SessionError,
+  TimeoutError,
+  TransportError,
+} from './errors.ts'
+export { defineScript, runScript, scriptSha } from './client/script.ts'
+export type { Arg, Client, Command, Reply, Script, ScriptContext, ScriptTwin, SendOptions } from './client/types.ts'
