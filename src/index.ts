@@ -1,4 +1,16 @@
 /** floodgate: rate limiting and sessions for edge functions on self-hosted Valkey. */
+
+export { defineScript, runScript, scriptSha } from './client/script.ts'
+export type {
+  Arg,
+  Client,
+  Command,
+  Reply,
+  Script,
+  ScriptContext,
+  ScriptTwin,
+  SendOptions,
+} from './client/types.ts'
 export {
   ConfigError,
   FloodgateError,
@@ -8,5 +20,3 @@ export {
   TimeoutError,
   TransportError,
 } from './errors.ts'
-export { defineScript, runScript, scriptSha } from './client/script.ts'
-export type { Arg, Client, Command, Reply, Script, ScriptContext, ScriptTwin, SendOptions } from './client/types.ts'
