@@ -1,5 +1,7 @@
 /** floodgate: rate limiting and sessions for edge functions on self-hosted Valkey. */
 
+export { createHttpClient, type HttpClient, type HttpClientOptions } from './client/http.ts'
+export type { FetchInitLike, FetchLike, FetchResponseLike } from './client/http-exchange.ts'
 export { defineScript, runScript, scriptSha } from './client/script.ts'
 export type {
   Arg,
