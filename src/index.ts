@@ -22,3 +22,15 @@ export {
   TimeoutError,
   TransportError,
 } from './errors.ts'
+export {
+  type CookieOptions,
+  createSessions,
+  type InvalidReason,
+  type Secret,
+  Session,
+  type SessionData,
+  type Sessions,
+  type SessionsOptions,
+  type StatefulOptions,
+  type StatelessOptions,
+} from './session/index.ts'

@@ -1,0 +1,166 @@
+/**
+ * The Lua scripts behind stateful sessions, each with its TypeScript twin for the memory backend.
+ * A session is one hash: `m:abs` (absolute end, epoch ms) and one `d:<field>` per data field, so
+ * parallel requests that change different fields merge instead of overwriting each other. Every
+ * script touches one key, so all of them run unchanged on a Valkey Cluster.
+ */
+import { defineScript } from '../client/script.ts'
+import type { Reply } from '../client/types.ts'
+
+/** The hash field holding the absolute end of the session's life. */
+export const ABSOLUTE_FIELD = 'm:abs'
+/** Data fields are stored as `d:<name>`, apart from the metadata. */
+export const DATA_PREFIX = 'd:'
+
+const absoluteOf = (reply: Reply): number | undefined =>
+  typeof reply === 'string' ? Number(reply) : undefined
+
+/** Reads a session and slides its idle window when more than half of it has passed: one round trip. */
+export const loadSession = defineScript({
+  name: 'loadSession',
+  lua: `-- KEYS[1] session hash; ARGV[1] now (epoch ms); ARGV[2] idle timeout (ms)
+-- Returns nil when there is no such session; 0 when its absolute lifetime is over (the key is then
+-- deleted); else {ttl ms, 1 if the idle window was slid else 0, field, value, ...}.
+local abs = tonumber(redis.call('HGET', KEYS[1], '${ABSOLUTE_FIELD}'))
+if not abs then return nil end
+local left = abs - tonumber(ARGV[1])
+if left <= 0 then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+local idle = tonumber(ARGV[2])
+local ttl = redis.call('PTTL', KEYS[1])
+local slid = 0
+local slide = math.min(idle, left)
+if ttl < idle / 2 and slide > ttl then
+  redis.call('PEXPIRE', KEYS[1], slide)
+  ttl = slide
+  slid = 1
+end
+local reply = redis.call('HGETALL', KEYS[1])
+table.insert(reply, 1, slid)
+table.insert(reply, 1, ttl)
+return reply`,
+  twin: (redis, keys, argv) => {
+    const key = keys[0]!
+    const abs = absoluteOf(redis.call('HGET', key, ABSOLUTE_FIELD))
+    if (abs === undefined) return null
+    const left = abs - Number(argv[0])
+    if (left <= 0) {
+      redis.call('DEL', key)
+      return 0
+    }
+    const idle = Number(argv[1])
+    let ttl = redis.call('PTTL', key) as number
+    let slid = 0
+    const next = Math.min(idle, left)
+    if (ttl < idle / 2 && next > ttl) {
+      redis.call('PEXPIRE', key, next)
+      ttl = next
+      slid = 1
+    }
+    return [ttl, slid, ...(redis.call('HGETALL', key) as Reply[])]
+  },
+})
+
+/** Writes changed fields of a live session; never recreates one that is gone. */
+export const updateSession = defineScript({
+  name: 'updateSession',
+  lua: `-- KEYS[1] session hash; ARGV[1] now (epoch ms); ARGV[2] idle timeout (ms); ARGV[3] n;
+-- ARGV[4 .. 3+2n] field, value pairs to set; the ARGV after them: fields to delete.
+-- Returns the new TTL in ms, or 0 when the session is gone (expired or destroyed meanwhile).
+local abs = tonumber(redis.call('HGET', KEYS[1], '${ABSOLUTE_FIELD}'))
+if not abs then return 0 end
+local left = abs - tonumber(ARGV[1])
+if left <= 0 then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+local n = tonumber(ARGV[3])
+for i = 4, 3 + 2 * n, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 4 + 2 * n, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
+local ttl = math.min(tonumber(ARGV[2]), left)
+redis.call('PEXPIRE', KEYS[1], ttl)
+return ttl`,
+  twin: (redis, keys, argv) => {
+    const key = keys[0]!
+    const abs = absoluteOf(redis.call('HGET', key, ABSOLUTE_FIELD))
+    if (abs === undefined) return 0
+    const left = abs - Number(argv[0])
+    if (left <= 0) {
+      redis.call('DEL', key)
+      return 0
+    }
+    const n = Number(argv[2])
+    for (let i = 3; i < 3 + 2 * n; i += 2) redis.call('HSET', key, argv[i]!, argv[i + 1]!)
+    for (let i = 3 + 2 * n; i < argv.length; i++) redis.call('HDEL', key, argv[i]!)
+    const ttl = Math.min(Number(argv[1]), left)
+    redis.call('PEXPIRE', key, ttl)
+    return ttl
+  },
+})
+
+/** Stores a new session; refuses to overwrite an existing key. */
+export const createSession = defineScript({
+  name: 'createSession',
+  lua: `-- KEYS[1] new session hash; ARGV[1] absolute end (epoch ms); ARGV[2] ttl (ms);
+-- ARGV[3 ..] field, value pairs. Returns 1, or 0 when the key exists (it is left alone).
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], '${ABSOLUTE_FIELD}', ARGV[1])
+for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`,
+  twin: (redis, keys, argv) => {
+    const key = keys[0]!
+    if (redis.call('EXISTS', key) === 1) return 0
+    redis.call('HSET', key, ABSOLUTE_FIELD, argv[0]!)
+    for (let i = 2; i < argv.length; i += 2) redis.call('HSET', key, argv[i]!, argv[i + 1]!)
+    redis.call('PEXPIRE', key, argv[1]!)
+    return 1
+  },
+})
+
+/**
+ * Keeps a user's index (a sorted set of session hashes scored by their absolute end) in step:
+ * drops entries whose sessions can no longer live, removes and adds one, and expires the index
+ * with its longest-lived entry.
+ */
+export const indexSession = defineScript({
+  name: 'indexSession',
+  lua: `-- KEYS[1] user index (sorted set); ARGV[1] now (epoch ms); ARGV[2] member to remove or '';
+-- ARGV[3] member to add or ''; ARGV[4] its score (absolute end, epoch ms). Returns the entry count.
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if ARGV[2] ~= '' then redis.call('ZREM', KEYS[1], ARGV[2]) end
+if ARGV[3] ~= '' then redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3]) end
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if #last == 0 then return 0 end
+redis.call('PEXPIREAT', KEYS[1], last[2])
+return redis.call('ZCARD', KEYS[1])`,
+  twin: (redis, keys, argv) => {
+    const key = keys[0]!
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', argv[0]!)
+    if (argv[1]) redis.call('ZREM', key, argv[1])
+    if (argv[2]) redis.call('ZADD', key, argv[3]!, argv[2])
+    const last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES') as string[]
+    if (last.length === 0) return 0
+    redis.call('PEXPIREAT', key, last[1]!)
+    return redis.call('ZCARD', key)
+  },
+})
+
+/** Empties a user's index and returns the session hashes it held that may still be alive. */
+export const takeSessions = defineScript({
+  name: 'takeSessions',
+  lua: `-- KEYS[1] user index (sorted set); ARGV[1] now (epoch ms). Returns the live entries; deletes the index.
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+local members = redis.call('ZRANGE', KEYS[1], 0, -1)
+redis.call('DEL', KEYS[1])
+return members`,
+  twin: (redis, keys, argv) => {
+    const key = keys[0]!
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', argv[0]!)
+    const members = redis.call('ZRANGE', key, 0, -1)
+    redis.call('DEL', key)
+    return members
+  },
+})

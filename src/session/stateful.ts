@@ -1,0 +1,157 @@
+/**
+ * Stateful sessions: a random 256-bit id in the cookie, the data in Valkey under the SHA-256 of
+ * that id (a leaked key dump yields no usable cookie). Loading is one script call and saving is one
+ * script call; when the user index changes too, its script goes out in the same tick, so the
+ * transport pipelines both into one round trip. Keys are hash-tagged (`{...}`) and each script
+ * touches one key, so everything runs unchanged on a Valkey Cluster.
+ */
+import type { Arg, Client, Reply } from '../client/types.ts'
+import { base64url } from './keys.ts'
+import {
+  createSession,
+  DATA_PREFIX,
+  indexSession,
+  loadSession,
+  takeSessions,
+  updateSession,
+} from './scripts.ts'
+import type { Fields, Store } from './store.ts'
+
+export interface StatefulConfig {
+  readonly client: Client
+  readonly prefix: string
+  readonly userKey: string | undefined
+  readonly idle: number
+  readonly absolute: number
+  readonly now: () => number
+}
+
+const ID = /^[A-Za-z0-9_-]{43}$/
+const encoder = new TextEncoder()
+
+const newId = (): string => base64url(crypto.getRandomValues(new Uint8Array(32)))
+const hashId = async (id: string): Promise<string> =>
+  base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(id))))
+
+const pairs = (fields: Fields): string[] => {
+  const out: string[] = []
+  for (const [name, json] of fields) out.push(DATA_PREFIX + name, json)
+  return out
+}
+
+/**
+ * @example
+ * const store = statefulStore({ client, prefix: 'fg:sess:', userKey: 'userId', idle, absolute, now: Date.now })
+ */
+export const statefulStore = (config: StatefulConfig): Store => {
+  const { client, prefix, userKey, idle, absolute, now } = config
+  const sessionKey = (hash: string) => `${prefix}{${hash}}`
+  const userIndex = (userId: string) => `${prefix}user:{${userId}}`
+
+  /** The user id a session's data names, if `userKey` is set and holds a string or number. */
+  const userOf = (fields: Fields | undefined): string | undefined => {
+    const json = userKey === undefined ? undefined : fields?.get(userKey)
+    if (json === undefined) return undefined
+    const value: unknown = JSON.parse(json)
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined
+  }
+
+  /** Index writes for a session moving from `before` to `after`: one script per user touched. */
+  const reindex = (
+    at: number,
+    before?: [string | undefined, string],
+    after?: [string | undefined, string, number],
+  ) => {
+    const calls: Promise<Reply>[] = []
+    const [oldUser, oldRef] = before ?? [undefined, '']
+    const [newUser, newRef, score] = after ?? [undefined, '', 0]
+    if (oldUser !== undefined && oldUser === newUser && oldRef === newRef) return calls
+    if (oldUser !== undefined && oldUser !== newUser) {
+      calls.push(client.eval(indexSession, [userIndex(oldUser)], [at, oldRef, '', 0]))
+    }
+    if (newUser !== undefined) {
+      const remove = oldUser === newUser ? oldRef : ''
+      calls.push(client.eval(indexSession, [userIndex(newUser)], [at, remove, newRef, score]))
+    }
+    return calls
+  }
+
+  return {
+    mode: 'stateful',
+    async load(value) {
+      if (!ID.test(value)) return 'malformed'
+      const ref = await hashId(value)
+      const reply = await client.eval(loadSession, [sessionKey(ref)], [now(), idle])
+      if (reply === null) return 'not-found'
+      if (!Array.isArray(reply)) return 'expired'
+      const [ttl, slid, ...flat] = reply as [number, number, ...string[]]
+      const fields: Fields = new Map()
+      let absoluteAt = 0
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const name = flat[i]!
+        if (name.startsWith(DATA_PREFIX)) fields.set(name.slice(DATA_PREFIX.length), flat[i + 1]!)
+        else absoluteAt = Number(flat[i + 1])
+      }
+      return { value, fields, absoluteAt, maxAge: Math.floor(ttl / 1000), refresh: slid === 1, ref }
+    },
+    async create(fields, previous) {
+      const at = now()
+      const absoluteAt = at + absolute
+      const ttl = Math.min(idle, absolute)
+      for (;;) {
+        const value = newId()
+        const ref = await hashId(value)
+        const calls: Promise<Reply>[] = [
+          client.eval(createSession, [sessionKey(ref)], [absoluteAt, ttl, ...pairs(fields)]),
+          ...reindex(at, previous && [userOf(previous.fields), previous.ref!], [
+            userOf(fields),
+            ref,
+            absoluteAt,
+          ]),
+        ]
+        if (previous) calls.push(client.send(['DEL', sessionKey(previous.ref!)]))
+        const [created] = await Promise.all(calls)
+        // A clash of two random 256-bit ids does not happen; if it ever did, the other session is kept.
+        if (created === 1)
+          return { value, fields, absoluteAt, maxAge: Math.floor(ttl / 1000), refresh: false, ref }
+        previous = undefined
+      }
+    },
+    async update(loaded, fields, set, deleted) {
+      const at = now()
+      const ref = loaded.ref!
+      const args: Arg[] = [at, idle, set.size, ...pairs(set), ...deleted.map((name) => DATA_PREFIX + name)]
+      const [ttl] = await Promise.all([
+        client.eval(updateSession, [sessionKey(ref)], args),
+        ...reindex(at, [userOf(loaded.fields), ref], [userOf(fields), ref, loaded.absoluteAt]),
+      ])
+      if (ttl === 0) return undefined
+      return {
+        value: loaded.value,
+        fields,
+        absoluteAt: loaded.absoluteAt,
+        maxAge: Math.floor(Number(ttl) / 1000),
+        refresh: false,
+        ref,
+      }
+    },
+    // The load script already slid the key's TTL; only the cookie has to follow.
+    touch: async (loaded) => ({ ...loaded, refresh: false }),
+    async destroy(loaded) {
+      await Promise.all([
+        client.send(['DEL', sessionKey(loaded.ref!)]),
+        ...reindex(now(), [userOf(loaded.fields), loaded.ref!]),
+      ])
+    },
+    async destroyAll(userId) {
+      if (userKey === undefined) {
+        throw new TypeError('destroyAll needs the `userKey` option: the data field that holds the user id')
+      }
+      const refs = (await client.eval(takeSessions, [userIndex(userId)], [now()])) as string[]
+      if (refs.length === 0) return 0
+      // One DEL per key: the sessions live in different hash slots on a cluster.
+      const replies = await client.pipeline(refs.map((ref) => ['DEL', sessionKey(ref)]))
+      return replies.filter((reply) => reply === 1).length
+    },
+  }
+}
