@@ -13,6 +13,7 @@ export type {
   ScriptTwin,
   SendOptions,
 } from './client/types.ts'
+export { fromUpstashRedis, type UpstashRedisLike, type UpstashRequesterLike } from './client/upstash-redis.ts'
 export {
   ConfigError,
   FloodgateError,

@@ -3,8 +3,9 @@
  * demand (never answer, drop the connection, 5xx, malformed JSON). Behaviour against Valkey itself
  * is tested through the real bridge in http-bridge.test.ts.
  */
-import { afterEach, describe, expect, it } from 'vitest'
-import { createHttpClient } from '../../src/client/http.ts'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { nodeFetch } from '../../adapters/node/http-fetch.ts'
+import { createHttpClient as create, type HttpClientOptions } from '../../src/client/http.ts'
 import type { FetchLike } from '../../src/client/http-exchange.ts'
 import { ConfigError, ProtocolError, ReplyError, TimeoutError, TransportError } from '../../src/errors.ts'
 import { json, startHttpServer, type TestHttpServer } from '../support/http-server.ts'
@@ -23,17 +24,24 @@ afterEach(async () => {
 
 const b64 = (text: string) => Buffer.from(text).toString('base64')
 
-/** A fetch that counts its calls and passes them to the global fetch. */
-const counting = () => {
-  const calls: string[] = []
-  const fetch: FetchLike = (url, init) => {
-    calls.push(url)
-    return globalThis.fetch(url, init)
-  }
-  return { fetch, calls }
-}
+const fast = nodeFetch()
+afterAll(() => fast.close())
 
-describe('createHttpClient over a misbehaving server', () => {
+describe.each([
+  ['the global fetch', globalThis.fetch as FetchLike],
+  ['nodeFetch()', fast],
+])('createHttpClient over %s, against a misbehaving server', (_name, baseFetch) => {
+  /** A fetch that counts its calls and passes them on. */
+  const counting = () => {
+    const calls: string[] = []
+    const fetch: FetchLike = (url, init) => {
+      calls.push(url)
+      return baseFetch(url, init)
+    }
+    return { fetch, calls }
+  }
+  const createHttpClient = (options: HttpClientOptions) => create({ fetch: baseFetch, ...options })
+
   it('rejects with TimeoutError when the server never answers, within the timeout plus slack', async () => {
     const server = await serve(() => {})
     const client = createHttpClient({ url: server.url, timeout: 200 })
