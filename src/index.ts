@@ -2,6 +2,7 @@
 
 export { createHttpClient, type HttpClient, type HttpClientOptions } from './client/http.ts'
 export type { FetchInitLike, FetchLike, FetchResponseLike } from './client/http-exchange.ts'
+export { createMemoryClient, type MemoryClientOptions } from './client/memory.ts'
 export { defineScript, runScript, scriptSha } from './client/script.ts'
 export type {
   Arg,

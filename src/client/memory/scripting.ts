@@ -1,0 +1,144 @@
+/**
+ * Scripts on the memory backend. It cannot run Lua; it runs a script's TypeScript twin instead,
+ * synchronously, so no other command interleaves (the atomicity EVAL gives on Valkey), with the
+ * clock frozen for the run as Valkey freezes it. Scripts are found by their Lua text (EVAL) or
+ * SHA1 (EVALSHA) among those the client has seen through `client.eval` or SCRIPT LOAD.
+ */
+import { ReplyError } from '../../errors.ts'
+import { scriptSha } from '../script.ts'
+import type { Arg, Reply, Script, ScriptContext } from '../types.ts'
+import { fromBytes, isText, str } from './bytes.ts'
+import { execute } from './dispatch.ts'
+import type { Keyspace } from './keyspace.ts'
+import { smallIntegerArg } from './numbers.ts'
+import { OK, type Out, Status, wrongArity } from './reply.ts'
+
+/** Why a script cannot run here, and what to do about it. */
+export const noTwinMessage = (name: string): string =>
+  `script ${name} has no TypeScript twin: the memory backend (the default when no URL is configured) ` +
+  'runs a twin instead of Lua; pass `twin` to defineScript(), or configure a Valkey URL'
+
+/**
+ * A Lua value as Valkey turns it into a reply: numbers truncated to integers, `false` to nil, and
+ * a table cut at its first nil.
+ */
+const luaReply = (value: unknown): Out => {
+  if (typeof value === 'number') return Math.trunc(value)
+  if (typeof value === 'string' || value === null) return value
+  if (Array.isArray(value)) {
+    const out: Out[] = []
+    for (const item of value) {
+      if (item === null || item === undefined || item === false) break
+      out.push(luaReply(item))
+    }
+    return out
+  }
+  if (value instanceof Uint8Array) return fromBytes(value)
+  if (value === true) return 1
+  return null
+}
+
+/** `argv` as the twin receives it: canonical strings, the array reused when already so. */
+const strings = (args: readonly Arg[]): readonly string[] => {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]
+    if (typeof arg !== 'string' || !isText(arg)) return args.map(str)
+  }
+  return args as readonly string[]
+}
+
+export class Scripts {
+  readonly #db: Keyspace
+  readonly #byLua = new Map<string, Script>()
+  readonly #bySha = new Map<string, Script>()
+  readonly #context: ScriptContext
+
+  constructor(db: Keyspace) {
+    this.#db = db
+    this.#context = {
+      call: (...args: Arg[]): Reply => {
+        const out = execute(db, args)
+        return out instanceof Status ? out.value : (out as Reply)
+      },
+    }
+  }
+
+  /** Remembers `script` so EVAL and EVALSHA through `send` find it too. */
+  remember(script: Script): void {
+    if (this.#byLua.get(script.lua) !== script) this.#byLua.set(script.lua, script)
+    if (script.sha !== undefined && !this.#bySha.has(script.sha)) this.#bySha.set(script.sha, script)
+  }
+
+  /** Runs `script`'s twin atomically; throws the ReplyError a failing `redis.call` raised. */
+  run(script: Script, keys: readonly Arg[], args: readonly Arg[]): Out {
+    const twin = script.twin
+    if (twin === undefined) throw new ReplyError(`ERR ${noTwinMessage(script.name)}`)
+    const db = this.#db
+    db.freeze()
+    try {
+      return luaReply(twin(this.#context, strings(keys), strings(args)))
+    } finally {
+      db.thaw()
+    }
+  }
+
+  /** EVAL, EVALSHA and SCRIPT, sent as commands. */
+  async command(name: string, args: readonly Arg[]): Promise<Out> {
+    if (name === 'SCRIPT') return this.#script(args)
+    if (args.length < 3) throw wrongArity(str(args[0]))
+    const numKeys = smallIntegerArg(str(args[2]))
+    if (numKeys < 0) throw new ReplyError("ERR Number of keys can't be negative")
+    if (numKeys > args.length - 3)
+      throw new ReplyError("ERR Number of keys can't be greater than number of args")
+    const keys = args.slice(3, 3 + numKeys)
+    const argv = args.slice(3 + numKeys)
+    if (name === 'EVALSHA') {
+      const script = await this.#find(str(args[1]).toLowerCase())
+      if (script === undefined) throw new ReplyError('NOSCRIPT No matching script.')
+      return this.run(script, keys, argv)
+    }
+    const lua = str(args[1])
+    const script = this.#byLua.get(lua) ?? { name: 'sent with EVAL', lua }
+    const out = this.run(script, keys, argv)
+    this.remember(script)
+    return out
+  }
+
+  async #find(sha: string): Promise<Script | undefined> {
+    const known = this.#bySha.get(sha)
+    if (known !== undefined) return known
+    for (const script of this.#byLua.values()) {
+      if (script.sha === undefined) {
+        await scriptSha(script)
+        this.remember(script)
+      }
+    }
+    return this.#bySha.get(sha)
+  }
+
+  async #script(args: readonly Arg[]): Promise<Out> {
+    const sub = str(args[1]).toUpperCase()
+    if (sub === 'LOAD' && args.length === 3) {
+      const lua = str(args[2])
+      const script = this.#byLua.get(lua) ?? { name: 'loaded with SCRIPT LOAD', lua }
+      const sha = await scriptSha(script)
+      this.remember(script)
+      return sha
+    }
+    if (sub === 'EXISTS' && args.length >= 3) {
+      const out: Out[] = []
+      for (let i = 2; i < args.length; i++) out.push((await this.#find(str(args[i]).toLowerCase())) ? 1 : 0)
+      return out
+    }
+    if (sub === 'FLUSH') {
+      if (args.length > 3 || (args.length === 3 && !['ASYNC', 'SYNC'].includes(str(args[2]).toUpperCase()))) {
+        throw new ReplyError('ERR SCRIPT FLUSH only support SYNC|ASYNC option')
+      }
+      this.#byLua.clear()
+      this.#bySha.clear()
+      return OK
+    }
+    if (sub === 'LOAD' || sub === 'EXISTS') throw wrongArity(`script|${sub.toLowerCase()}`)
+    throw new ReplyError(`ERR unknown subcommand '${str(args[1])}'. Try SCRIPT HELP.`)
+  }
+}

@@ -1,0 +1,180 @@
+/** String commands: GET/SET with every expiry option, counters, APPEND, STRLEN. */
+import { ReplyError } from '../../errors.ts'
+import type { Arg } from '../types.ts'
+import { byteLength, canonical, str } from './bytes.ts'
+import { type CommandTable, command, word } from './command.ts'
+import { incrementFloat } from './float.ts'
+import type { Keyspace, StringEntry } from './keyspace.ts'
+import { addIntegers, integerArg, parseInteger, smallIntegerArg } from './numbers.ts'
+import {
+  invalidExpire,
+  notFloat,
+  notInteger,
+  OK,
+  type Out,
+  syntaxError,
+  wrongArity,
+  wrongType,
+} from './reply.ts'
+
+const asString = (value: string | number): string => (typeof value === 'number' ? String(value) : value)
+
+const read = (db: Keyspace, key: string): string | null => {
+  const entry = db.typed(key, 'string')
+  return entry === undefined ? null : asString(entry.value)
+}
+
+const store = (db: Keyspace, key: string, value: string | number, expiresAt = Infinity): void => {
+  db.set(key, { type: 'string', value, expiresAt })
+}
+
+const LIMIT = 2 ** 63
+
+/**
+ * The absolute expiry (epoch ms) an EX/PX/EXAT/PXAT option asks for. Zero or negative, or past
+ * int64 once converted, is `ERR invalid expire time in '<command>' command`, as in Valkey.
+ */
+export const expiryOption = (db: Keyspace, option: string, arg: Arg | undefined, name: string): number => {
+  const n = smallIntegerArg(str(arg))
+  if (n <= 0) throw invalidExpire(name)
+  const seconds = option === 'EX' || option === 'EXAT'
+  if (seconds && n > LIMIT / 1000) throw invalidExpire(name)
+  const ms = seconds ? n * 1000 : n
+  const at = option === 'EX' || option === 'PX' ? ms + db.now() : ms
+  if (at >= LIMIT) throw invalidExpire(name)
+  return at
+}
+
+const EXPIRY = new Set(['EX', 'PX', 'EXAT', 'PXAT'])
+
+const set = (db: Keyspace, args: readonly Arg[]): Out => {
+  const key = str(args[1])
+  let condition = ''
+  let get = false
+  let keepTtl = false
+  let expiry = ''
+  let expiryArg: Arg | undefined
+  for (let i = 3; i < args.length; i++) {
+    const option = word(args[i])
+    if ((option === 'NX' || option === 'XX') && condition === '') condition = option
+    else if (option === 'GET' && !get) get = true
+    else if (option === 'KEEPTTL' && !keepTtl && expiry === '') keepTtl = true
+    else if (EXPIRY.has(option) && expiry === '' && !keepTtl && i + 1 < args.length) {
+      expiry = option
+      expiryArg = args[++i]
+    } else throw syntaxError()
+  }
+  const expiresAt = expiry === '' ? Infinity : expiryOption(db, expiry, expiryArg, 'set')
+  const old = db.get(key)
+  let reply: Out = OK
+  if (get) {
+    if (old !== undefined && old.type !== 'string') throw wrongType()
+    reply = old === undefined ? null : asString((old as StringEntry).value)
+  }
+  if ((condition === 'NX' && old !== undefined) || (condition === 'XX' && old === undefined)) {
+    return get ? reply : null
+  }
+  store(db, key, str(args[2]), keepTtl && old !== undefined ? old.expiresAt : expiresAt)
+  return reply
+}
+
+const getex = (db: Keyspace, args: readonly Arg[]): Out => {
+  const key = str(args[1])
+  let expiresAt: number | undefined
+  if (args.length > 2) {
+    const option = word(args[2])
+    if (option === 'PERSIST' && args.length === 3) expiresAt = Infinity
+    else if (EXPIRY.has(option) && args.length === 4) expiresAt = expiryOption(db, option, args[3], 'getex')
+    else throw syntaxError()
+  }
+  const entry = db.typed(key, 'string')
+  if (entry === undefined) return null
+  const value = asString(entry.value)
+  if (expiresAt !== undefined) {
+    if (expiresAt <= db.now()) db.delete(key)
+    else entry.expiresAt = expiresAt
+  }
+  return value
+}
+
+/** INCRBY and friends: the stored integer plus `by`, keeping the key's TTL. */
+const increment = (db: Keyspace, key: string, by: number | bigint): number => {
+  const entry = db.typed(key, 'string')
+  if (entry === undefined) {
+    const value = addIntegers(0, by)
+    store(db, key, value)
+    return Number(value)
+  }
+  const current = typeof entry.value === 'number' ? entry.value : parseInteger(entry.value)
+  if (current === undefined) throw notInteger()
+  const value = addIntegers(current, by)
+  entry.value = value
+  return Number(value)
+}
+
+const negate = (n: number | bigint): number | bigint => {
+  if (n === -(2n ** 63n)) throw new ReplyError('ERR decrement would overflow')
+  return typeof n === 'number' ? -n : -n
+}
+
+export const stringCommands: CommandTable = {
+  GET: command(2, (db, a) => read(db, str(a[1]))),
+  SET: command(-3, set),
+  GETEX: command(-2, getex),
+  GETDEL: command(2, (db, a) => {
+    const key = str(a[1])
+    const value = read(db, key)
+    if (value !== null) db.delete(key)
+    return value
+  }),
+  MGET: command(-2, (db, a) => {
+    const out: Out[] = []
+    for (let i = 1; i < a.length; i++) {
+      const entry = db.get(str(a[i]))
+      out.push(entry?.type === 'string' ? asString(entry.value) : null)
+    }
+    return out
+  }),
+  MSET: command(-3, (db, a) => {
+    if (a.length % 2 === 0) throw wrongArity('mset')
+    for (let i = 1; i < a.length; i += 2) store(db, str(a[i]), str(a[i + 1]))
+    return OK
+  }),
+  SETNX: command(3, (db, a) => {
+    const key = str(a[1])
+    if (db.get(key) !== undefined) return 0
+    store(db, key, str(a[2]))
+    return 1
+  }),
+  INCR: command(2, (db, a) => increment(db, str(a[1]), 1)),
+  DECR: command(2, (db, a) => increment(db, str(a[1]), -1)),
+  INCRBY: command(3, (db, a) =>
+    increment(
+      db,
+      str(a[1]),
+      typeof a[2] === 'number' && Number.isSafeInteger(a[2]) ? a[2] : integerArg(str(a[2])),
+    ),
+  ),
+  DECRBY: command(3, (db, a) => increment(db, str(a[1]), negate(integerArg(str(a[2]))))),
+  INCRBYFLOAT: command(3, (db, a) => {
+    const key = str(a[1])
+    const by = str(a[2])
+    const entry = db.typed(key, 'string')
+    const value = incrementFloat(entry === undefined ? '0' : asString(entry.value), by, notFloat)
+    if (entry === undefined) store(db, key, value)
+    else entry.value = value
+    return value
+  }),
+  APPEND: command(3, (db, a) => {
+    const key = str(a[1])
+    const entry = db.typed(key, 'string')
+    const value = entry === undefined ? str(a[2]) : canonical(asString(entry.value) + str(a[2]))
+    if (entry === undefined) store(db, key, value)
+    else entry.value = value
+    return byteLength(value)
+  }),
+  STRLEN: command(2, (db, a) => {
+    const value = read(db, str(a[1]))
+    return value === null ? 0 : byteLength(value)
+  }),
+}
