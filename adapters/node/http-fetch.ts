@@ -1,49 +1,52 @@
 /**
- * A faster `fetch` for the HTTP transport on Node: `node:http`/`node:https` over keep-alive agents.
- * Node's global fetch (undici) costs ~800 µs of CPU per call on a small VM; this path skips the
- * WHATWG Request/Response/stream machinery and costs a fraction of that (see bench/http-client).
- * It implements only what the transport needs (`FetchLike`): a POST with a string body, the status,
- * headers and body text. Errors look like fetch's: a `TypeError('fetch failed')` whose `cause`
- * carries Node's error code, so the transport can tell a refused connection from a broken one.
+ * A faster `fetch` for the HTTP transport on Node: a small pool of keep-alive HTTP/1.1 connections
+ * (`node:net`, or `node:tls` for https://) per origin. Node's global fetch (undici) costs ~800 µs of
+ * CPU per call on a small VM; this path skips the WHATWG Request/Response/stream machinery and
+ * node:http's per-request objects (see bench/http-client for the figures).
+ * It implements only what the transport needs (`FetchLike`): a POST with a string body, then the
+ * status, headers and body text. Errors look like fetch's: a `TypeError('fetch failed')` whose
+ * `cause` carries Node's error code, so the transport can tell a refused connection from a broken one.
  */
-import {
-  Agent as HttpAgent,
-  request as httpRequest,
-  type IncomingMessage,
-  type RequestOptions,
-} from 'node:http'
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
-import type { FetchLike, FetchResponseLike } from '../../src/client/http-exchange.ts'
+import { connect as connectTcp } from 'node:net'
+import { type ConnectionOptions, connect as connectTls } from 'node:tls'
+import type { FetchInitLike, FetchLike, FetchResponseLike } from '../../src/client/http-exchange.ts'
+import { Http1Connection, type RawResponse } from './http1-connection.ts'
 
 export interface NodeFetchOptions {
-  /** Most open connections per host. Default 64. */
+  /** Most open connections per origin; further requests wait for a free one. Default 64. */
   maxSockets?: number
-  /** Idle keep-alive connections kept per host. Default 16. */
-  maxFreeSockets?: number
+  /** Close a connection idle this long (ms), or sooner when the server's Keep-Alive hint says so. Default 4000. */
+  idleTimeout?: number
   /** TLS options for https:// URLs (e.g. `ca` for a private CA). */
-  tls?: { ca?: string | Buffer | Array<string | Buffer>; rejectUnauthorized?: boolean; servername?: string }
+  tls?: Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>
 }
 
-/** A `FetchLike` that owns its connections; `close()` ends the idle ones and refuses new calls. */
+/** A `FetchLike` that owns its connections; `close()` ends them and refuses further calls. */
 export interface NodeFetch extends FetchLike {
   close(): void
 }
 
+interface Pool {
+  readonly secure: boolean
+  readonly host: string
+  readonly port: number
+  readonly idle: Http1Connection[]
+  readonly waiting: Array<(connection: Http1Connection | undefined) => void>
+  open: number
+}
+
 interface Target {
-  readonly request: typeof httpRequest
-  readonly options: RequestOptions
+  readonly pool: Pool
+  /** The request line and Host header, ready to prepend. */
+  readonly start: string
 }
 
 const failed = (cause: unknown): TypeError => new TypeError('fetch failed', { cause })
+const UNSAFE = /[\r\n\0]/
 
-const responseLike = (res: IncomingMessage, body: string): FetchResponseLike => ({
-  status: res.statusCode ?? 0,
-  headers: {
-    get(name) {
-      const value = res.headers[name.toLowerCase()]
-      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
-    },
-  },
+const responseLike = ({ status, headers, body }: RawResponse): FetchResponseLike => ({
+  status,
+  headers: { get: (name) => headers.get(name.toLowerCase()) ?? null },
   text: () => Promise.resolve(body),
 })
 
@@ -58,79 +61,139 @@ const responseLike = (res: IncomingMessage, body: string): FetchResponseLike => 
  * // on shutdown: await client.close(); fetch.close()
  */
 export const nodeFetch = (options: NodeFetchOptions = {}): NodeFetch => {
-  const pool = {
-    keepAlive: true,
-    maxSockets: options.maxSockets ?? 64,
-    maxFreeSockets: options.maxFreeSockets ?? 16,
+  const maxSockets = options.maxSockets ?? 64
+  const idleTimeout = options.idleTimeout ?? 4000
+  if (!Number.isInteger(maxSockets) || maxSockets < 1) {
+    throw new TypeError(`maxSockets must be a whole number >= 1, received ${String(maxSockets)}`)
   }
-  const http = new HttpAgent({ ...pool, scheduling: 'lifo' })
-  const https = new HttpsAgent({ ...pool, scheduling: 'lifo', ...options.tls })
+  const pools = new Map<string, Pool>()
   const targets = new Map<string, Target>()
+  const timers = new Map<Http1Connection, ReturnType<typeof setTimeout>>()
   let closed = false
 
   const target = (url: string): Target => {
     let found = targets.get(url)
-    if (found === undefined) {
-      const parsed = new URL(url)
-      const secure = parsed.protocol === 'https:'
-      found = {
-        request: secure ? httpsRequest : httpRequest,
-        options: {
-          hostname: parsed.hostname.replace(/^\[|\]$/g, ''),
-          port: parsed.port || (secure ? 443 : 80),
-          path: parsed.pathname + parsed.search,
-          agent: secure ? https : http,
-        },
+    if (found !== undefined) return found
+    const parsed = new URL(url)
+    const secure = parsed.protocol === 'https:'
+    const key = `${parsed.protocol}//${parsed.host}`
+    let pool = pools.get(key)
+    if (pool === undefined) {
+      pool = {
+        secure,
+        host: parsed.hostname.replace(/^\[|\]$/g, ''),
+        port: Number(parsed.port) || (secure ? 443 : 80),
+        idle: [],
+        waiting: [],
+        open: 0,
       }
-      if (targets.size < 64) targets.set(url, found)
+      pools.set(key, pool)
     }
+    found = { pool, start: `POST ${parsed.pathname}${parsed.search} HTTP/1.1\r\nHost: ${parsed.host}\r\n` }
+    if (targets.size < 64) targets.set(url, found)
     return found
   }
 
-  const fetch = (url: string, init: Parameters<FetchLike>[1]): Promise<FetchResponseLike> =>
-    new Promise((resolve, reject) => {
-      if (closed) return reject(failed(new Error('nodeFetch() was closed')))
-      const { signal } = init
-      if (signal.aborted) return reject(signal.reason)
-      const { request, options: base } = target(url)
-      const body = Buffer.from(init.body)
-      const req = request({
-        ...base,
-        method: init.method,
-        headers: { ...init.headers, 'Content-Length': body.length },
-      })
+  const open = (pool: Pool): Http1Connection => {
+    const socket = pool.secure
+      ? connectTls({
+          host: pool.host,
+          port: pool.port,
+          servername: pool.host,
+          ALPNProtocols: ['http/1.1'],
+          ...options.tls,
+        })
+      : connectTcp({ host: pool.host, port: pool.port })
+    socket.setNoDelay(true)
+    pool.open++
+    const connection = new Http1Connection(socket)
+    connection.onClose = () => {
+      pool.open--
+      const index = pool.idle.indexOf(connection)
+      if (index !== -1) pool.idle.splice(index, 1)
+      clearTimeout(timers.get(connection))
+      timers.delete(connection)
+      // A waiter can now open a connection of its own.
+      pool.waiting.shift()?.(undefined)
+    }
+    return connection
+  }
+
+  const acquire = (pool: Pool, signal: AbortSignal): Promise<Http1Connection> => {
+    const idle = pool.idle.pop()
+    if (idle !== undefined) {
+      clearTimeout(timers.get(idle))
+      timers.delete(idle)
+      idle.ref(true)
+      return Promise.resolve(idle)
+    }
+    if (pool.open < maxSockets) return Promise.resolve(open(pool))
+    return new Promise((resolve, reject) => {
       const onAbort = () => {
-        req.destroy()
+        pool.waiting.splice(pool.waiting.indexOf(take), 1)
         reject(signal.reason)
       }
+      const take = (connection: Http1Connection | undefined) => {
+        signal.removeEventListener('abort', onAbort)
+        if (closed) reject(failed(new Error('nodeFetch() was closed')))
+        else resolve(connection ?? open(pool))
+      }
       signal.addEventListener('abort', onAbort, { once: true })
-      const done = () => signal.removeEventListener('abort', onAbort)
-      req.on('error', (error) => {
-        done()
-        reject(failed(error))
-      })
-      req.on('response', (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('error', (error) => {
-          done()
-          reject(failed(error))
-        })
-        res.on('end', () => {
-          done()
-          const text =
-            chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')
-          resolve(responseLike(res, text))
-        })
-      })
-      req.end(body)
+      pool.waiting.push(take)
     })
+  }
+
+  const release = (pool: Pool, connection: Http1Connection) => {
+    if (!connection.reusable || closed) return connection.destroy()
+    const next = pool.waiting.shift()
+    if (next) return next(connection)
+    connection.ref(false)
+    pool.idle.push(connection)
+    const ms = Math.min(
+      idleTimeout,
+      connection.keepAliveMs === undefined ? idleTimeout : connection.keepAliveMs - 1000,
+    )
+    timers.set(
+      connection,
+      setTimeout(() => connection.destroy(), Math.max(ms, 0)),
+    )
+  }
+
+  const fetch = async (url: string, init: FetchInitLike): Promise<FetchResponseLike> => {
+    if (closed) throw failed(new Error('nodeFetch() was closed'))
+    const { signal } = init
+    if (signal.aborted) throw signal.reason
+    const { pool, start } = target(url)
+    const body = Buffer.from(init.body)
+    let head = start
+    for (const name in init.headers) {
+      const value = init.headers[name]!
+      if (UNSAFE.test(name) || UNSAFE.test(value)) throw new TypeError(`header ${name} holds a line break`)
+      head += `${name}: ${value}\r\n`
+    }
+    head += `Content-Length: ${body.length}\r\n\r\n`
+    const connection = await acquire(pool, signal)
+    const onAbort = () => connection.destroy(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      const response = await connection.request(head, body)
+      release(pool, connection)
+      return responseLike(response)
+    } catch (error) {
+      connection.destroy()
+      throw signal.aborted ? signal.reason : failed(error)
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
+  }
 
   return Object.assign(fetch, {
     close() {
       closed = true
-      http.destroy()
-      https.destroy()
+      for (const pool of pools.values()) {
+        for (const connection of [...pool.idle]) connection.destroy()
+        for (const take of pool.waiting.splice(0)) take(undefined)
+      }
     },
   })
 }

@@ -1,0 +1,165 @@
+/**
+ * One keep-alive HTTP/1.1 connection that carries one request at a time: writes the request in a
+ * single write and parses the response (Content-Length or chunked) straight from the socket's
+ * buffers. It is all `nodeFetch()` needs, without node:http's per-request objects and streams.
+ */
+import type { Socket } from 'node:net'
+
+export interface RawResponse {
+  readonly status: number
+  /** Header names in lowercase; repeated headers joined with ", ". */
+  readonly headers: Map<string, string>
+  readonly body: string
+}
+
+interface Pending {
+  resolve(response: RawResponse): void
+  reject(error: Error): void
+}
+
+const CRLFCRLF = Buffer.from('\r\n\r\n')
+
+/** Thrown (as a `cause`) when the server closes the connection before the response is complete. */
+const closedEarly = (): Error =>
+  Object.assign(new Error('the server closed the connection before answering'), { code: 'ECONNRESET' })
+
+export class Http1Connection {
+  readonly #socket: Socket
+  #buffer: Buffer = Buffer.alloc(0)
+  #pending: Pending | undefined
+  #head: { status: number; headers: Map<string, string>; start: number } | undefined
+  /** False once the connection cannot carry another request (closed, `Connection: close`, error). */
+  reusable = true
+  /** The server's keep-alive hint in ms (`Keep-Alive: timeout=N`), when it sent one. */
+  keepAliveMs: number | undefined
+  onClose: (() => void) | undefined
+
+  constructor(socket: Socket) {
+    this.#socket = socket
+    socket.on('data', (chunk: Buffer) => {
+      this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk])
+      this.#parse()
+    })
+    socket.on('error', (error) => this.#fail(error))
+    socket.on('close', () => this.#fail(closedEarly()))
+  }
+
+  /** Sends one request (`head` ends with the blank line) and resolves with the whole response. */
+  request(head: string, body: Buffer): Promise<RawResponse> {
+    return new Promise((resolve, reject) => {
+      this.#pending = { resolve, reject }
+      this.#socket.write(body.length > 0 ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : head)
+    })
+  }
+
+  /** Keeps (or stops keeping) the process alive for this socket: idle connections should not. */
+  ref(on: boolean): void {
+    if (on) this.#socket.ref()
+    else this.#socket.unref()
+  }
+
+  /** Closes the connection; a request in flight fails with `reason`. */
+  destroy(reason?: Error): void {
+    this.reusable = false
+    if (reason) this.#fail(reason)
+    this.#socket.destroy()
+  }
+
+  #fail(error: Error): void {
+    this.reusable = false
+    const pending = this.#pending
+    this.#pending = undefined
+    pending?.reject(error)
+    if (!this.#socket.destroyed) this.#socket.destroy()
+    const onClose = this.onClose
+    this.onClose = undefined
+    onClose?.()
+  }
+
+  #parse(): void {
+    if (!this.#pending) {
+      this.destroy(new Error('unexpected bytes from the server'))
+      return
+    }
+    if (!this.#head) {
+      const end = this.#buffer.indexOf(CRLFCRLF)
+      if (end === -1) return
+      const lines = this.#buffer.toString('latin1', 0, end).split('\r\n')
+      const status = Number.parseInt(lines[0]!.slice(9, 12), 10)
+      const headers = new Map<string, string>()
+      for (let i = 1; i < lines.length; i++) {
+        const line = lines[i]!
+        const colon = line.indexOf(':')
+        if (colon <= 0) continue
+        const name = line.slice(0, colon).trim().toLowerCase()
+        const value = line.slice(colon + 1).trim()
+        const previous = headers.get(name)
+        headers.set(name, previous === undefined ? value : `${previous}, ${value}`)
+      }
+      if (!(status >= 100 && status < 600)) {
+        this.destroy(new Error('malformed HTTP status line'))
+        return
+      }
+      this.#head = { status, headers, start: end + 4 }
+    }
+    const { status, headers, start } = this.#head
+    let body: Buffer | undefined
+    let consumed = 0
+    if (/chunked/i.test(headers.get('transfer-encoding') ?? '')) {
+      const parsed = this.#chunked(start)
+      if (parsed === undefined) return
+      ;[body, consumed] = parsed
+    } else {
+      const length = Number(headers.get('content-length') ?? Number.NaN)
+      // No length and not chunked: the body runs to the end of the connection, which we do not
+      // support for a keep-alive client; servers speaking HTTP/1.1 always send one of the two.
+      if (!Number.isSafeInteger(length) || length < 0) {
+        this.destroy(new Error('response without Content-Length'))
+        return
+      }
+      if (this.#buffer.length < start + length) return
+      body = this.#buffer.subarray(start, start + length)
+      consumed = start + length
+    }
+    const pending = this.#pending
+    this.#pending = undefined
+    this.#head = undefined
+    const text = body.toString('utf8')
+    this.#buffer = this.#buffer.subarray(consumed)
+    if (/close/i.test(headers.get('connection') ?? '')) this.reusable = false
+    const hint = /timeout=(\d+)/i.exec(headers.get('keep-alive') ?? '')
+    if (hint) this.keepAliveMs = Number(hint[1]) * 1000
+    pending.resolve({ status, headers, body: text })
+  }
+
+  /** Parses a chunked body from `start`: the body and the bytes consumed, or undefined for "need more". */
+  #chunked(start: number): [Buffer, number] | undefined {
+    const buffer = this.#buffer
+    const parts: Buffer[] = []
+    let at = start
+    for (;;) {
+      const lineEnd = buffer.indexOf('\r\n', at, 'latin1')
+      if (lineEnd === -1) return undefined
+      const size = Number.parseInt(buffer.toString('latin1', at, lineEnd), 16)
+      if (!Number.isSafeInteger(size) || size < 0) {
+        this.destroy(new Error('malformed chunk size'))
+        return undefined
+      }
+      at = lineEnd + 2
+      if (size === 0) {
+        // Optional trailers, then an empty line.
+        if (buffer.length < at + 2) return undefined
+        let end = at + 2
+        if (buffer[at] !== 0x0d || buffer[at + 1] !== 0x0a) {
+          const trailers = buffer.indexOf(CRLFCRLF, at)
+          if (trailers === -1) return undefined
+          end = trailers + 4
+        }
+        return [parts.length === 1 ? parts[0]! : Buffer.concat(parts), end]
+      }
+      if (buffer.length < at + size + 2) return undefined
+      parts.push(buffer.subarray(at, at + size))
+      at += size + 2
+    }
+  }
+}
