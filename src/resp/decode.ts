@@ -72,6 +72,13 @@ const decodeText = (buf: Uint8Array, from: number, to: number): string => {
   return out
 }
 
+/** A copy as a plain `Uint8Array` (Node's `Buffer#slice` would share memory and keep its subclass). */
+const copy = (buf: Uint8Array, from: number, to: number): Uint8Array => {
+  const out = new Uint8Array(to - from)
+  out.set(buf.subarray(from, to))
+  return out
+}
+
 /** A signed decimal integer; outside the safe range, its canonical decimal string. */
 const parseInteger = (buf: Uint8Array, from: number, to: number): number | string => {
   let i = from
@@ -204,7 +211,7 @@ export class RespDecoder {
             if (length < 4 || buf[from + 3] !== 58) fail('a verbatim string without its format prefix')
             from += 4
           }
-          value = this.#bytes ? buf.slice(from, stop) : decodeText(buf, from, stop)
+          value = this.#bytes ? copy(buf, from, stop) : decodeText(buf, from, stop)
           break
         }
         case 44: // , double

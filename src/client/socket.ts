@@ -1,0 +1,98 @@
+/**
+ * The byte pipe under the TCP client, small enough for every runtime to supply one: Node
+ * (`node:net`/`node:tls`, `adapters/node`), Cloudflare Workers (`cloudflare:sockets`,
+ * `adapters/cloudflare`) and Deno (`Deno.connect`, `adapters/deno`). The client never learns which.
+ */
+
+/** Where to connect and how long to try. */
+export interface ConnectOptions {
+  readonly host: string
+  readonly port: number
+  /** Wrap the connection in TLS. */
+  readonly tls: boolean
+  /** The TLS server name (SNI and certificate check); defaults to `host`. */
+  readonly servername?: string
+  /** Give up connecting after this many milliseconds. */
+  readonly timeout?: number
+  /** Give up connecting when this aborts. */
+  readonly signal?: AbortSignal
+}
+
+/** What the socket reports back. Neither is called before `Connect` resolves. */
+export interface SocketHandlers {
+  /** Bytes as they arrive. The chunk is the handler's to keep. */
+  onData(chunk: Uint8Array): void
+  /** The connection ended, by either side; `error` when it broke. Called at most once. */
+  onClose(error?: unknown): void
+}
+
+/** An open connection. Writes are queued in order; a failed write surfaces as `onClose(error)`. */
+export interface Socket {
+  write(data: Uint8Array): void
+  /** Sends what is queued, then closes. `onClose` follows. */
+  close(): void
+}
+
+/**
+ * Opens a connection. Resolves once bytes can be written; rejects when the connection cannot be
+ * made, or when `options.signal` aborts.
+ *
+ * @example
+ * import { connect } from 'floodgate/node'
+ * const client = createTcpClient({ url: 'redis://127.0.0.1:6379', connect })
+ */
+export type Connect = (options: ConnectOptions, handlers: SocketHandlers) => Promise<Socket>
+
+/**
+ * A `Socket` over a Web Streams pair, as Cloudflare's `connect()` and Deno's `Conn` expose. Reads in
+ * a loop and hands each chunk to `onData`; `close` ends the writer, then calls `closeRaw`.
+ *
+ * @example
+ * const conn = await Deno.connect({ hostname, port })
+ * return streamSocket(conn.readable, conn.writable, handlers, () => conn.close())
+ */
+export const streamSocket = (
+  readable: ReadableStream<Uint8Array>,
+  writable: WritableStream<Uint8Array>,
+  handlers: SocketHandlers,
+  closeRaw: () => void,
+): Socket => {
+  const writer = writable.getWriter()
+  let closed = false
+  const finish = (error?: unknown) => {
+    if (closed) return
+    closed = true
+    try {
+      closeRaw()
+    } catch {
+      // Already closed by the other side.
+    }
+    handlers.onClose(error)
+  }
+  const pump = async () => {
+    const reader = readable.getReader()
+    try {
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        handlers.onData(value)
+      }
+      finish()
+    } catch (error) {
+      finish(error)
+    }
+  }
+  void pump()
+  return {
+    write(data) {
+      if (!closed) writer.write(data).catch(finish)
+    },
+    close() {
+      if (closed) return
+      writer.close().then(
+        () => finish(),
+        (error: unknown) => finish(error),
+      )
+    },
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The TCP client's options, and their resolution into one checked configuration: URL fields first,
+ * explicit fields over them, defaults last. Misuse throws `TypeError`; a bad URL `ConfigError`.
+ */
+import type { Connect } from './socket.ts'
+import { parseTcpUrl, type TcpEndpoint } from './tcp-url.ts'
+import type { Reply } from './types.ts'
+
+export interface TcpClientOptions {
+  /** Opens the socket: `connect` from `floodgate/node`, `floodgate/cloudflare` or `floodgate/deno`. */
+  connect: Connect
+  /** `redis://user:pass@host:port/db`; `rediss://` for TLS; `valkey://` and `valkeys://` alike. */
+  url?: string
+  host?: string
+  port?: number
+  tls?: boolean
+  /** TLS server name when it differs from `host`. */
+  servername?: string
+  username?: string
+  password?: string
+  /** Database to `SELECT` after connecting. */
+  db?: number
+  /** Milliseconds to open the connection, AUTH and SELECT included. Default 5000. */
+  connectTimeout?: number
+  /** Milliseconds each command may take, waiting for a reconnect included; 0 = none. Default 10000. */
+  commandTimeout?: number
+  /**
+   * Reconnection after the connection breaks, tried only while commands wait: up to `attempts`
+   * tries, `minDelay` doubling to `maxDelay` ms between them. Defaults 10, 50, 2000.
+   */
+  reconnect?: { attempts?: number; minDelay?: number; maxDelay?: number }
+  /**
+   * When queued commands are written. Every command issued before it fires goes out in one write.
+   * Default `queueMicrotask` (same tick). A server batching across I/O events (the bridge) passes
+   * `setImmediate`, which joins the commands of every request parsed in one event-loop turn.
+   */
+  schedule?: (flush: () => void) => void
+  /** RESP3 push frames (after `HELLO 3`), e.g. client-side caching invalidations. */
+  onPush?: (frame: Reply[]) => void
+}
+
+export interface TcpConfig extends TcpEndpoint {
+  connect: Connect
+  servername?: string
+  connectTimeout: number
+  commandTimeout: number
+  attempts: number
+  minDelay: number
+  maxDelay: number
+  schedule: (flush: () => void) => void
+  onPush?: (frame: Reply[]) => void
+}
+
+const nonNegative = (name: string, value: number | undefined, fallback: number): number => {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw new TypeError(`${name} must be a non-negative number of milliseconds, received ${value}`)
+  }
+  return value
+}
+
+export const resolveTcpOptions = (options: TcpClientOptions): TcpConfig => {
+  if (typeof options?.connect !== 'function') {
+    throw new TypeError(
+      "createTcpClient needs a connect function: import { connect } from 'floodgate/node' (or floodgate/deno, floodgate/cloudflare)",
+    )
+  }
+  const fromUrl: Partial<TcpEndpoint> = options.url === undefined ? {} : parseTcpUrl(options.url)
+  const host = options.host ?? fromUrl.host ?? '127.0.0.1'
+  const port = options.port ?? fromUrl.port ?? 6379
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new TypeError(`port must be an integer from 1 to 65535, received ${port}`)
+  }
+  const db = options.db ?? fromUrl.db
+  if (db !== undefined && (!Number.isInteger(db) || db < 0)) {
+    throw new TypeError(`db must be a non-negative integer, received ${db}`)
+  }
+  const reconnect = options.reconnect ?? {}
+  const attempts = reconnect.attempts ?? 10
+  if (!Number.isInteger(attempts) || attempts < 1) {
+    throw new TypeError(`reconnect.attempts must be a positive integer, received ${attempts}`)
+  }
+  const config: TcpConfig = {
+    connect: options.connect,
+    host,
+    port,
+    tls: options.tls ?? fromUrl.tls ?? false,
+    connectTimeout: nonNegative('connectTimeout', options.connectTimeout, 5000),
+    commandTimeout: nonNegative('commandTimeout', options.commandTimeout, 10_000),
+    attempts,
+    minDelay: nonNegative('reconnect.minDelay', reconnect.minDelay, 50),
+    maxDelay: nonNegative('reconnect.maxDelay', reconnect.maxDelay, 2000),
+    schedule: options.schedule ?? queueMicrotask,
+  }
+  const username = options.username ?? fromUrl.username
+  const password = options.password ?? fromUrl.password
+  if (username !== undefined) config.username = username
+  if (password !== undefined) config.password = password
+  if (db !== undefined) config.db = db
+  if (options.servername !== undefined) config.servername = options.servername
+  if (options.onPush !== undefined) config.onPush = options.onPush
+  if (username !== undefined && password === undefined) {
+    throw new TypeError('a username needs a password: AUTH takes both')
+  }
+  return config
+}

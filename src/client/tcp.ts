@@ -1,0 +1,447 @@
+/**
+ * The TCP transport: RESP over one `Socket`, pipelined. Commands issued before the scheduled flush
+ * go out in one write; replies are matched to commands in order, so any number can be in flight.
+ *
+ * Lifecycle: the connection opens on the first command (AUTH and SELECT pipelined ahead of it).
+ * When it breaks, commands in flight reject with `TransportError` (they may or may not have run);
+ * commands issued meanwhile wait while the client reconnects with backoff, and reject with
+ * `TransportError` when the attempts run out. Every command also carries a timeout
+ * (`TimeoutError`), waiting included, so none waits forever.
+ */
+import { ProtocolError, ReplyError, TimeoutError, TransportError } from '../errors.ts'
+import { type Decoded, RespDecoder } from '../resp/decode.ts'
+import { commandText, concatBytes, encodeCommand } from '../resp/encode.ts'
+import { Fifo } from './fifo.ts'
+import { runScript } from './script.ts'
+import type { Socket } from './socket.ts'
+import { resolveTcpOptions, type TcpClientOptions, type TcpConfig } from './tcp-options.ts'
+import type { Arg, Client, Command, Reply, Script, SendOptions } from './types.ts'
+
+export type { TcpClientOptions } from './tcp-options.ts'
+
+const utf8 = new TextEncoder()
+const IDLE = 0
+const CONNECTING = 1
+const READY = 2
+
+/** One command between `send` and its reply. */
+class Pending {
+  done = false
+  /** When the shared sweep times it out (ms since epoch); 0 when it has its own timer or none. */
+  deadline = 0
+  cleanup: (() => void) | undefined = undefined
+  payload: string | Uint8Array
+  readonly name: string
+  readonly bytes: boolean
+  /** Resolve with a ReplyError instead of rejecting (pipelines). */
+  readonly soft: boolean
+  readonly resolve: (reply: Reply | ReplyError) => void
+  readonly reject: (error: unknown) => void
+  constructor(
+    payload: string | Uint8Array,
+    name: string,
+    bytes: boolean,
+    soft: boolean,
+    resolve: (reply: Reply | ReplyError) => void,
+    reject: (error: unknown) => void,
+  ) {
+    this.payload = payload
+    this.name = name
+    this.bytes = bytes
+    this.soft = soft
+    this.resolve = resolve
+    this.reject = reject
+  }
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** Rejects with `signal.reason` once it aborts, so a `Connect` that ignores the signal cannot hang us. */
+const abortable = <T>(promise: Promise<T>, signal: AbortSignal): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    if (signal.aborted) return onAbort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+
+class TcpClient implements Client {
+  readonly kind = 'tcp' as const
+  readonly #config: TcpConfig
+  readonly #address: string
+  #state = IDLE
+  #socket: Socket | undefined
+  #decoder: RespDecoder | undefined
+  /** Bumped whenever a socket is dropped, so late events from it are ignored. */
+  #generation = 0
+  readonly #unsent = new Fifo<Pending>()
+  readonly #sent = new Fifo<Pending>()
+  #flushQueued = false
+  #sweepTimer: ReturnType<typeof setTimeout> | undefined
+  /** Commands not yet settled. */
+  #live = 0
+  #closed = false
+  #drained: (() => void) | undefined
+
+  constructor(config: TcpConfig) {
+    this.#config = config
+    this.#address = `${config.host}:${config.port}`
+  }
+
+  send(command: Command, options?: SendOptions): Promise<Reply> {
+    return this.#enqueue(command, options, false) as Promise<Reply>
+  }
+
+  pipeline(commands: readonly Command[], options?: SendOptions): Promise<Array<Reply | ReplyError>> {
+    if (!Array.isArray(commands)) return Promise.reject(new TypeError('pipeline takes an array of commands'))
+    return Promise.all(commands.map((command) => this.#enqueue(command, options, true)))
+  }
+
+  eval(script: Script, keys: readonly string[], args: readonly Arg[], options?: SendOptions): Promise<Reply> {
+    return runScript((command, opts) => this.send(command, opts), script, keys, args, options)
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    if (this.#live > 0) {
+      // Commands already issued are answered first; each is bounded by its own timeout.
+      const cap = this.#config.commandTimeout || this.#config.connectTimeout
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, cap + 100)
+        this.#drained = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+      this.#failAll(new TransportError('the client was closed before the server answered'))
+    }
+    clearTimeout(this.#sweepTimer)
+    this.#state = IDLE
+    this.#drop()
+  }
+
+  #enqueue(command: Command, options: SendOptions | undefined, soft: boolean): Promise<Reply | ReplyError> {
+    if (this.#closed) {
+      return Promise.reject(new TransportError('the client is closed; create a new one with createTcpClient'))
+    }
+    let payload: string | Uint8Array
+    try {
+      payload = commandText(command) ?? encodeCommand(command)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    const name = typeof command[0] === 'string' ? command[0] : 'command'
+    const bytes = options?.bytes === true
+    return new Promise((resolve, reject) => {
+      const entry = new Pending(payload, name, bytes, soft, resolve, reject)
+      this.#live++
+      this.#unsent.push(entry)
+      if (options === undefined || (options.timeout === undefined && options.signal === undefined)) {
+        this.#armDefault(entry)
+      } else this.#arm(entry, options)
+      if (!this.#flushQueued) {
+        this.#flushQueued = true
+        this.#config.schedule(this.#flush)
+      }
+    })
+  }
+
+  #armDefault(entry: Pending): void {
+    const timeout = this.#config.commandTimeout
+    if (timeout === 0) return
+    entry.deadline = Date.now() + timeout
+    if (this.#sweepTimer === undefined) this.#sweepTimer = setTimeout(this.#sweep, timeout)
+  }
+
+  #arm(entry: Pending, options: SendOptions): void {
+    const { signal } = options
+    const timeout = options.timeout
+    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
+      this.#fail(
+        entry,
+        new TypeError(`timeout must be a non-negative number of milliseconds, received ${timeout}`),
+      )
+      return
+    }
+    if (signal?.aborted) {
+      this.#fail(
+        entry,
+        new TimeoutError(`${entry.name} was aborted before it was sent`, { cause: signal.reason }),
+      )
+      return
+    }
+    if (timeout === undefined) this.#armDefault(entry)
+    const ms = timeout ?? 0
+    const timer = ms > 0 ? setTimeout(() => this.#fail(entry, this.#timeoutError(entry, ms)), ms) : undefined
+    const onAbort = () =>
+      this.#fail(
+        entry,
+        new TimeoutError(`${entry.name} was aborted; it may still run`, { cause: signal?.reason }),
+      )
+    signal?.addEventListener('abort', onAbort, { once: true })
+    entry.cleanup = () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  #timeoutError(entry: Pending, ms: number): TimeoutError {
+    const where = this.#state === READY ? 'the server did not answer' : `no connection to ${this.#address}`
+    return new TimeoutError(`${entry.name} timed out after ${ms} ms (${where}); it may still run`)
+  }
+
+  /** Times out commands past their default deadline; they are in deadline order across both queues. */
+  #sweep = (): void => {
+    this.#sweepTimer = undefined
+    const now = Date.now()
+    for (const queue of [this.#sent, this.#unsent]) {
+      for (let i = 0; i < queue.length; i++) {
+        const entry = queue.at(i)!
+        if (entry.done || entry.deadline === 0) continue
+        if (entry.deadline > now) {
+          this.#sweepTimer = setTimeout(this.#sweep, entry.deadline - now)
+          return
+        }
+        this.#fail(entry, this.#timeoutError(entry, this.#config.commandTimeout))
+      }
+    }
+  }
+
+  #settle(entry: Pending, reply: Decoded): void {
+    if (entry.done) return
+    entry.done = true
+    entry.cleanup?.()
+    if (reply instanceof ReplyError && !entry.soft) entry.reject(reply)
+    else entry.resolve(reply as Reply)
+    if (--this.#live === 0) this.#drained?.()
+  }
+
+  #fail(entry: Pending, error: unknown): void {
+    if (entry.done) return
+    entry.done = true
+    entry.payload = ''
+    entry.cleanup?.()
+    entry.reject(error)
+    if (--this.#live === 0) this.#drained?.()
+  }
+
+  #failAll(error: unknown): void {
+    for (const entry of this.#sent.drain()) this.#fail(entry, error)
+    for (const entry of this.#unsent.drain()) this.#fail(entry, error)
+  }
+
+  /** Writes every queued command in one write, or starts connecting. */
+  #flush = (): void => {
+    this.#flushQueued = false
+    if (this.#state !== READY) {
+      if (this.#state === IDLE && this.#unsent.length > 0) void this.#connect()
+      return
+    }
+    const unsent = this.#unsent
+    let text = ''
+    let parts: Uint8Array[] | undefined
+    let total = 0
+    while (unsent.length > 0) {
+      const entry = unsent.shift()!
+      if (entry.done) continue
+      this.#sent.push(entry)
+      const payload = entry.payload
+      entry.payload = ''
+      if (typeof payload === 'string') text += payload
+      else {
+        parts ??= []
+        if (text !== '') {
+          const head = utf8.encode(text)
+          parts.push(head)
+          total += head.length
+          text = ''
+        }
+        parts.push(payload)
+        total += payload.length
+      }
+    }
+    if (parts === undefined) {
+      if (text !== '') this.#socket!.write(utf8.encode(text))
+      return
+    }
+    if (text !== '') {
+      const tail = utf8.encode(text)
+      parts.push(tail)
+      total += tail.length
+    }
+    this.#socket!.write(parts.length === 1 ? parts[0]! : concatBytes(parts, total))
+  }
+
+  #hasWaiting(): boolean {
+    for (let i = 0; i < this.#unsent.length; i++) if (!this.#unsent.at(i)!.done) return true
+    return false
+  }
+
+  async #connect(): Promise<void> {
+    this.#state = CONNECTING
+    const { attempts, minDelay, maxDelay } = this.#config
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#open()
+        this.#state = READY
+        this.#flush()
+        return
+      } catch (error) {
+        const refused = error instanceof ReplyError
+        if (refused || attempt >= attempts || !this.#hasWaiting()) {
+          this.#state = IDLE
+          const why = refused
+            ? `the server refused the connection setup (${error.code}); check the password, user and db`
+            : `cannot connect to ${this.#address} after ${attempt} attempt${attempt > 1 ? 's' : ''}: ${message(error)}`
+          for (const entry of this.#unsent.drain())
+            this.#fail(entry, new TransportError(why, { cause: error }))
+          return
+        }
+        const backoff = Math.min(maxDelay, minDelay * 2 ** (attempt - 1))
+        await delay(backoff * (0.8 + Math.random() * 0.4))
+        if (!this.#hasWaiting()) {
+          this.#state = IDLE
+          return
+        }
+      }
+    }
+  }
+
+  /** Opens a socket and runs AUTH / SELECT on it, all within `connectTimeout`. */
+  async #open(): Promise<void> {
+    const config = this.#config
+    const id = ++this.#generation
+    const controller = new AbortController()
+    const timer = setTimeout(
+      () =>
+        controller.abort(
+          new TimeoutError(`connecting to ${this.#address} took over ${config.connectTimeout} ms`),
+        ),
+      config.connectTimeout,
+    )
+    let lost = false
+    try {
+      const opening = config.connect(
+        {
+          host: config.host,
+          port: config.port,
+          tls: config.tls,
+          servername: config.servername ?? config.host,
+          timeout: config.connectTimeout,
+          signal: controller.signal,
+        },
+        {
+          onData: (chunk) => {
+            if (id === this.#generation) this.#onData(chunk)
+          },
+          onClose: (error) => {
+            if (id === this.#generation) this.#onClose(error)
+          },
+        },
+      )
+      // A socket that opens after we gave up is closed at once.
+      opening.then(
+        (late) => lost && late.close(),
+        () => {},
+      )
+      const socket = await abortable(opening, controller.signal)
+      if (id !== this.#generation)
+        throw new TransportError(`the connection to ${this.#address} closed while opening`)
+      this.#socket = socket
+      this.#decoder = new RespDecoder({
+        onReply: this.#onReply,
+        onPush: this.#onPush,
+        bytes: this.#wantBytes,
+      })
+      const setup: Command[] = []
+      if (config.password !== undefined) {
+        setup.push(
+          config.username === undefined
+            ? ['AUTH', config.password]
+            : ['AUTH', config.username, config.password],
+        )
+      }
+      if (config.db !== undefined && config.db !== 0) setup.push(['SELECT', config.db])
+      if (setup.length > 0) {
+        await abortable(Promise.all(setup.map((command) => this.#setup(command))), controller.signal)
+      }
+    } catch (error) {
+      lost = true
+      if (id === this.#generation) this.#drop()
+      // Setup commands still waiting belong to this dead socket.
+      for (const entry of this.#sent.drain()) this.#fail(entry, error)
+      throw error
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Writes a connection-setup command ahead of everything queued. */
+  #setup(command: Command): Promise<Reply | ReplyError> {
+    return new Promise((resolve, reject) => {
+      const entry = new Pending('', String(command[0]), false, false, resolve, reject)
+      this.#live++
+      this.#sent.push(entry)
+      this.#socket!.write(encodeCommand(command))
+    })
+  }
+
+  #wantBytes = (): boolean => this.#sent.peek()?.bytes ?? false
+
+  #onReply = (reply: Decoded): void => {
+    const entry = this.#sent.shift()
+    if (entry === undefined) throw new ProtocolError('a reply arrived with no command waiting for it')
+    this.#settle(entry, reply)
+  }
+
+  #onPush = (frame: Decoded[]): void => {
+    this.#config.onPush?.(frame as Reply[])
+  }
+
+  #onData(chunk: Uint8Array): void {
+    try {
+      this.#decoder!.feed(chunk)
+    } catch (error) {
+      this.#onClose(error)
+    }
+  }
+
+  /** The socket ended: what was in flight fails; what waits triggers a reconnect. */
+  #onClose(error: unknown): void {
+    const wasReady = this.#state === READY
+    this.#drop()
+    const why = `the connection to ${this.#address} ${error === undefined ? 'closed' : `broke (${message(error)})`} before the reply; the command may or may not have run`
+    for (const entry of this.#sent.drain()) this.#fail(entry, new TransportError(why, { cause: error }))
+    if (wasReady) {
+      this.#state = IDLE
+      if (this.#hasWaiting()) void this.#connect()
+    }
+  }
+
+  /** Forgets the current socket (closing it) so none of its later events count. */
+  #drop(): void {
+    this.#generation++
+    const socket = this.#socket
+    this.#socket = undefined
+    this.#decoder = undefined
+    socket?.close()
+  }
+}
+
+/**
+ * A `Client` over TCP (RESP2), pipelined on one connection.
+ *
+ * @example
+ * import { createTcpClient } from 'floodgate'
+ * import { connect } from 'floodgate/node'
+ *
+ * const client = createTcpClient({ url: process.env.VALKEY_URL, connect })
+ * await client.send(['SET', 'greeting', 'hello', 'PX', 60_000])
+ * const [n, ttl] = await client.pipeline([['INCR', 'hits'], ['PTTL', 'hits']])
+ * await client.close()
+ */
+export const createTcpClient = (options: TcpClientOptions): Client =>
+  new TcpClient(resolveTcpOptions(options))
