@@ -4,6 +4,10 @@ export { createHttpClient, type HttpClient, type HttpClientOptions } from './cli
 export type { FetchInitLike, FetchLike, FetchResponseLike } from './client/http-exchange.ts'
 export { createMemoryClient, type MemoryClientOptions } from './client/memory.ts'
 export { defineScript, runScript, scriptSha } from './client/script.ts'
+export type { Connect, ConnectOptions, Socket, SocketHandlers } from './client/socket.ts'
+export { streamSocket } from './client/socket.ts'
+export { createTcpClient, type TcpClientOptions } from './client/tcp.ts'
+export { parseTcpUrl, type TcpEndpoint } from './client/tcp-url.ts'
 export type {
   Arg,
   Client,

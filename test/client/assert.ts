@@ -9,7 +9,8 @@ const same = (a: unknown, b: unknown): boolean => {
   if (a instanceof Uint8Array && b instanceof Uint8Array) {
     return a.length === b.length && a.every((byte, i) => byte === b[i])
   }
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => same(item, b[i]))
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((item, i) => same(item, b[i]))
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const keys = Object.keys(a)
     return (
@@ -21,7 +22,8 @@ const same = (a: unknown, b: unknown): boolean => {
 }
 
 const show = (value: unknown): string => {
-  if (value instanceof Uint8Array) return `Uint8Array[${[...value.subarray(0, 16)].join(',')}${value.length > 16 ? ',...' : ''}]`
+  if (value instanceof Uint8Array)
+    return `Uint8Array[${[...value.subarray(0, 16)].join(',')}${value.length > 16 ? ',...' : ''}]`
   try {
     return JSON.stringify(value)?.slice(0, 200) ?? String(value)
   } catch {
@@ -31,10 +33,12 @@ const show = (value: unknown): string => {
 
 export const simpleAssert: Assert = {
   equal(actual, expected, message) {
-    if (!Object.is(actual, expected)) throw new Error(`${message ?? 'equal'}: expected ${show(expected)}, got ${show(actual)}`)
+    if (!Object.is(actual, expected))
+      throw new Error(`${message ?? 'equal'}: expected ${show(expected)}, got ${show(actual)}`)
   },
   deepEqual(actual, expected, message) {
-    if (!same(actual, expected)) throw new Error(`${message ?? 'deepEqual'}: expected ${show(expected)}, got ${show(actual)}`)
+    if (!same(actual, expected))
+      throw new Error(`${message ?? 'deepEqual'}: expected ${show(expected)}, got ${show(actual)}`)
   },
   async rejects(promise, expected) {
     let error: unknown
@@ -43,7 +47,8 @@ export const simpleAssert: Assert = {
     } catch (caught) {
       error = caught
     }
-    if (error === undefined) throw new Error(`expected a rejection matching ${show(expected)}, but it resolved`)
+    if (error === undefined)
+      throw new Error(`expected a rejection matching ${show(expected)}, but it resolved`)
     const e = error as { name?: string; code?: string; message?: string }
     if (expected.name !== undefined && e.name !== expected.name) {
       throw new Error(`expected error name ${expected.name}, got ${e.name}: ${e.message}`)

@@ -13,7 +13,10 @@ export interface Assert {
   equal(actual: unknown, expected: unknown, message?: string): void
   deepEqual(actual: unknown, expected: unknown, message?: string): void
   /** Awaits `promise` and checks it rejected with an error matching every given field. */
-  rejects(promise: Promise<unknown>, expected: { name?: string; code?: string; message?: RegExp }): Promise<void>
+  rejects(
+    promise: Promise<unknown>,
+    expected: { name?: string; code?: string; message?: RegExp },
+  ): Promise<void>
 }
 
 export interface ClientCase {

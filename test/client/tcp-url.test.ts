@@ -21,7 +21,12 @@ describe('parseTcpUrl', () => {
   })
 
   it('takes a password without a user', () => {
-    expect(parseTcpUrl('redis://:secret@h:1/')).toEqual({ host: 'h', port: 1, tls: false, password: 'secret' })
+    expect(parseTcpUrl('redis://:secret@h:1/')).toEqual({
+      host: 'h',
+      port: 1,
+      tls: false,
+      password: 'secret',
+    })
   })
 
   it('turns on TLS for rediss:// and valkeys://, and accepts valkey://', () => {
@@ -85,7 +90,9 @@ describe('createTcpClient options', () => {
   })
 
   it('refuses a negative timeout', () => {
-    expect(() => createTcpClient({ connect, commandTimeout: -1 })).toThrow(/commandTimeout must be a non-negative/)
+    expect(() => createTcpClient({ connect, commandTimeout: -1 })).toThrow(
+      /commandTimeout must be a non-negative/,
+    )
   })
 
   it('refuses a bad db', () => {

@@ -4,8 +4,8 @@ import type { Connect } from '../../src/client/socket.ts'
 import { createTcpClient, type TcpClientOptions } from '../../src/client/tcp.ts'
 import type { Client } from '../../src/client/types.ts'
 import { ReplyError, TimeoutError, TransportError } from '../../src/errors.ts'
-import { freePort } from '../support/valkey.ts'
 import { useValkey } from '../support/use-valkey.ts'
+import { freePort } from '../support/valkey.ts'
 
 const clients: Client[] = []
 const open = (options: Omit<TcpClientOptions, 'connect'> & { connect?: Connect }): Client => {
@@ -33,7 +33,7 @@ const recording = () => {
   return { writes, connect: wrapped }
 }
 
-const settle = async <T>(promise: Promise<T>) =>
+const settle = async <T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> =>
   promise.then(
     (value) => ({ value }),
     (error: unknown) => ({ error }),
@@ -215,12 +215,18 @@ describe('createTcpClient when the server cannot be reached', () => {
     const client = open({ url: `redis://127.0.0.1:${port}`, reconnect: { attempts: 3, minDelay: 10 } })
     const error = (await settle(client.send(['PING']))).error
     expect(error).toBeInstanceOf(TransportError)
-    expect((error as Error).message).toMatch(new RegExp(`cannot connect to 127.0.0.1:${port} after 3 attempts`))
+    expect((error as Error).message).toMatch(
+      new RegExp(`cannot connect to 127.0.0.1:${port} after 3 attempts`),
+    )
   })
 
   it('bounds the wait for a reconnect by the command timeout', async () => {
     const port = await freePort()
-    const client = open({ url: `redis://127.0.0.1:${port}`, commandTimeout: 300, reconnect: { attempts: 1000, minDelay: 20 } })
+    const client = open({
+      url: `redis://127.0.0.1:${port}`,
+      commandTimeout: 300,
+      reconnect: { attempts: 1000, minDelay: 20 },
+    })
     const error = (await settle(client.send(['PING']))).error
     expect(error).toBeInstanceOf(TimeoutError)
     expect((error as Error).message).toMatch(/no connection to/)
