@@ -1,0 +1,107 @@
+/**
+ * What every limiter algorithm shares: the descriptor a factory such as `slidingWindow(10, '10 s')`
+ * returns, the shape of one step of its state machine, and the checks on its parameters.
+ *
+ * A step is a pure function from (stored value, now, cost) to a decision and the value to store.
+ * Each algorithm writes it twice, once in Lua for Valkey and once in TypeScript for the memory
+ * backend, with the same integer arithmetic in the same order, so both give identical answers
+ * (a differential property test holds them to it). State values are self-describing (they carry
+ * the window index or timestamp they belong to), so a key's TTL only reclaims memory and is
+ * never needed for correctness, even when a test passes an explicit `now`.
+ */
+
+export type AlgorithmKind = 'fixedWindow' | 'slidingWindow' | 'tokenBucket' | 'gcra'
+
+/** One configured limit, as built by `fixedWindow`, `slidingWindow`, `tokenBucket` or `gcra`. */
+export interface Algorithm {
+  readonly kind: AlgorithmKind
+  /** The number the limit script dispatches on (1 fixed, 2 sliding, 3 token bucket, 4 GCRA). */
+  readonly code: 1 | 2 | 3 | 4
+  /** The three numeric parameters the script receives for this limit. */
+  readonly params: readonly [number, number, number]
+  /** The key suffix under the identifier's hash tag, e.g. `sw:10000`. */
+  readonly key: string
+  /** The quota: how many unit-cost calls a fresh identifier gets at once. */
+  readonly limit: number
+  /** The window in ms over which `limit` applies (for token bucket and GCRA: the time to refill it). */
+  readonly window: number
+  /** The policy name used in `RateLimit-Policy` / `RateLimit` headers, e.g. `"10-per-10s"`. */
+  readonly name: string
+}
+
+/** Options every algorithm factory accepts. */
+export interface AlgorithmOptions {
+  /** The policy name in the RateLimit headers. Default: `<limit>-per-<window>`, e.g. `10-per-10s`. */
+  name?: string
+}
+
+/** The outcome of one step over one limit's state. */
+export interface StepOutcome {
+  /** The cost fits (always true for a cost <= 0: refunds are never refused). */
+  ok: boolean
+  /** Unit-cost calls that would still fit now, after this step. */
+  remaining: number
+  /** Epoch ms at which the state is back to a full quota if no further calls arrive. */
+  reset: number
+  /** Ms until this same cost would fit; 0 when it fits now. */
+  retry: number
+  /** The value to store when the step is committed. */
+  value: string
+  /** Its TTL in ms; 0 means the state equals a fresh one and the key can be deleted. */
+  ttl: number
+}
+
+export type Step = (
+  value: string | null,
+  now: number,
+  cost: number,
+  a: number,
+  b: number,
+  c: number,
+) => StepOutcome
+
+// Every product the scripts form (limit × window, tokens × interval, burst × period) stays below
+// 2^53, so doubles in Lua and in JavaScript hold it exactly.
+const MAX_PRODUCT = 2 ** 50
+
+/** Checks that `value` is a positive safe integer; throws a TypeError naming `what` otherwise. */
+export const positiveInteger = (value: unknown, what: string): number => {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value
+  throw new TypeError(`${what} must be a positive whole number, received ${String(value)}`)
+}
+
+/** Rejects parameter combinations whose products would lose precision in a double. */
+export const checkProduct = (a: number, b: number, what: string): void => {
+  if (a * b > MAX_PRODUCT) {
+    throw new TypeError(
+      `${what} is too large: ${a} × ${b} exceeds 2^50; use a shorter window or a smaller limit`,
+    )
+  }
+}
+
+// RateLimit headers carry the name as an RFC 9651 sf-string: printable ASCII only.
+const NAME = /^[\x20-\x7e]{1,64}$/
+
+export const policyName = (name: string | undefined, fallback: string): string => {
+  if (name === undefined) return fallback
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw new TypeError(`name must be 1 to 64 printable ASCII characters, received ${JSON.stringify(name)}`)
+  }
+  return name
+}
+
+/**
+ * Parses a stored state of `count` colon-separated integers (`"12:3"`); `null` when absent or not
+ * in that form, which every step treats as a fresh state. Mirrors the Lua pattern `^(%-?%d+):...$`.
+ */
+export const parseState = (value: string | null, count: number): number[] | null => {
+  if (value === null) return null
+  const parts = value.split(':')
+  if (parts.length !== count) return null
+  const out: number[] = []
+  for (const part of parts) {
+    if (!/^-?\d+$/.test(part)) return null
+    out.push(Number(part))
+  }
+  return out
+}

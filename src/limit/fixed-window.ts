@@ -1,0 +1,84 @@
+/**
+ * Fixed window: at most `limit` units per window, windows aligned to the epoch (`floor(now /
+ * window)`), like `@upstash/ratelimit`'s fixedWindow. The cheapest algorithm; its weakness is the
+ * boundary, where up to 2 × limit calls can pass within a short time. A rejected call consumes
+ * nothing (Upstash's counts it, so a client hammering a closed window stays locked out longer and
+ * `getRemaining` lies).
+ *
+ * State: one string `"<window index>:<count>"`, expiring at the window's end.
+ */
+import {
+  type Algorithm,
+  type AlgorithmOptions,
+  checkProduct,
+  parseState,
+  policyName,
+  positiveInteger,
+  type Step,
+} from './algorithm.ts'
+import { type Duration, formatDuration, parseDuration } from './duration.ts'
+
+/** The Lua step; `parse2` comes from the limit script's prelude. */
+export const FIXED_WINDOW_LUA = `
+local function fixed_window(value, now, cost, limit, window)
+  local idx = math.floor(now / window)
+  local window_end = (idx + 1) * window
+  local count = 0
+  local i, n = parse2(value)
+  if i == idx then count = n end
+  local next_count = count + cost
+  if next_count < 0 then next_count = 0 end
+  local ok = cost <= 0 or next_count <= limit
+  local after = count
+  if ok then after = next_count end
+  local remaining = limit - after
+  if remaining < 0 then remaining = 0 end
+  local reset, ttl, retry = now, 0, 0
+  if after > 0 then
+    reset = window_end
+    ttl = window_end - now
+  end
+  if not ok then retry = window_end - now end
+  return ok, remaining, reset, retry, string.format('%d:%d', idx, after), ttl
+end
+`
+
+/** The same step in TypeScript (the memory backend's twin). */
+export const fixedWindowStep: Step = (value, now, cost, limit, window) => {
+  const idx = Math.floor(now / window)
+  const windowEnd = (idx + 1) * window
+  const state = parseState(value, 2)
+  const count = state !== null && state[0] === idx ? state[1]! : 0
+  const nextCount = Math.max(0, count + cost)
+  const ok = cost <= 0 || nextCount <= limit
+  const after = ok ? nextCount : count
+  return {
+    ok,
+    remaining: Math.max(0, limit - after),
+    reset: after > 0 ? windowEnd : now,
+    retry: ok ? 0 : windowEnd - now,
+    value: `${idx}:${after}`,
+    ttl: after > 0 ? windowEnd - now : 0,
+  }
+}
+
+/**
+ * At most `limit` units per fixed window of `window`.
+ *
+ * @example
+ * const limiter = createLimiter({ client, limits: fixedWindow(100, '1 m') })
+ */
+export const fixedWindow = (limit: number, window: Duration, options: AlgorithmOptions = {}): Algorithm => {
+  positiveInteger(limit, 'fixedWindow(limit, window): limit')
+  const ms = parseDuration(window, 'fixedWindow(limit, window): window')
+  checkProduct(limit, ms, 'fixedWindow(limit, window)')
+  return {
+    kind: 'fixedWindow',
+    code: 1,
+    params: [limit, ms, 0],
+    key: `fw:${ms}`,
+    limit,
+    window: ms,
+    name: policyName(options.name, `${limit}-per-${formatDuration(ms)}`),
+  }
+}

@@ -1,0 +1,278 @@
+/**
+ * `createLimiter`: one or more limits over a Client, for many identifiers. Each decision is one
+ * call of the limit script (EVALSHA, EVAL only after NOSCRIPT): all limits checked and consumed
+ * together or not at all, on the server's clock. Around it: the in-process block cache, a
+ * timeout whose outcome is the caller's explicit choice (and which also covers an unreachable or
+ * erroring backend), and the block duration.
+ */
+import type { Arg, Client, Reply } from '../client/types.ts'
+import { TimeoutError } from '../errors.ts'
+import type { Algorithm } from './algorithm.ts'
+import { BlockCache } from './block-cache.ts'
+import { type Duration, parseDuration } from './duration.ts'
+import { type Decision, decodeDecision, type PolicyState, type RateLimitResult, RESOLVED } from './result.ts'
+import { limitScript } from './script.ts'
+
+export interface LimiterOptions {
+  /** The backend: a TCP, HTTP, cluster or memory Client. */
+  client: Client
+  /** One limit, or several checked together (e.g. 10 per second and 1000 per day). */
+  limits: Algorithm | readonly Algorithm[]
+  /** Key prefix: keys are `{prefix:identifier}:<limit>`. Default `'floodgate'`. */
+  prefix?: string
+  /** Ms to wait for the backend before answering by `onTimeout`. Default 1000. */
+  timeout?: number
+  /**
+   * What a call answers when the backend is slow, unreachable or fails: `'allow'` (fail open,
+   * the default, as `@upstash/ratelimit` does) or `'deny'` (fail closed, with `retryAfter` 1 s).
+   */
+  onTimeout?: 'allow' | 'deny'
+  /** The in-process block cache: `false` to turn it off, or its size. Default on, 10,000 entries. */
+  blockCache?: boolean | { max?: number }
+  /** Once a call is denied, keep the identifier blocked this long. Default: no extra block. */
+  blockFor?: Duration
+}
+
+export interface LimitOptions {
+  /** Units this call consumes (an integer; default 1). 0 only looks; a negative cost refunds. */
+  cost?: number
+  /** Epoch ms to decide at instead of the server's clock, for deterministic tests. */
+  now?: number
+}
+
+export interface RemainingResult {
+  readonly limit: number
+  readonly remaining: number
+  readonly reset: number
+  readonly policy: string
+  readonly policies: readonly PolicyState[]
+}
+
+export interface Limiter {
+  /** Decides one call for `identifier` and consumes `cost` if every limit admits it. */
+  limit(identifier: string, options?: LimitOptions): Promise<RateLimitResult>
+  /** The binding limit's remaining calls and reset, consuming nothing. Rejects when the backend fails. */
+  getRemaining(identifier: string, options?: Pick<LimitOptions, 'now'>): Promise<RemainingResult>
+  /** Deletes exactly `identifier`'s keys (no pattern: `*` is just a character) and its cache entry. */
+  reset(identifier: string): Promise<void>
+  /** The configured limits, in order. */
+  readonly limits: readonly Algorithm[]
+}
+
+const DENY_RETRY_MS = 1000
+
+const checkIdentifier = (identifier: unknown): string => {
+  if (typeof identifier === 'string' && identifier.length > 0) return identifier
+  throw new TypeError(`identifier must be a non-empty string, received ${JSON.stringify(identifier)}`)
+}
+
+const checkCost = (cost: unknown): number => {
+  if (typeof cost === 'number' && Number.isSafeInteger(cost)) return cost
+  throw new TypeError(`cost must be a whole number (negative to refund), received ${String(cost)}`)
+}
+
+const checkNow = (now: unknown): string => {
+  if (now === undefined) return ''
+  if (typeof now === 'number' && Number.isSafeInteger(now) && now >= 0) return String(now)
+  throw new TypeError(`now must be epoch milliseconds (a whole number), received ${String(now)}`)
+}
+
+const validateOptions = (options: LimiterOptions): Algorithm[] => {
+  if (typeof options?.client?.eval !== 'function') {
+    throw new TypeError(
+      'createLimiter: client must be a floodgate Client (createTcpClient, createHttpClient, ...)',
+    )
+  }
+  const limits = Array.isArray(options.limits) ? [...options.limits] : [options.limits as Algorithm]
+  if (limits.length === 0 || limits.some((l) => typeof l?.code !== 'number')) {
+    throw new TypeError(
+      'createLimiter: limits must be one or more of fixedWindow(), slidingWindow(), tokenBucket(), gcra()',
+    )
+  }
+  const keys = new Set(limits.map((l) => l.key))
+  if (keys.size !== limits.length) {
+    throw new TypeError(
+      'createLimiter: two limits of the same algorithm share a window; give each a different one',
+    )
+  }
+  const prefix = options.prefix ?? 'floodgate'
+  if (typeof prefix !== 'string' || prefix.length === 0 || /[{}]/.test(prefix)) {
+    throw new TypeError(
+      `createLimiter: prefix must be a non-empty string without { or }, received ${JSON.stringify(prefix)}`,
+    )
+  }
+  const timeout = options.timeout ?? 1000
+  if (!Number.isSafeInteger(timeout) || timeout <= 0) {
+    throw new TypeError(`createLimiter: timeout must be a positive number of ms, received ${String(timeout)}`)
+  }
+  if (options.onTimeout !== undefined && options.onTimeout !== 'allow' && options.onTimeout !== 'deny') {
+    throw new TypeError(
+      `createLimiter: onTimeout must be 'allow' or 'deny', received ${String(options.onTimeout)}`,
+    )
+  }
+  return limits
+}
+
+/**
+ * Builds a limiter.
+ *
+ * @example
+ * const limiter = createLimiter({
+ *   client: createTcpClient({ url: 'redis://127.0.0.1:6379', connect }),
+ *   limits: [slidingWindow(10, '1 s'), fixedWindow(1000, '1 d')],
+ *   onTimeout: 'deny',
+ * })
+ * const { success, retryAfter, pending } = await limiter.limit(ip)
+ * ctx.waitUntil(pending)
+ * if (!success) return new Response('Too many requests', { status: 429 })
+ */
+export const createLimiter = (options: LimiterOptions): Limiter => {
+  const limits = validateOptions(options)
+  const { client, onTimeout = 'allow' } = options
+  const prefix = options.prefix ?? 'floodgate'
+  const timeout = options.timeout ?? 1000
+  const blockFor = options.blockFor === undefined ? 0 : parseDuration(options.blockFor, 'blockFor')
+  const cacheOption = options.blockCache ?? true
+  const cache =
+    cacheOption === false
+      ? undefined
+      : new BlockCache(cacheOption === true ? 10_000 : (cacheOption.max ?? 10_000))
+  const params: Arg[] = limits.flatMap((l) => [l.code, ...l.params])
+  const suffixes = ['block', ...limits.map((l) => l.key)]
+  const staticPolicies: PolicyState[] = limits.map((l) => ({
+    name: l.name,
+    limit: l.limit,
+    window: l.window,
+  }))
+  const first = limits[0]!
+  // The memory backend answers synchronously and cannot hang: no timer on that path.
+  const timed = client.kind !== 'memory'
+
+  const keysOf = (identifier: string): string[] => {
+    const tag = `{${prefix}:${identifier}}:`
+    return suffixes.map((suffix) => tag + suffix)
+  }
+
+  const withTimeout = <T>(call: Promise<T>): Promise<T> => {
+    if (!timed) return call
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new TimeoutError(`the limiter backend did not answer within ${timeout} ms`)),
+        timeout,
+      )
+    })
+    return Promise.race([call, expired]).finally(() => clearTimeout(timer))
+  }
+
+  const run = (identifier: string, now: string, cost: number, consume: boolean): Promise<Reply> =>
+    client.eval(limitScript, keysOf(identifier), [now, cost, consume ? 1 : 0, blockFor, ...params])
+
+  const fallback = (error: unknown, call: Promise<unknown>, localNow: number): RateLimitResult => {
+    const allow = onTimeout === 'allow'
+    return {
+      success: allow,
+      limit: first.limit,
+      remaining: 0,
+      reset: allow ? localNow : localNow + DENY_RETRY_MS,
+      retryAfter: allow ? 0 : DENY_RETRY_MS,
+      reason: error instanceof TimeoutError ? 'timeout' : 'error',
+      // A timed-out call may still land: let the runtime keep it alive, never let it reject.
+      pending: call.then(
+        () => undefined,
+        () => undefined,
+      ),
+      policy: first.name,
+      policies: staticPolicies,
+      error,
+    }
+  }
+
+  const fromDecision = (d: Decision, identifier: string, localNow: number): RateLimitResult => {
+    const bound = d.policies[d.binding]!
+    const blocked = d.blockedUntil > d.now && !d.admitted
+    const retryAfter = d.admitted ? 0 : Math.max(d.retry, blocked ? d.blockedUntil - d.now : 0)
+    const reset = blocked ? Math.max(bound.reset!, d.blockedUntil) : bound.reset!
+    const result: RateLimitResult = {
+      success: d.admitted,
+      limit: bound.limit,
+      remaining: blocked ? 0 : bound.remaining!,
+      reset,
+      retryAfter,
+      pending: RESOLVED,
+      policy: bound.name,
+      policies: d.policies,
+    }
+    if (cache !== undefined) {
+      if (d.admitted) {
+        if (cache.size > 0) cache.delete(identifier)
+      } else if (d.unitWait > 0) {
+        cache.set(identifier, { until: localNow + d.unitWait, reset, limit: bound.limit, policy: bound.name })
+      }
+    }
+    return result
+  }
+
+  return {
+    limits,
+
+    async limit(identifier, callOptions) {
+      checkIdentifier(identifier)
+      const cost = callOptions?.cost === undefined ? 1 : checkCost(callOptions.cost)
+      const now = checkNow(callOptions?.now)
+      const localNow = callOptions?.now ?? Date.now()
+      if (cache !== undefined && cost > 0) {
+        const entry = cache.get(identifier, localNow)
+        if (entry !== undefined) {
+          return {
+            success: false,
+            limit: entry.limit,
+            remaining: 0,
+            reset: entry.reset,
+            retryAfter: entry.until - localNow,
+            reason: 'cacheBlock',
+            pending: RESOLVED,
+            policy: entry.policy,
+            policies: staticPolicies,
+          }
+        }
+      }
+      const call = run(identifier, now, cost, true)
+      let reply: Reply
+      try {
+        reply = await withTimeout(call)
+      } catch (error) {
+        return fallback(error, call, localNow)
+      }
+      try {
+        return fromDecision(decodeDecision(reply, limits), identifier, localNow)
+      } catch (error) {
+        return fallback(error, call, localNow)
+      }
+    },
+
+    async getRemaining(identifier, callOptions) {
+      checkIdentifier(identifier)
+      const d = decodeDecision(
+        await withTimeout(run(identifier, checkNow(callOptions?.now), 0, false)),
+        limits,
+      )
+      let bound = d.policies[0]!
+      for (const p of d.policies) if (p.remaining! < bound.remaining!) bound = p
+      const blocked = d.blockedUntil > d.now
+      return {
+        limit: bound.limit,
+        remaining: blocked ? 0 : bound.remaining!,
+        reset: blocked ? Math.max(bound.reset!, d.blockedUntil) : bound.reset!,
+        policy: bound.name,
+        policies: d.policies,
+      }
+    },
+
+    async reset(identifier) {
+      checkIdentifier(identifier)
+      cache?.delete(identifier)
+      await withTimeout(client.send(['DEL', ...keysOf(identifier)]))
+    },
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * The one script every limiter decision runs: it checks all of an identifier's limits and, only if
+ * every one admits the cost, consumes from all of them — one round trip, atomic, all-or-nothing.
+ * It also enforces the optional block duration and reads the server clock (`TIME`) unless the
+ * caller passed an explicit `now`. The same script text serves every combination of algorithms,
+ * so Valkey caches exactly one SHA.
+ *
+ * The TypeScript twin below is the same procedure over the memory backend, built from the
+ * algorithms' TypeScript steps.
+ */
+import { defineScript } from '../client/script.ts'
+import type { Reply, ScriptContext } from '../client/types.ts'
+import type { Step, StepOutcome } from './algorithm.ts'
+import { FIXED_WINDOW_LUA, fixedWindowStep } from './fixed-window.ts'
+import { GCRA_LUA, gcraStep } from './gcra.ts'
+import { SLIDING_WINDOW_LUA, slidingWindowStep } from './sliding-window.ts'
+import { TOKEN_BUCKET_LUA, tokenBucketStep } from './token-bucket.ts'
+
+const PRELUDE = `-- KEYS[1] the block key; KEYS[2..] one state key per limit, all under one hash tag {prefix:identifier}
+-- ARGV[1] now in epoch ms, or '' for the server clock; ARGV[2] cost (an integer, <= 0 refunds);
+-- ARGV[3] '1' to consume, '0' to only look; ARGV[4] block duration in ms ('0' for none);
+-- then four per limit: the algorithm (1 fixed window, 2 sliding window, 3 token bucket, 4 GCRA)
+-- and its three parameters.
+-- Returns { admitted, now, ms until a unit-cost call could pass, blocked until (0 if not),
+--   then per limit: fits, remaining, reset, retry after }.
+local function parse2(v)
+  if not v then return nil end
+  local x, y = string.match(v, '^(%-?%d+):(%-?%d+)$')
+  if not x then return nil end
+  return tonumber(x), tonumber(y)
+end
+local function parse3(v)
+  if not v then return nil end
+  local x, y, z = string.match(v, '^(%-?%d+):(%-?%d+):(%-?%d+)$')
+  if not x then return nil end
+  return tonumber(x), tonumber(y), tonumber(z)
+end
+`
+
+const MAIN = `
+local steps = { fixed_window, sliding_window, token_bucket, gcra }
+local now = tonumber(ARGV[1])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local cost = tonumber(ARGV[2])
+local consume = ARGV[3] == '1'
+local block_for = tonumber(ARGV[4])
+local blocked = 0
+if block_for > 0 then
+  local b = tonumber(redis.call('GET', KEYS[1]))
+  if b and b > now then blocked = b end
+end
+local step_cost = 0
+if consume then step_cost = cost end
+local admitted = blocked == 0 or step_cost <= 0
+local n = #KEYS - 1
+local olds, oks, outs = {}, {}, {}
+for i = 1, n do
+  local j = 1 + i * 4
+  local old = redis.call('GET', KEYS[i + 1])
+  local ok, remaining, reset, retry, value, ttl =
+    steps[tonumber(ARGV[j])](old, now, step_cost, tonumber(ARGV[j + 1]), tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3]))
+  if not ok then admitted = false end
+  olds[i] = old
+  oks[i] = ok
+  outs[i] = { remaining, reset, retry, value, ttl }
+end
+local unit = 0
+if admitted then
+  if step_cost ~= 0 then
+    for i = 1, n do
+      local o = outs[i]
+      if o[5] > 0 then
+        redis.call('SET', KEYS[i + 1], o[4], 'PX', o[5])
+      elseif olds[i] then
+        redis.call('DEL', KEYS[i + 1])
+      end
+    end
+  end
+else
+  -- Nothing is consumed. Report every limit's unchanged state, and how long until a unit-cost
+  -- call could pass (the in-process block cache holds the identifier that long).
+  if blocked > 0 then unit = blocked - now end
+  for i = 1, n do
+    local j = 1 + i * 4
+    local step = steps[tonumber(ARGV[j])]
+    local a, b, c = tonumber(ARGV[j + 1]), tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3])
+    local o = outs[i]
+    if oks[i] then
+      local _, remaining, reset = step(olds[i], now, 0, a, b, c)
+      o[1] = remaining
+      o[2] = reset
+    end
+    if o[1] == 0 then
+      local wait = o[3]
+      if step_cost ~= 1 then
+        local ok1, _, _, retry1 = step(olds[i], now, 1, a, b, c)
+        wait = 0
+        if not ok1 then wait = retry1 end
+      end
+      if wait > unit then unit = wait end
+    end
+  end
+  if block_for > 0 and blocked == 0 then
+    blocked = now + block_for
+    redis.call('SET', KEYS[1], blocked, 'PX', block_for)
+    if block_for > unit then unit = block_for end
+  end
+end
+local out = { 0, now, unit, blocked }
+if admitted then out[1] = 1 end
+for i = 1, n do
+  local o = outs[i]
+  local k = 1 + i * 4
+  out[k] = 0
+  if oks[i] then out[k] = 1 end
+  out[k + 1] = o[1]
+  out[k + 2] = o[2]
+  out[k + 3] = o[3]
+end
+return out
+`
+
+const STEPS: readonly Step[] = [fixedWindowStep, slidingWindowStep, tokenBucketStep, gcraStep]
+
+const stepOf = (code: string | undefined): Step => {
+  const step = STEPS[Number(code) - 1]
+  if (step === undefined) throw new TypeError(`unknown limiter algorithm code ${code}`)
+  return step
+}
+
+const asValue = (reply: Reply): string | null =>
+  typeof reply === 'string' ? reply : reply instanceof Uint8Array ? new TextDecoder().decode(reply) : null
+
+/** The twin: the procedure of `MAIN` in TypeScript, for the memory backend. */
+const limitTwin = (redis: ScriptContext, keys: readonly string[], argv: readonly string[]): Reply => {
+  let now = argv[0] === '' ? Number.NaN : Number(argv[0])
+  if (Number.isNaN(now)) {
+    const time = redis.call('TIME') as Reply[]
+    now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000)
+  }
+  const cost = Number(argv[1])
+  const consume = argv[2] === '1'
+  const blockFor = Number(argv[3])
+  let blocked = 0
+  if (blockFor > 0) {
+    const b = Number(asValue(redis.call('GET', keys[0]!)) ?? Number.NaN)
+    if (b > now) blocked = b
+  }
+  const stepCost = consume ? cost : 0
+  let admitted = blocked === 0 || stepCost <= 0
+  const n = keys.length - 1
+  const olds: Array<string | null> = []
+  const outs: StepOutcome[] = []
+  for (let i = 0; i < n; i++) {
+    const j = 4 + i * 4
+    const old = asValue(redis.call('GET', keys[i + 1]!))
+    const out = stepOf(argv[j])(
+      old,
+      now,
+      stepCost,
+      Number(argv[j + 1]),
+      Number(argv[j + 2]),
+      Number(argv[j + 3]),
+    )
+    if (!out.ok) admitted = false
+    olds.push(old)
+    outs.push(out)
+  }
+  const reply: number[] = [admitted ? 1 : 0, now, 0, blocked]
+  let unit = 0
+  if (admitted) {
+    if (stepCost !== 0) {
+      for (let i = 0; i < n; i++) {
+        const out = outs[i]!
+        if (out.ttl > 0) redis.call('SET', keys[i + 1]!, out.value, 'PX', out.ttl)
+        else if (olds[i] !== null) redis.call('DEL', keys[i + 1]!)
+      }
+    }
+  } else {
+    if (blocked > 0) unit = blocked - now
+    for (let i = 0; i < n; i++) {
+      const j = 4 + i * 4
+      const step = stepOf(argv[j])
+      const a = Number(argv[j + 1])
+      const b = Number(argv[j + 2])
+      const c = Number(argv[j + 3])
+      const out = outs[i]!
+      let remaining = out.remaining
+      let reset = out.reset
+      if (out.ok) ({ remaining, reset } = step(olds[i]!, now, 0, a, b, c))
+      if (remaining === 0) {
+        let wait = out.retry
+        if (stepCost !== 1) {
+          const unitStep = step(olds[i]!, now, 1, a, b, c)
+          wait = unitStep.ok ? 0 : unitStep.retry
+        }
+        if (wait > unit) unit = wait
+      }
+      outs[i] = { ...out, remaining, reset }
+    }
+    if (blockFor > 0 && blocked === 0) {
+      blocked = now + blockFor
+      redis.call('SET', keys[0]!, blocked, 'PX', blockFor)
+      if (blockFor > unit) unit = blockFor
+    }
+    reply[3] = blocked
+  }
+  reply[2] = unit
+  for (const out of outs) reply.push(out.ok ? 1 : 0, out.remaining, out.reset, out.retry)
+  return reply
+}
+
+/** The limit script: Lua for Valkey, its twin for the memory backend. */
+export const limitScript = defineScript({
+  name: 'floodgate.limit',
+  lua: PRELUDE + FIXED_WINDOW_LUA + SLIDING_WINDOW_LUA + TOKEN_BUCKET_LUA + GCRA_LUA + MAIN,
+  twin: limitTwin,
+})
