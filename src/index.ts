@@ -29,6 +29,27 @@ export {
   TransportError,
 } from './errors.ts'
 export {
+  type Algorithm,
+  type AlgorithmKind,
+  type AlgorithmOptions,
+  createLimiter,
+  type Duration,
+  fixedWindow,
+  type GcraOptions,
+  gcra,
+  type Limiter,
+  type LimiterOptions,
+  type LimitOptions,
+  type PolicyState,
+  parseDuration,
+  type RateLimitHeaderOptions,
+  type RateLimitResult,
+  type RemainingResult,
+  rateLimitHeaders,
+  slidingWindow,
+  tokenBucket,
+} from './limit/index.ts'
+export {
   type CookieOptions,
   createSessions,
   type InvalidReason,

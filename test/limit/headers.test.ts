@@ -14,7 +14,17 @@ const admitted: RateLimitResult = {
   remaining: 1,
   reset: 1_764_000_060_000,
   retryAfter: 0,
-  policies: [{ name: 'default', limit: 2, window: 60_000, success: true, remaining: 1, reset: 1_764_000_060_000, resetAfter: 59_001 }],
+  policies: [
+    {
+      name: 'default',
+      limit: 2,
+      window: 60_000,
+      success: true,
+      remaining: 1,
+      reset: 1_764_000_060_000,
+      resetAfter: 59_001,
+    },
+  ],
 }
 
 describe('rateLimitHeaders', () => {
@@ -41,8 +51,24 @@ describe('rateLimitHeaders', () => {
       remaining: 3,
       policy: 'per-day',
       policies: [
-        { name: 'per-second', limit: 10, window: 1000, success: true, remaining: 9, reset: 0, resetAfter: 1000 },
-        { name: 'per-day', limit: 1000, window: 86_400_000, success: true, remaining: 3, reset: 0, resetAfter: 3_600_000 },
+        {
+          name: 'per-second',
+          limit: 10,
+          window: 1000,
+          success: true,
+          remaining: 9,
+          reset: 0,
+          resetAfter: 1000,
+        },
+        {
+          name: 'per-day',
+          limit: 1000,
+          window: 86_400_000,
+          success: true,
+          remaining: 3,
+          reset: 0,
+          resetAfter: 3_600_000,
+        },
       ],
     }
     expect(rateLimitHeaders(result)).toEqual({
@@ -77,7 +103,11 @@ describe('rateLimitHeaders', () => {
   })
 
   it('escapes quotes and backslashes in policy names (RFC 9651 sf-string)', () => {
-    const named: RateLimitResult = { ...admitted, policy: 'a"b\\c', policies: [{ ...admitted.policies[0]!, name: 'a"b\\c' }] }
+    const named: RateLimitResult = {
+      ...admitted,
+      policy: 'a"b\\c',
+      policies: [{ ...admitted.policies[0]!, name: 'a"b\\c' }],
+    }
     expect(rateLimitHeaders(named).RateLimit).toBe('"a\\"b\\\\c";r=1;t=60')
   })
 })
