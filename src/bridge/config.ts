@@ -1,0 +1,194 @@
+/**
+ * The CLI's configuration: `floodgate bridge --flag value ...` with an environment fallback for
+ * each flag. Pure (argv and env in, a config or a ConfigError out) so every rule is unit-tested.
+ */
+import { ConfigError } from '../errors.ts'
+
+export interface BridgeConfig {
+  host: string
+  port: number
+  upstream: string
+  tokens: string[]
+  readOnlyTokens: string[]
+  allowCommands: string[]
+  maxBody: number
+  upstreamTimeout: number
+  headersTimeout: number
+  requestTimeout: number
+  workers: number
+  logLevel: 'debug' | 'info' | 'warn' | 'error'
+}
+
+interface Flag {
+  name: string
+  env?: string
+  value: string
+  help: string
+  repeat?: boolean
+}
+
+export const FLAGS: readonly Flag[] = [
+  { name: 'listen', env: 'FLOODGATE_LISTEN', value: 'HOST:PORT', help: 'address to serve on (default 127.0.0.1:8079)' },
+  {
+    name: 'upstream',
+    env: 'FLOODGATE_UPSTREAM',
+    value: 'URL',
+    help: 'Valkey to forward to: redis://[user:pass@]host:port[/db], rediss:// for TLS (default redis://127.0.0.1:6379)',
+  },
+  {
+    name: 'token',
+    env: 'FLOODGATE_TOKENS',
+    value: 'SECRET',
+    help: 'a token that may run every allowed command; repeatable (env: comma-separated)',
+    repeat: true,
+  },
+  {
+    name: 'read-only-token',
+    env: 'FLOODGATE_READONLY_TOKENS',
+    value: 'SECRET',
+    help: 'a token limited to read commands; repeatable (env: comma-separated)',
+    repeat: true,
+  },
+  {
+    name: 'allow-command',
+    env: 'FLOODGATE_ALLOW_COMMANDS',
+    value: 'NAME',
+    help: 'run a command refused by default, e.g. FLUSHDB or "CLIENT KILL"; repeatable',
+    repeat: true,
+  },
+  { name: 'max-body', env: 'FLOODGATE_MAX_BODY', value: 'BYTES', help: 'largest request body (default 10485760)' },
+  {
+    name: 'upstream-timeout',
+    env: 'FLOODGATE_UPSTREAM_TIMEOUT',
+    value: 'MS',
+    help: 'how long a request waits for Valkey before a 504 JSON error (default 5000)',
+  },
+  {
+    name: 'headers-timeout',
+    env: 'FLOODGATE_HEADERS_TIMEOUT',
+    value: 'MS',
+    help: 'a client must send its headers within this time, else 408 (default 10000)',
+  },
+  {
+    name: 'request-timeout',
+    env: 'FLOODGATE_REQUEST_TIMEOUT',
+    value: 'MS',
+    help: 'a client must send its whole request within this time, else 408 (default 30000)',
+  },
+  { name: 'workers', env: 'FLOODGATE_WORKERS', value: 'N', help: 'serve from N processes (node:cluster; default 1)' },
+  { name: 'log-level', env: 'FLOODGATE_LOG_LEVEL', value: 'LEVEL', help: 'debug, info, warn or error (default info)' },
+]
+
+/** The `--help` text. */
+export const usage = (): string => {
+  const lines = FLAGS.map((f) => {
+    const left = `  --${f.name} ${f.value}`.padEnd(34)
+    return `${left}${f.help}${f.env ? ` [env ${f.env}]` : ''}`
+  })
+  return [
+    'Usage: floodgate bridge [options]',
+    '',
+    'An Upstash-compatible HTTP API in front of Valkey, for runtimes without TCP.',
+    '',
+    'Options:',
+    ...lines,
+    `${'  --help'.padEnd(34)}show this help`,
+    '',
+    'Example:',
+    '  FLOODGATE_TOKENS=$(openssl rand -hex 32) floodgate bridge --listen 127.0.0.1:8079 --upstream redis://127.0.0.1:6379',
+  ].join('\n')
+}
+
+const integer = (flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+  const n = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(`--${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`)
+  }
+  return n
+}
+
+const parseListen = (text: string): { host: string; port: number } => {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text)
+  if (!match) throw new ConfigError(`--listen must be HOST:PORT (e.g. 127.0.0.1:8079), got ${JSON.stringify(text)}`)
+  return { host: match[1] || match[2] || '127.0.0.1', port: integer('listen', match[3]!, 0, 65535) }
+}
+
+const checkUpstream = (text: string): string => {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new ConfigError('--upstream must be a URL like redis://127.0.0.1:6379')
+  }
+  if (!['redis:', 'rediss:', 'valkey:', 'valkeys:'].includes(url.protocol)) {
+    throw new ConfigError(`--upstream must start with redis://, rediss://, valkey:// or valkeys://, got ${url.protocol}//`)
+  }
+  return text
+}
+
+/**
+ * Reads `floodgate bridge ...` arguments (after the `bridge` word) and the environment. Returns
+ * `'help'` for `--help`. Throws ConfigError with a message naming the flag.
+ *
+ * @example
+ * parseConfig(['--token', 'a-long-secret'], {}).port // 8079
+ */
+export const parseConfig = (argv: readonly string[], env: Record<string, string | undefined>): BridgeConfig | 'help' => {
+  const given = new Map<string, string[]>()
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--help' || arg === '-h') return 'help'
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument ${JSON.stringify(arg)}; see --help`)
+    const eq = arg.indexOf('=')
+    const name = arg.slice(2, eq === -1 ? undefined : eq)
+    const flag = FLAGS.find((f) => f.name === name)
+    if (!flag) throw new ConfigError(`unknown option --${name}; see --help`)
+    let value: string | undefined = eq === -1 ? argv[++i] : arg.slice(eq + 1)
+    if (value === undefined || (eq === -1 && value.startsWith('--'))) {
+      throw new ConfigError(`--${name} needs a value (${flag.value})`)
+    }
+    value = value.trim()
+    const list = given.get(name) ?? []
+    if (list.length > 0 && !flag.repeat) throw new ConfigError(`--${name} was given twice`)
+    given.set(name, [...list, value])
+  }
+  const one = (name: string): string | undefined => {
+    const flag = FLAGS.find((f) => f.name === name)!
+    return given.get(name)?.[0] ?? (flag.env ? env[flag.env]?.trim() || undefined : undefined)
+  }
+  const many = (name: string): string[] => {
+    const flag = FLAGS.find((f) => f.name === name)!
+    const fromFlags = given.get(name)
+    if (fromFlags) return fromFlags
+    const raw = flag.env ? env[flag.env] : undefined
+    return raw ? raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : []
+  }
+  const { host, port } = parseListen(one('listen') ?? '127.0.0.1:8079')
+  const tokens = many('token')
+  const readOnlyTokens = many('read-only-token')
+  if (tokens.length + readOnlyTokens.length === 0) {
+    throw new ConfigError('no token configured: pass --token <secret> or set FLOODGATE_TOKENS (generate one with `openssl rand -hex 32`)')
+  }
+  const logLevel = one('log-level') ?? 'info'
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new ConfigError(`--log-level must be debug, info, warn or error, got ${JSON.stringify(logLevel)}`)
+  }
+  const numberOf = (name: string, fallback: number, min: number, max?: number) => {
+    const text = one(name)
+    return text === undefined ? fallback : integer(name, text, min, max)
+  }
+  return {
+    host,
+    port,
+    upstream: checkUpstream(one('upstream') ?? 'redis://127.0.0.1:6379'),
+    tokens,
+    readOnlyTokens,
+    allowCommands: many('allow-command'),
+    maxBody: numberOf('max-body', 10 * 1024 * 1024, 1),
+    upstreamTimeout: numberOf('upstream-timeout', 5000, 1),
+    headersTimeout: numberOf('headers-timeout', 10_000, 1),
+    requestTimeout: numberOf('request-timeout', 30_000, 1),
+    workers: numberOf('workers', 1, 1, 256),
+    logLevel: logLevel as BridgeConfig['logLevel'],
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * The bridge as a web-standard handler: `bridge.fetch(request)` answers any `Request` with a
+ * `Response`, so it runs wherever those exist (Node, Deno, Bun). `bridge.handle(input)` is the same
+ * logic over a plain object, which the Node server uses to skip building a `Request` per call.
+ */
+import { ConfigError } from '../errors.ts'
+import { createAuth, tokenOf } from './auth.ts'
+import { type Executor, failure, type Outcome, runCommand, runPipeline, runTransaction } from './execute.ts'
+import { type Logger, silentLogger } from './log.ts'
+import { Metrics } from './metrics.ts'
+import { createPolicy } from './policy.ts'
+import { BadRequest, type BridgeArg, parseCommand, parseCommands, route } from './request.ts'
+import { ScriptAliases } from './scripts.ts'
+import { type OpenStream, subscribeStream } from './sse.ts'
+import type { Upstream } from './upstream.ts'
+
+export interface BridgeOptions {
+  /** Where commands go; build one with `connectUpstream()`. */
+  upstream: Upstream
+  /** Tokens that may run every allowed command. */
+  tokens: readonly string[]
+  /** Tokens that may run read commands only. */
+  readOnlyTokens?: readonly string[]
+  /** Refused-by-default commands to run anyway, e.g. `['FLUSHDB', 'CLIENT KILL']`. */
+  allowCommands?: readonly string[]
+  /** Largest request body in bytes (default 10 MiB, as Upstash). */
+  maxBody?: number
+  /** How long one request waits for Valkey, ms (default 5000). */
+  upstreamTimeout?: number
+  logger?: Logger
+  metrics?: Metrics
+}
+
+/** A request as the Node server hands it over: no `Request` object needed. */
+export interface BridgeInput {
+  method: string
+  /** Path and query, e.g. `/set/k?EX=10`. */
+  url: string
+  header(name: string): string | null | undefined
+  /** The body, already read (and capped at `maxBody`). */
+  body: Uint8Array | null
+}
+
+export interface BridgeOutput {
+  status: number
+  headers: Record<string, string>
+  body: string | ReadableStream<Uint8Array>
+}
+
+export interface Bridge {
+  /** Answers one web-standard request. */
+  fetch(request: Request): Promise<Response>
+  /** The same, over a plain input (used by the Node server). */
+  handle(input: BridgeInput): Promise<BridgeOutput>
+  readonly maxBody: number
+  readonly metrics: Metrics
+  /**
+   * Drains: ends SSE streams, answers requests in flight (new ones too, each closing its
+   * connection), then closes the upstream; requests after that get a 503.
+   */
+  close(): Promise<void>
+}
+
+const JSON_TYPE = 'application/json'
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT'])
+const utf8 = new TextDecoder()
+
+/**
+ * Creates the bridge handler.
+ *
+ * @example
+ * import { connectUpstream, createBridge } from 'floodgate/bridge'
+ * const bridge = createBridge({ upstream: connectUpstream({ url: 'redis://127.0.0.1:6379', connect }), tokens: [token] })
+ * Deno.serve((request) => bridge.fetch(request))
+ */
+export const createBridge = (options: BridgeOptions): Bridge => {
+  const maxBody = options.maxBody ?? 10 * 1024 * 1024
+  const timeout = options.upstreamTimeout ?? 5000
+  if (!Number.isInteger(maxBody) || maxBody < 1)
+    throw new ConfigError(`maxBody must be a positive integer, got ${maxBody}`)
+  if (!Number.isInteger(timeout) || timeout < 1)
+    throw new ConfigError(`upstreamTimeout must be a positive integer (ms), got ${timeout}`)
+  const access = createAuth({ tokens: options.tokens, readOnlyTokens: options.readOnlyTokens ?? [] })
+  const log = options.logger ?? silentLogger
+  const metrics = options.metrics ?? new Metrics()
+  const ctx: Executor = {
+    upstream: options.upstream,
+    policy: createPolicy({ allow: options.allowCommands ?? [] }),
+    scripts: new ScriptAliases(),
+    metrics,
+    timeout,
+  }
+  const streams = new Set<OpenStream>()
+  const epoch = Date.now().toString(36)
+  let syncCounter = 0
+  let inFlight = 0
+  let draining = false
+  let closed = false
+  let drained: (() => void) | undefined
+
+  const reply = (status: number, body: string, extra?: Record<string, string>): BridgeOutput => ({
+    status,
+    headers: { 'content-type': JSON_TYPE, ...extra },
+    body,
+  })
+  const fromOutcome = (outcome: Outcome): BridgeOutput =>
+    // The token changes on every answered command, so a client's read-your-writes state moves on.
+    reply(outcome.status, outcome.body, { 'upstash-sync-token': `${epoch}-${++syncCounter}` })
+
+  const dispatch = async (input: BridgeInput, r: ReturnType<typeof route>): Promise<BridgeOutput> => {
+    if (r.endpoint === 'healthz') {
+      return reply(draining ? 503 : 200, JSON.stringify({ status: draining ? 'draining' : 'ok' }))
+    }
+    if (r.endpoint === 'not-found') {
+      return reply(404, JSON.stringify({ error: 'ERR unknown endpoint; see the floodgate bridge README' }))
+    }
+    const who = access(tokenOf(input.header('authorization'), r.token))
+    if (who === 'none')
+      return reply(401, JSON.stringify({ error: 'WRONGPASS invalid or missing auth token' }))
+    if (r.endpoint === 'metrics') {
+      return { status: 200, headers: { 'content-type': 'text/plain; version=0.0.4' }, body: metrics.render() }
+    }
+    const format = input.header('upstash-response-format')
+    if (format && format.toLowerCase() !== 'json') {
+      throw new BadRequest(400, 'ERR Upstash-Response-Format: only "json" is supported by this bridge')
+    }
+    const readOnly = who === 'read-only'
+    if (r.endpoint === 'subscribe' || r.endpoint === 'psubscribe') {
+      const body = await subscribeStream(ctx.upstream, r.endpoint, r.channel!, metrics, streams)
+      return {
+        status: 200,
+        headers: {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          'x-accel-buffering': 'no',
+        },
+        body,
+      }
+    }
+    const encode = (input.header('upstash-encoding') ?? '').toLowerCase() === 'base64'
+    if (r.endpoint === 'command' && r.path.length > 0) {
+      const args: BridgeArg[] = r.path
+      if (input.body && input.body.length > 0) args.push(input.body)
+      for (const q of r.query) args.push(q)
+      return fromOutcome(await runCommand(ctx, args, readOnly, encode))
+    }
+    const text = input.body ? utf8.decode(input.body) : ''
+    if (r.endpoint === 'command')
+      return fromOutcome(await runCommand(ctx, parseCommand(text), readOnly, encode))
+    const commands = parseCommands(text)
+    const run = r.endpoint === 'pipeline' ? runPipeline : runTransaction
+    return fromOutcome(await run(ctx, commands, readOnly, encode))
+  }
+
+  const handle = async (input: BridgeInput): Promise<BridgeOutput> => {
+    const started = performance.now()
+    let endpoint = 'other'
+    let out: BridgeOutput
+    inFlight++
+    try {
+      if (!METHODS.has(input.method)) {
+        out = reply(405, JSON.stringify({ error: `ERR method ${input.method} not allowed; use POST` }), {
+          allow: 'GET, HEAD, POST, PUT',
+        })
+      } else {
+        const r = route(input.url)
+        endpoint = r.endpoint
+        if (closed && r.endpoint !== 'healthz') {
+          out = reply(503, JSON.stringify({ error: 'ERR the bridge is shutting down; retry' }), {
+            connection: 'close',
+          })
+        } else if (input.body && input.body.length > maxBody) {
+          out = reply(413, JSON.stringify({ error: 'ERR max request size exceeded' }))
+        } else {
+          out = await dispatch(input, r)
+        }
+      }
+    } catch (error) {
+      try {
+        out = fromOutcome(failure(error, ctx))
+      } catch {
+        log('error', 'request failed', { endpoint, error })
+        out = reply(500, JSON.stringify({ error: 'ERR internal bridge error; see the bridge log' }))
+      }
+    } finally {
+      if (--inFlight === 0) drained?.()
+    }
+    metrics.request(endpoint, out.status, (performance.now() - started) / 1000)
+    // While draining, requests on kept-alive connections are still answered, each one closing
+    // its connection, so clients move to another bridge without an error.
+    if (draining) out.headers.connection = 'close'
+    return out
+  }
+
+  return {
+    handle,
+    maxBody,
+    metrics,
+    async fetch(request) {
+      const url = new URL(request.url)
+      let body: Uint8Array | null = null
+      try {
+        body = await readBody(request, maxBody)
+      } catch (error) {
+        if (!(error instanceof BadRequest)) throw error
+        return new Response(JSON.stringify({ error: error.message }), {
+          status: error.status,
+          headers: { 'content-type': JSON_TYPE },
+        })
+      }
+      const out = await handle({
+        method: request.method,
+        url: url.pathname + url.search,
+        header: (name) => request.headers.get(name),
+        body,
+      })
+      return new Response(request.method === 'HEAD' ? null : out.body, {
+        status: out.status,
+        headers: out.headers,
+      })
+    },
+    async close() {
+      draining = true
+      for (const stream of [...streams]) stream.end()
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve))
+      closed = true
+      await ctx.upstream.close()
+      log('info', 'upstream closed')
+    },
+  }
+}
+
+/** Reads a request body up to `max` bytes; a larger one is a 413 before it is all read. */
+const readBody = async (request: Request, max: number): Promise<Uint8Array | null> => {
+  if (!request.body) return null
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN)
+  if (declared > max) throw new BadRequest(413, 'ERR max request size exceeded')
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.length
+    if (size > max) {
+      await reader.cancel()
+      throw new BadRequest(413, 'ERR max request size exceeded')
+    }
+    chunks.push(value)
+  }
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
+}

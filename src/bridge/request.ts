@@ -1,0 +1,135 @@
+/**
+ * Reads what a bridge request asks for: the endpoint from the path, the command(s) from the JSON
+ * body or from path segments, raw body and query string, and the `_token` query parameter.
+ * Arguments may be JSON strings, numbers or booleans (`@upstash/redis` sends all three); anything
+ * else is a 400 that says which argument is wrong.
+ */
+
+export type Endpoint =
+  | 'command'
+  | 'pipeline'
+  | 'multi-exec'
+  | 'subscribe'
+  | 'psubscribe'
+  | 'healthz'
+  | 'metrics'
+  | 'not-found'
+
+/** An argument as the upstream gets it: text, or the exact bytes of a raw body. */
+export type BridgeArg = string | Uint8Array
+
+export interface Route {
+  endpoint: Endpoint
+  /** Path-style command (`/set/k/v` -> `['set','k','v']`); empty for `/`. */
+  path: string[]
+  /** Query arguments, appended after a raw body: `?EX=100` -> `['EX','100']`. */
+  query: string[]
+  /** `_token` from the query string, if any. */
+  token?: string
+  /** The channel or pattern of a subscribe stream. */
+  channel?: string
+}
+
+/** A request the client got wrong; `status` is the HTTP status to answer with. */
+export class BadRequest extends Error {
+  override name = 'BadRequest'
+  readonly status: number
+  constructor(status: number, message: string) {
+    super(message)
+    this.status = status
+  }
+}
+
+const decode = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    throw new BadRequest(400, 'ERR malformed percent-encoding in the URL')
+  }
+}
+
+const RESERVED: Record<string, Endpoint> = {
+  pipeline: 'pipeline',
+  'multi-exec': 'multi-exec',
+  healthz: 'healthz',
+  metrics: 'metrics',
+}
+
+/** Splits `/path?query` into the endpoint and its arguments. */
+export const route = (url: string): Route => {
+  const q = url.indexOf('?')
+  const pathname = q === -1 ? url : url.slice(0, q)
+  if (pathname === '/' && q === -1) return { endpoint: 'command', path: [], query: [] }
+  const segments = pathname.split('/').slice(1)
+  if (segments[segments.length - 1] === '' && segments.length > 1) segments.pop()
+  const first = segments[0] ?? ''
+  let token: string | undefined
+  const query: string[] = []
+  if (q !== -1) {
+    for (const pair of url.slice(q + 1).split('&')) {
+      if (pair === '') continue
+      const eq = pair.indexOf('=')
+      const key = decode((eq === -1 ? pair : pair.slice(0, eq)).replace(/\+/g, ' '))
+      const value = eq === -1 ? undefined : decode(pair.slice(eq + 1).replace(/\+/g, ' '))
+      if (key === '_token') token = value ?? ''
+      else query.push(...(value === undefined ? [key] : [key, value]))
+    }
+  }
+  const make = (endpoint: Endpoint, path: string[] = [], channel?: string): Route => {
+    const r: Route = { endpoint, path, query }
+    if (token !== undefined) r.token = token
+    if (channel !== undefined) r.channel = channel
+    return r
+  }
+  const reserved = RESERVED[first]
+  if (reserved) return make(segments.length === 1 ? reserved : 'not-found')
+  if (first === 'subscribe' || first === 'psubscribe') {
+    const channel = segments.slice(1).map(decode).join('/')
+    return channel ? make(first, [], channel) : make('not-found')
+  }
+  if (first === '') return make(segments.length === 1 ? 'command' : 'not-found')
+  return make('command', segments.map(decode))
+}
+
+const coerce = (value: unknown, where: string): string => {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new BadRequest(400, `ERR ${where} is not a finite number`)
+    return String(value)
+  }
+  if (typeof value === 'boolean') return value ? 'true' : 'false'
+  const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `an ${typeof value}`
+  throw new BadRequest(400, `ERR ${where} is ${kind}; arguments must be JSON strings, numbers or booleans`)
+}
+
+const toCommand = (value: unknown, where: string): string[] => {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new BadRequest(400, `ERR ${where} must be a non-empty JSON array like ["SET","key","value"]`)
+  }
+  const args = new Array<string>(value.length)
+  for (let i = 0; i < value.length; i++) args[i] = coerce(value[i], `argument ${i} of ${where}`)
+  return args
+}
+
+const parse = (body: string): unknown => {
+  if (body.length === 0) throw new BadRequest(400, 'ERR empty request body: expected a JSON array')
+  try {
+    return JSON.parse(body)
+  } catch {
+    throw new BadRequest(400, 'ERR the request body is not valid JSON')
+  }
+}
+
+/** One command from a `POST /` JSON body, e.g. `["SET","k","v","EX",100]`. */
+export const parseCommand = (body: string): string[] => toCommand(parse(body), 'the command')
+
+/** The commands of a `/pipeline` or `/multi-exec` body, e.g. `[["INCR","a"],["GET","a"]]`. */
+export const parseCommands = (body: string): string[][] => {
+  const value = parse(body)
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new BadRequest(400, 'ERR the body must be a non-empty JSON array of commands like [["GET","k"]]')
+  }
+  const commands = new Array<string[]>(value.length)
+  for (let i = 0; i < value.length; i++) commands[i] = toCommand(value[i], `command ${i}`)
+  return commands
+}

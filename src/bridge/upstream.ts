@@ -1,0 +1,43 @@
+/**
+ * What the bridge needs from Valkey: a pipelined command connection (one command, or a batch
+ * that leaves in one contiguous write with its replies in order) and dedicated subscriber
+ * connections for the SSE streams.
+ */
+
+import type { Reply } from '../client/types.ts'
+import type { ReplyError } from '../errors.ts'
+import type { BridgeArg } from './request.ts'
+
+export interface UpstreamOptions {
+  /** Return bulk strings as bytes (needed for exact base64). */
+  bytes: boolean
+  /** Give up after this many ms with a TimeoutError. */
+  timeout: number
+}
+
+/** One open subscription; `close()` unsubscribes and closes its connection. */
+export interface Subscription {
+  close(): void
+}
+
+export interface SubscribeHandlers {
+  /** A push frame: `['subscribe', ch, 1]`, `['message', ch, payload]`, `['pmessage', pat, ch, payload]`. */
+  onFrame(frame: Reply[]): void
+  /** The connection ended (with the error, when it broke). */
+  onEnd(error?: Error): void
+}
+
+export interface Upstream {
+  /** Rejects with ReplyError (server said no), TransportError (unreachable), TimeoutError. */
+  send(command: BridgeArg[], options: UpstreamOptions): Promise<Reply>
+  /** Each entry is the reply or its ReplyError; rejects only when the batch as a whole fails. */
+  pipeline(commands: BridgeArg[][], options: UpstreamOptions): Promise<Array<Reply | ReplyError>>
+  /** Opens a dedicated connection subscribed to one channel (or pattern). */
+  subscribe(
+    kind: 'subscribe' | 'psubscribe',
+    channel: string,
+    handlers: SubscribeHandlers,
+  ): Promise<Subscription>
+  /** Closes every connection; commands already sent are answered first. */
+  close(): Promise<void>
+}
