@@ -28,7 +28,12 @@ interface Flag {
 }
 
 export const FLAGS: readonly Flag[] = [
-  { name: 'listen', env: 'FLOODGATE_LISTEN', value: 'HOST:PORT', help: 'address to serve on (default 127.0.0.1:8079)' },
+  {
+    name: 'listen',
+    env: 'FLOODGATE_LISTEN',
+    value: 'HOST:PORT',
+    help: 'address to serve on (default 127.0.0.1:8079)',
+  },
   {
     name: 'upstream',
     env: 'FLOODGATE_UPSTREAM',
@@ -56,7 +61,12 @@ export const FLAGS: readonly Flag[] = [
     help: 'run a command refused by default, e.g. FLUSHDB or "CLIENT KILL"; repeatable',
     repeat: true,
   },
-  { name: 'max-body', env: 'FLOODGATE_MAX_BODY', value: 'BYTES', help: 'largest request body (default 10485760)' },
+  {
+    name: 'max-body',
+    env: 'FLOODGATE_MAX_BODY',
+    value: 'BYTES',
+    help: 'largest request body (default 10485760)',
+  },
   {
     name: 'upstream-timeout',
     env: 'FLOODGATE_UPSTREAM_TIMEOUT',
@@ -75,8 +85,18 @@ export const FLAGS: readonly Flag[] = [
     value: 'MS',
     help: 'a client must send its whole request within this time, else 408 (default 30000)',
   },
-  { name: 'workers', env: 'FLOODGATE_WORKERS', value: 'N', help: 'serve from N processes (node:cluster; default 1)' },
-  { name: 'log-level', env: 'FLOODGATE_LOG_LEVEL', value: 'LEVEL', help: 'debug, info, warn or error (default info)' },
+  {
+    name: 'workers',
+    env: 'FLOODGATE_WORKERS',
+    value: 'N',
+    help: 'serve from N processes (node:cluster; default 1)',
+  },
+  {
+    name: 'log-level',
+    env: 'FLOODGATE_LOG_LEVEL',
+    value: 'LEVEL',
+    help: 'debug, info, warn or error (default info)',
+  },
 ]
 
 /** The `--help` text. */
@@ -109,7 +129,8 @@ const integer = (flag: string, text: string, min: number, max = Number.MAX_SAFE_
 
 const parseListen = (text: string): { host: string; port: number } => {
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text)
-  if (!match) throw new ConfigError(`--listen must be HOST:PORT (e.g. 127.0.0.1:8079), got ${JSON.stringify(text)}`)
+  if (!match)
+    throw new ConfigError(`--listen must be HOST:PORT (e.g. 127.0.0.1:8079), got ${JSON.stringify(text)}`)
   return { host: match[1] || match[2] || '127.0.0.1', port: integer('listen', match[3]!, 0, 65535) }
 }
 
@@ -121,7 +142,9 @@ const checkUpstream = (text: string): string => {
     throw new ConfigError('--upstream must be a URL like redis://127.0.0.1:6379')
   }
   if (!['redis:', 'rediss:', 'valkey:', 'valkeys:'].includes(url.protocol)) {
-    throw new ConfigError(`--upstream must start with redis://, rediss://, valkey:// or valkeys://, got ${url.protocol}//`)
+    throw new ConfigError(
+      `--upstream must start with redis://, rediss://, valkey:// or valkeys://, got ${url.protocol}//`,
+    )
   }
   return text
 }
@@ -133,7 +156,10 @@ const checkUpstream = (text: string): string => {
  * @example
  * parseConfig(['--token', 'a-long-secret'], {}).port // 8079
  */
-export const parseConfig = (argv: readonly string[], env: Record<string, string | undefined>): BridgeConfig | 'help' => {
+export const parseConfig = (
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+): BridgeConfig | 'help' => {
   const given = new Map<string, string[]>()
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
@@ -161,13 +187,20 @@ export const parseConfig = (argv: readonly string[], env: Record<string, string 
     const fromFlags = given.get(name)
     if (fromFlags) return fromFlags
     const raw = flag.env ? env[flag.env] : undefined
-    return raw ? raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : []
+    return raw
+      ? raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0)
+      : []
   }
   const { host, port } = parseListen(one('listen') ?? '127.0.0.1:8079')
   const tokens = many('token')
   const readOnlyTokens = many('read-only-token')
   if (tokens.length + readOnlyTokens.length === 0) {
-    throw new ConfigError('no token configured: pass --token <secret> or set FLOODGATE_TOKENS (generate one with `openssl rand -hex 32`)')
+    throw new ConfigError(
+      'no token configured: pass --token <secret> or set FLOODGATE_TOKENS (generate one with `openssl rand -hex 32`)',
+    )
   }
   const logLevel = one('log-level') ?? 'info'
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {

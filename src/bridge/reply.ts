@@ -38,7 +38,11 @@ export const toJson = (reply: unknown, encode: boolean): JsonResult => {
   if (reply === null || reply === undefined) return null
   if (typeof reply === 'number') return Number.isFinite(reply) ? reply : String(reply)
   if (typeof reply === 'string') return encode && reply !== 'OK' ? base64Text(reply) : reply
-  if (reply instanceof Uint8Array) return encode ? base64(reply) : utf8.decode(reply)
+  if (reply instanceof Uint8Array) {
+    if (!encode) return utf8.decode(reply)
+    // The status reply OK stays readable (the client leaves "OK" alone, whatever its encoding).
+    return reply.length === 2 && reply[0] === 0x4f && reply[1] === 0x4b ? 'OK' : base64(reply)
+  }
   if (Array.isArray(reply)) {
     const out: JsonResult[] = new Array(reply.length)
     for (let i = 0; i < reply.length; i++) out[i] = toJson(reply[i], encode)

@@ -30,12 +30,12 @@ export const stripShebangFlags = (script: string): string => {
     const flags = part.slice(6).split(',')
     const known = flags.filter((flag) => VALKEY_FLAGS.has(flag))
     if (known.length !== flags.length) changed = true
-    if (known.length > 0 || kept.length > 0) kept.push(`flags=${known.join(',')}`)
+    if (known.length > 0) kept.push(`flags=${known.join(',')}`)
   }
   if (!changed) return script
   const rest = end === -1 ? '' : script.slice(end)
-  const onlyLua = kept.length === 0 || (kept.length === 1 && kept[0] === 'flags=')
-  return onlyLua && match[1] === 'lua' ? rest : `#!${match[1]} ${kept.join(' ')}${rest}`
+  if (kept.length === 0) return match[1] === 'lua' ? rest : `#!${match[1]}${rest}`
+  return `#!${match[1]} ${kept.join(' ')}${rest}`
 }
 
 const hex = (bytes: ArrayBuffer): string => {

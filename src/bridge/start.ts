@@ -1,0 +1,48 @@
+/**
+ * Starts a complete bridge on Node from a configuration: the Valkey upstream (Node sockets,
+ * flushing on `setImmediate`), the handler and the `node:http` server. The CLI runs this in each
+ * process; tests start it in-process.
+ */
+import { connect } from '../../adapters/node/socket.ts'
+import type { BridgeConfig } from './config.ts'
+import { createBridge } from './handler.ts'
+import type { Logger } from './log.ts'
+import { type BridgeServer, serveBridge } from './node.ts'
+import { connectUpstream } from './valkey.ts'
+
+/**
+ * Starts serving and resolves once listening.
+ *
+ * @example
+ * const server = await startBridge({ ...parseConfig(['--token', token], process.env), port: 0 })
+ * console.log(server.url)
+ */
+export const startBridge = async (config: BridgeConfig, logger?: Logger): Promise<BridgeServer> => {
+  const upstream = connectUpstream({
+    url: config.upstream,
+    connect,
+    connectTimeout: Math.min(2000, config.upstreamTimeout),
+    schedule: setImmediate,
+  })
+  const bridge = createBridge({
+    upstream,
+    tokens: config.tokens,
+    readOnlyTokens: config.readOnlyTokens,
+    allowCommands: config.allowCommands,
+    maxBody: config.maxBody,
+    upstreamTimeout: config.upstreamTimeout,
+    ...(logger ? { logger } : {}),
+  })
+  try {
+    return await serveBridge(bridge, {
+      host: config.host,
+      port: config.port,
+      headersTimeout: config.headersTimeout,
+      requestTimeout: config.requestTimeout,
+      ...(logger ? { logger } : {}),
+    })
+  } catch (error) {
+    await bridge.close()
+    throw error
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * A dedicated subscriber connection for one SSE stream, built on the RESP codec and the runtime's
+ * `Connect`: AUTH and SELECT as the URL says, then SUBSCRIBE (or PSUBSCRIBE) to one channel. In
+ * RESP2 a subscribed connection carries nothing but `subscribe`/`message`/`pmessage` arrays, so
+ * every reply after the setup is a frame for the stream. Resolves once Valkey confirms the
+ * subscription; the connection ends with the stream.
+ */
+import type { Connect, Socket } from '../client/socket.ts'
+import type { TcpEndpoint } from '../client/tcp-url.ts'
+import type { Arg, Reply } from '../client/types.ts'
+import { ReplyError, TimeoutError, TransportError } from '../errors.ts'
+import { type Decoded, RespDecoder } from '../resp/decode.ts'
+import { concatBytes, encodeCommand } from '../resp/encode.ts'
+import type { SubscribeHandlers, Subscription } from './upstream.ts'
+
+export interface SubscriberOptions {
+  endpoint: TcpEndpoint
+  connect: Connect
+  /** Connecting, AUTH, SELECT and the subscribe confirmation must finish within this many ms. */
+  timeout: number
+}
+
+/**
+ * Opens the connection and subscribes. Rejects with TransportError when Valkey cannot be reached,
+ * ReplyError when it refuses (a wrong password), TimeoutError when it does not answer in time.
+ *
+ * @example
+ * const sub = await openSubscriber({ endpoint, connect, timeout: 5000 }, 'subscribe', 'chat', handlers)
+ * sub.close()
+ */
+export const openSubscriber = async (
+  { endpoint, connect, timeout }: SubscriberOptions,
+  kind: 'subscribe' | 'psubscribe',
+  channel: string,
+  handlers: SubscribeHandlers,
+): Promise<Subscription> => {
+  const setup: Arg[][] = []
+  if (endpoint.password !== undefined) {
+    setup.push(endpoint.username === undefined ? ['AUTH', endpoint.password] : ['AUTH', endpoint.username, endpoint.password])
+  }
+  if (endpoint.db !== undefined && endpoint.db !== 0) setup.push(['SELECT', endpoint.db])
+  let pendingSetup = setup.length
+  let confirmed = false
+  let ended = false
+  let socket: Socket | undefined
+  let settle: { resolve: () => void; reject: (error: unknown) => void } | undefined
+  const controller = new AbortController()
+  const timer = setTimeout(() => {
+    const error = new TimeoutError(`subscribing took over ${timeout} ms`)
+    controller.abort(error)
+    end(error)
+  }, timeout)
+
+  const end = (error?: unknown): void => {
+    if (ended) return
+    ended = true
+    clearTimeout(timer)
+    socket?.close()
+    if (!confirmed) settle?.reject(error ?? new TransportError('the subscriber connection closed before subscribing'))
+    else handlers.onEnd(error instanceof Error ? error : undefined)
+  }
+  const decoder = new RespDecoder({
+    onReply(reply: Decoded) {
+      if (reply instanceof ReplyError) return end(reply)
+      if (pendingSetup > 0) {
+        pendingSetup--
+        return
+      }
+      if (!Array.isArray(reply)) return
+      if (!confirmed) {
+        confirmed = true
+        clearTimeout(timer)
+        settle?.resolve()
+      }
+      handlers.onFrame(reply as Reply[])
+    },
+  })
+  const opened = new Promise<void>((resolve, reject) => {
+    settle = { resolve, reject }
+  })
+  // Settled possibly before it is awaited (a timeout while connecting): never unhandled.
+  opened.catch(() => {})
+  try {
+    socket = await connect(
+      { host: endpoint.host, port: endpoint.port, tls: endpoint.tls, timeout, signal: controller.signal },
+      {
+        onData(chunk) {
+          try {
+            decoder.feed(chunk)
+          } catch (error) {
+            end(error)
+          }
+        },
+        onClose: (error) => end(error ?? undefined),
+      },
+    )
+  } catch (error) {
+    clearTimeout(timer)
+    ended = true
+    throw error instanceof TimeoutError ? error : new TransportError('cannot reach Valkey to subscribe', { cause: error })
+  }
+  if (ended) {
+    socket.close()
+    await opened
+  }
+  const commands = [...setup, [kind.toUpperCase(), channel]].map(encodeCommand)
+  socket.write(concatBytes(commands, commands.reduce((n, c) => n + c.length, 0)))
+  await opened
+  return { close: () => end() }
+}

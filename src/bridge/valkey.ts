@@ -1,0 +1,80 @@
+/**
+ * The bridge's upstream on Valkey: one pipelined TCP client (the SDK's own, flushing on
+ * `setImmediate` so the commands of every request parsed in one event-loop turn leave in one
+ * write) for commands, and a dedicated connection per subscribe stream.
+ */
+import type { Connect } from '../client/socket.ts'
+import { createTcpClient } from '../client/tcp.ts'
+import { parseTcpUrl } from '../client/tcp-url.ts'
+import { openSubscriber } from './subscriber.ts'
+import type { Subscription, Upstream } from './upstream.ts'
+
+export interface ValkeyUpstreamOptions {
+  /** `redis://[user:pass@]host:port[/db]`, `rediss://` for TLS. */
+  url: string
+  /** The runtime's socket: `connect` from `floodgate/node` (or deno, cloudflare). */
+  connect: Connect
+  /** Milliseconds to open a connection (default 2000). */
+  connectTimeout?: number
+  /**
+   * When queued commands are written (default `setImmediate` where it exists, else a 0 ms
+   * timer): later than a microtask, so one write carries many requests' commands.
+   */
+  schedule?: (flush: () => void) => void
+}
+
+const immediate: (flush: () => void) => void =
+  (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate ?? ((f) => void setTimeout(f, 0))
+
+/**
+ * Builds the upstream. Nothing connects until the first command.
+ *
+ * @example
+ * import { connect } from 'floodgate/node'
+ * const upstream = connectUpstream({ url: 'redis://127.0.0.1:6379', connect })
+ */
+export const connectUpstream = (options: ValkeyUpstreamOptions): Upstream => {
+  const endpoint = parseTcpUrl(options.url)
+  const connectTimeout = options.connectTimeout ?? 2000
+  const client = createTcpClient({
+    url: options.url,
+    connect: options.connect,
+    connectTimeout,
+    // Each request carries its own timeout; a reconnect is tried twice, then the request gets
+    // a 503 at once instead of waiting out the timeout (the next request tries again).
+    commandTimeout: 0,
+    reconnect: { attempts: 2, minDelay: 50, maxDelay: 200 },
+    schedule: options.schedule ?? immediate,
+  })
+  const subscriptions = new Set<Subscription>()
+  return {
+    send: (command, opts) => client.send(command, opts),
+    pipeline: (commands, opts) => client.pipeline(commands, opts),
+    async subscribe(kind, channel, handlers) {
+      const subscription = await openSubscriber(
+        { endpoint, connect: options.connect, timeout: connectTimeout },
+        kind,
+        channel,
+        {
+          onFrame: handlers.onFrame,
+          onEnd(error) {
+            subscriptions.delete(tracked)
+            handlers.onEnd(error)
+          },
+        },
+      )
+      const tracked: Subscription = {
+        close() {
+          subscriptions.delete(tracked)
+          subscription.close()
+        },
+      }
+      subscriptions.add(tracked)
+      return tracked
+    },
+    async close() {
+      for (const subscription of [...subscriptions]) subscription.close()
+      await client.close()
+    },
+  }
+}

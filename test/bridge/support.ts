@@ -1,0 +1,56 @@
+/**
+ * Test support: a bridge started in-process on a free port, in front of the file's own Valkey.
+ */
+import { afterAll, beforeAll } from 'vitest'
+import { type BridgeConfig, parseConfig } from '../../src/bridge/config.ts'
+import type { BridgeServer } from '../../src/bridge/node.ts'
+import { startBridge } from '../../src/bridge/start.ts'
+
+export const TOKEN = 'test-token-0123456789abcdef'
+export const READ_TOKEN = 'read-token-0123456789abcdef'
+
+/** Starts a bridge for the file (after `useValkey()`), stopped after its tests. */
+export const useBridge = (
+  valkey: { readonly url: string },
+  overrides: Partial<BridgeConfig> = {},
+): { readonly url: string; readonly server: BridgeServer } => {
+  let server: BridgeServer | undefined
+  beforeAll(async () => {
+    const config = parseConfig(['--token', TOKEN, '--read-only-token', READ_TOKEN, '--listen', '127.0.0.1:0'], {})
+    if (config === 'help') throw new Error('unreachable')
+    server = await startBridge({ ...config, upstream: valkey.url, ...overrides })
+  })
+  afterAll(async () => {
+    await server?.close()
+  })
+  return {
+    get server() {
+      if (!server) throw new Error('useBridge(): only available inside tests and hooks')
+      return server
+    },
+    get url() {
+      return this.server.url
+    },
+  }
+}
+
+/** POSTs `body` (JSON-encoded unless a string) with the full token unless told otherwise. */
+export const post = async (
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: unknown; headers: Headers }> => {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+  const text = await response.text()
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    json = text
+  }
+  return { status: response.status, json, headers: response.headers }
+}
