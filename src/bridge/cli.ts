@@ -26,7 +26,8 @@ const readConfig = (argv: string[]): BridgeConfig => {
     process.stdout.write(`${usage()}\n`)
     process.exit(0)
   }
-  if (argv[0] !== 'bridge') fail(argv[0] === undefined ? TOP : `unknown command ${JSON.stringify(argv[0])}; ${TOP}`)
+  if (argv[0] !== 'bridge')
+    fail(argv[0] === undefined ? TOP : `unknown command ${JSON.stringify(argv[0])}; ${TOP}`)
   try {
     const config = parseConfig(argv.slice(1), process.env)
     if (config === 'help') {
@@ -76,13 +77,16 @@ const serve = async (config: BridgeConfig, log: Logger): Promise<void> => {
 const supervise = (config: BridgeConfig, log: Logger): void => {
   let listening = 0
   let stopping = false
-  const forkOne = () => cluster.fork().once('listening', (address) => {
-    if (++listening === config.workers) {
-      const host = address.address?.includes(':') ? `[${address.address}]` : (address.address ?? config.host)
-      process.stdout.write(`listening on http://${host}:${address.port}\n`)
-      log('info', 'listening', { workers: config.workers, pid: process.pid })
-    }
-  })
+  const forkOne = () =>
+    cluster.fork().once('listening', (address) => {
+      if (++listening === config.workers) {
+        const host = address.address?.includes(':')
+          ? `[${address.address}]`
+          : (address.address ?? config.host)
+        process.stdout.write(`listening on http://${host}:${address.port}\n`)
+        log('info', 'listening', { workers: config.workers, pid: process.pid })
+      }
+    })
   for (let i = 0; i < config.workers; i++) forkOne()
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {

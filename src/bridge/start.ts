@@ -1,13 +1,16 @@
 /**
- * Starts a complete bridge on Node from a configuration: the Valkey upstream (Node sockets,
- * flushing on `setImmediate`), the handler and the `node:http` server. The CLI runs this in each
- * process; tests start it in-process.
+ * `floodgate/bridge/node`: a complete bridge on Node from a configuration: the Valkey upstream
+ * (Node sockets, flushing on `setImmediate`), the handler and the `node:http` server. The CLI
+ * runs this in each process; tests start it in-process.
  */
 import { connect } from '../../adapters/node/socket.ts'
 import type { BridgeConfig } from './config.ts'
 import { createBridge } from './handler.ts'
 import type { Logger } from './log.ts'
 import { type BridgeServer, serveBridge } from './node.ts'
+
+export { type BridgeServer, type ServeOptions, serveBridge } from './node.ts'
+
 import { connectUpstream } from './valkey.ts'
 
 /**

@@ -36,7 +36,11 @@ export const openSubscriber = async (
 ): Promise<Subscription> => {
   const setup: Arg[][] = []
   if (endpoint.password !== undefined) {
-    setup.push(endpoint.username === undefined ? ['AUTH', endpoint.password] : ['AUTH', endpoint.username, endpoint.password])
+    setup.push(
+      endpoint.username === undefined
+        ? ['AUTH', endpoint.password]
+        : ['AUTH', endpoint.username, endpoint.password],
+    )
   }
   if (endpoint.db !== undefined && endpoint.db !== 0) setup.push(['SELECT', endpoint.db])
   let pendingSetup = setup.length
@@ -56,7 +60,8 @@ export const openSubscriber = async (
     ended = true
     clearTimeout(timer)
     socket?.close()
-    if (!confirmed) settle?.reject(error ?? new TransportError('the subscriber connection closed before subscribing'))
+    if (!confirmed)
+      settle?.reject(error ?? new TransportError('the subscriber connection closed before subscribing'))
     else handlers.onEnd(error instanceof Error ? error : undefined)
   }
   const decoder = new RespDecoder({
@@ -97,14 +102,21 @@ export const openSubscriber = async (
   } catch (error) {
     clearTimeout(timer)
     ended = true
-    throw error instanceof TimeoutError ? error : new TransportError('cannot reach Valkey to subscribe', { cause: error })
+    throw error instanceof TimeoutError
+      ? error
+      : new TransportError('cannot reach Valkey to subscribe', { cause: error })
   }
   if (ended) {
     socket.close()
     await opened
   }
   const commands = [...setup, [kind.toUpperCase(), channel]].map(encodeCommand)
-  socket.write(concatBytes(commands, commands.reduce((n, c) => n + c.length, 0)))
+  socket.write(
+    concatBytes(
+      commands,
+      commands.reduce((n, c) => n + c.length, 0),
+    ),
+  )
   await opened
   return { close: () => end() }
 }

@@ -79,7 +79,7 @@ describe('the bridge on bad input', () => {
       const response = await fetch(bridge.url, { method, headers: { authorization: `Bearer ${TOKEN}` } })
       expect(response.status, method).toBe(405)
       expect(response.headers.get('allow')).toBe('GET, HEAD, POST, PUT')
-      expect((await response.json()).error).toMatch(/not allowed/)
+      expect(((await response.json()) as { error: string }).error).toMatch(/not allowed/)
     }
     await stillServing()
   })
@@ -92,7 +92,9 @@ describe('the bridge on bad input', () => {
     expect(wrong.status).toBe(401)
     expect(JSON.stringify(wrong.json)).not.toContain('wrong-token-guess')
     expect((await post(`${bridge.url}/?_token=nope`, ['PING'], { authorization: '' })).status).toBe(401)
-    expect((await post(`${bridge.url}/pipeline`, [['SET', 'a', '1']], { authorization: 'Basic x' })).status).toBe(401)
+    expect(
+      (await post(`${bridge.url}/pipeline`, [['SET', 'a', '1']], { authorization: 'Basic x' })).status,
+    ).toBe(401)
     expect(valkey.server.cli('EXISTS', 'a')).toBe('0')
   })
 
@@ -107,11 +109,17 @@ describe('the bridge on bad input', () => {
     expect(((await post(bridge.url, ['CONFIG', 'GET', '*'])).json as { error: string }).error).toMatch(
       /^NOPERM CONFIG is refused/,
     )
-    expect(((await post(bridge.url, ['BLPOP', 'q', '0'])).json as { error: string }).error).toMatch(/blocking/)
+    expect(((await post(bridge.url, ['BLPOP', 'q', '0'])).json as { error: string }).error).toMatch(
+      /blocking/,
+    )
     expect(((await post(bridge.url, ['WATCH', 'keep'])).json as { error: string }).error).toMatch(/WATCH/)
     const pipe = await post(`${bridge.url}/pipeline`, [['INCR', 'keep'], ['FLUSHDB'], ['INCR', 'keep']])
     expect(pipe.status).toBe(200)
-    expect(pipe.json).toEqual([{ result: 2 }, { error: expect.stringMatching(/^NOPERM FLUSHDB/) }, { result: 3 }])
+    expect(pipe.json).toEqual([
+      { result: 2 },
+      { error: expect.stringMatching(/^NOPERM FLUSHDB/) },
+      { result: 3 },
+    ])
     const tx = await post(`${bridge.url}/multi-exec`, [['INCR', 'keep'], ['SHUTDOWN']])
     expect(tx.status).toBe(403)
     expect((tx.json as { error: string }).error).toMatch(/^EXECABORT .*command 1: NOPERM SHUTDOWN/)
@@ -119,20 +127,35 @@ describe('the bridge on bad input', () => {
   })
 
   it('discards a transaction Valkey rejects while queueing, as one 400 error', async () => {
-    const tx = await post(`${bridge.url}/multi-exec`, [['SET', 'tq', '1'], ['SET', 'tq']])
+    const tx = await post(`${bridge.url}/multi-exec`, [
+      ['SET', 'tq', '1'],
+      ['SET', 'tq'],
+    ])
     expect(tx.status).toBe(400)
-    expect((tx.json as { error: string }).error).toMatch(/^EXECABORT.*command 1: ERR wrong number of arguments/)
+    expect((tx.json as { error: string }).error).toMatch(
+      /^EXECABORT.*command 1: ERR wrong number of arguments/,
+    )
     expect(valkey.server.cli('EXISTS', 'tq')).toBe('0')
   })
 
   it('lets a read-only token read and refuses it every write', async () => {
     valkey.server.cli('SET', 'ro', 'value')
     const ro = { authorization: `Bearer ${READ_TOKEN}` }
-    expect(await post(bridge.url, ['GET', 'ro'], ro)).toMatchObject({ status: 200, json: { result: 'value' } })
+    expect(await post(bridge.url, ['GET', 'ro'], ro)).toMatchObject({
+      status: 200,
+      json: { result: 'value' },
+    })
     const write = await post(bridge.url, ['SET', 'ro', 'changed'], ro)
     expect(write.status).toBe(403)
     expect((write.json as { error: string }).error).toMatch(/read-only/)
-    const pipe = await post(`${bridge.url}/pipeline`, [['GET', 'ro'], ['DEL', 'ro']], ro)
+    const pipe = await post(
+      `${bridge.url}/pipeline`,
+      [
+        ['GET', 'ro'],
+        ['DEL', 'ro'],
+      ],
+      ro,
+    )
     expect(pipe.json).toEqual([{ result: 'value' }, { error: expect.stringMatching(/read-only/) }])
     expect((await post(`${bridge.url}/multi-exec`, [['EVAL', 'return 1', '0']], ro)).status).toBe(403)
     expect(valkey.server.cli('GET', 'ro')).toBe('value')
@@ -169,7 +192,9 @@ describe('the bridge on bad input', () => {
     expect(health.status).toBe(200)
     expect(await health.json()).toEqual({ status: 'ok' })
     expect((await fetch(`${bridge.url}/metrics`)).status).toBe(401)
-    const metrics = await fetch(`${bridge.url}/metrics`, { headers: { authorization: `Bearer ${READ_TOKEN}` } })
+    const metrics = await fetch(`${bridge.url}/metrics`, {
+      headers: { authorization: `Bearer ${READ_TOKEN}` },
+    })
     const text = await metrics.text()
     expect(text).toMatch(/floodgate_bridge_requests_total\{endpoint="command",status="200"\} \d+/)
     expect(text).toMatch(/floodgate_bridge_requests_total\{endpoint="command",status="401"\} \d+/)

@@ -84,7 +84,14 @@ describe.each([
 
   it('sorted sets', async () => {
     const redis = client()
-    expect(await redis.zadd(`${p}z`, { score: 1.5, member: 'a' }, { score: 2, member: 'b' }, { score: 3, member: 'c' })).toBe(3)
+    expect(
+      await redis.zadd(
+        `${p}z`,
+        { score: 1.5, member: 'a' },
+        { score: 2, member: 'b' },
+        { score: 3, member: 'c' },
+      ),
+    ).toBe(3)
     expect(await redis.zscore(`${p}z`, 'a')).toBe(1.5)
     expect(await redis.zrange(`${p}z`, 0, -1)).toEqual(['a', 'b', 'c'])
     expect(await redis.zrange(`${p}z`, 0, 1, { withScores: true })).toEqual(['a', 1.5, 'b', 2])
@@ -103,7 +110,10 @@ describe.each([
     const id2 = await redis.xadd(`${p}st`, '*', { kind: 'view', n: 2 })
     expect(id1).toMatch(/^\d+-\d+$/)
     expect(await redis.xlen(`${p}st`)).toBe(2)
-    expect(await redis.xrange(`${p}st`, '-', '+')).toEqual({ [id1]: { kind: 'click', n: 1 }, [id2]: { kind: 'view', n: 2 } })
+    expect(await redis.xrange(`${p}st`, '-', '+')).toEqual({
+      [id1]: { kind: 'click', n: 1 },
+      [id2]: { kind: 'view', n: 2 },
+    })
     expect(await redis.xgroup(`${p}st`, { type: 'CREATE', group: 'g', id: '0' })).toBe('OK')
     const read = (await redis.xreadgroup('g', 'c1', `${p}st`, '>', { count: 1 })) as unknown[]
     expect(JSON.stringify(read)).toContain(String(id1))
@@ -125,7 +135,9 @@ describe.each([
     await expect(redis.evalsha('ffffffffffffffffffffffffffffffffffffffff', [], [])).rejects.toThrow(
       'NOSCRIPT No matching script. Please use EVAL.',
     )
-    await expect(redis.eval('return redis.call("INCR", KEYS[1])', [`${p}sk`], [])).rejects.toThrow(/not an integer/)
+    await expect(redis.eval('return redis.call("INCR", KEYS[1])', [`${p}sk`], [])).rejects.toThrow(
+      /not an integer/,
+    )
   })
 
   it('pipelines: in order, errors in place', async () => {
@@ -137,7 +149,12 @@ describe.each([
       .incr(`${p}pk`)
       .get(`${p}pk`)
       .exec({ keepErrors: true })
-    expect(results.map((r) => r.error ?? r.result)).toEqual(['OK', 1, 'ERR value is not an integer or out of range', 'text'])
+    expect(results.map((r) => r.error ?? r.result)).toEqual([
+      'OK',
+      1,
+      'ERR value is not an integer or out of range',
+      'text',
+    ])
     const auto = client()
     const [a, b, c] = await Promise.all([auto.incr(`${p}ap`), auto.incr(`${p}ap`), auto.get(`${p}ap`)])
     expect([a, b]).toEqual([1, 2])
@@ -148,7 +165,10 @@ describe.each([
     const redis = client({ enableAutoPipelining: false })
     expect(await redis.multi().set(`${p}t`, '1').incr(`${p}t`).get(`${p}t`).exec()).toEqual(['OK', 2, 2])
     const mixed = await redis.multi().set(`${p}tx`, 'a').incr(`${p}tx`).exec({ keepErrors: true })
-    expect(mixed.map((r) => r.error ?? r.result)).toEqual(['OK', 'ERR value is not an integer or out of range'])
+    expect(mixed.map((r) => r.error ?? r.result)).toEqual([
+      'OK',
+      'ERR value is not an integer or out of range',
+    ])
     // Eight transactions in flight at once never nest (SRH's "MULTI calls can not be nested").
     const many = await Promise.all(
       Array.from({ length: 8 }, (_, i) => redis.multi().incr(`${p}tn`).set(`${p}tn:${i}`, i).exec()),
@@ -201,7 +221,9 @@ describe('binary values and base64', () => {
     const set = await fetch(`${bridge.url}/set/bin?EX=100`, { method: 'POST', headers, body: bytes })
     expect(await set.json()).toEqual({ result: 'OK' })
     expect(valkey.server.cli('TTL', 'bin')).toBe('100')
-    const get = await fetch(`${bridge.url}/get/bin`, { headers: { ...headers, 'upstash-encoding': 'base64' } })
+    const get = await fetch(`${bridge.url}/get/bin`, {
+      headers: { ...headers, 'upstash-encoding': 'base64' },
+    })
     expect(await get.json()).toEqual({ result: '/wD+CoA=' })
     const plain = await fetch(`${bridge.url}/get/bin`, { headers })
     expect(await plain.json()).toEqual({ result: '\ufffd\u0000\ufffd\n\ufffd' })

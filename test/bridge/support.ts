@@ -16,7 +16,10 @@ export const useBridge = (
 ): { readonly url: string; readonly server: BridgeServer } => {
   let server: BridgeServer | undefined
   beforeAll(async () => {
-    const config = parseConfig(['--token', TOKEN, '--read-only-token', READ_TOKEN, '--listen', '127.0.0.1:0'], {})
+    const config = parseConfig(
+      ['--token', TOKEN, '--read-only-token', READ_TOKEN, '--listen', '127.0.0.1:0'],
+      {},
+    )
     if (config === 'help') throw new Error('unreachable')
     server = await startBridge({ ...config, upstream: valkey.url, ...overrides })
   })
