@@ -1,0 +1,91 @@
+/**
+ * The limiter on real Valkey over TCP: the shared suite (the Lua scripts), plus what only a real
+ * server can show — EVALSHA with EVAL only after NOSCRIPT, a server frozen with SIGSTOP, a server
+ * that is not there.
+ */
+import { describe, expect, it } from 'vitest'
+import { connect } from '../../adapters/node/socket.ts'
+import { createTcpClient } from '../../src/client/tcp.ts'
+import { createLimiter, fixedWindow, rateLimitHeaders, slidingWindow } from '../../src/limit/index.ts'
+import { useValkey } from '../support/use-valkey.ts'
+import { freePort } from '../support/valkey.ts'
+import { limiterSuite } from './limiter.suite.ts'
+
+const valkey = useValkey()
+
+limiterSuite('Valkey over TCP', () => createTcpClient({ url: valkey.url, connect }))
+
+const commandCalls = (stats: string, command: string): number => {
+  const match = new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)
+  return match ? Number(match[1]) : 0
+}
+
+describe('limiter on Valkey: scripts and failures', () => {
+  it('runs one EVALSHA per decision, and EVAL only once after the script cache was flushed', async () => {
+    const client = createTcpClient({ url: valkey.url, connect })
+    const limiter = createLimiter({ client, limits: slidingWindow(100, '1 m'), blockCache: false })
+    valkey.server.cli('SCRIPT', 'FLUSH')
+    valkey.server.cli('CONFIG', 'RESETSTAT')
+    for (let i = 0; i < 20; i++) expect((await limiter.limit('sha')).success).toBe(true)
+    const stats = valkey.server.cli('INFO', 'commandstats')
+    expect(commandCalls(stats, 'evalsha')).toBe(20)
+    expect(commandCalls(stats, 'eval')).toBe(1)
+    await client.close()
+  })
+
+  it('answers within timeout + 50 ms by the policy while Valkey is stopped (SIGSTOP), then recovers', async () => {
+    const client = createTcpClient({ url: valkey.url, connect })
+    const allow = createLimiter({ client, limits: fixedWindow(5, '1 m'), timeout: 200, onTimeout: 'allow' })
+    const deny = createLimiter({ client, limits: fixedWindow(5, '1 m'), timeout: 200, onTimeout: 'deny' })
+    expect((await allow.limit('paused')).success).toBe(true)
+    valkey.server.pause()
+    try {
+      for (const [limiter, success] of [
+        [allow, true],
+        [deny, false],
+      ] as const) {
+        const started = performance.now()
+        const result = await limiter.limit('paused')
+        expect(performance.now() - started).toBeLessThan(250)
+        expect(result).toMatchObject({ success, reason: 'timeout', limit: 5, remaining: 0 })
+        expect(result.retryAfter).toBe(success ? 0 : 1000)
+        expect(rateLimitHeaders(result).RateLimit).toBeUndefined()
+      }
+    } finally {
+      valkey.server.resume()
+    }
+    // The timed-out calls were queued on the connection and land once the server runs again.
+    const after = await allow.limit('paused')
+    expect(after.reason).toBeUndefined()
+    expect(after).toMatchObject({ success: true, remaining: 1 })
+    await client.close()
+  })
+
+  it('answers by the policy, without throwing, when nothing listens at the address', async () => {
+    const port = await freePort()
+    const client = createTcpClient({ url: `redis://127.0.0.1:${port}`, connect, reconnect: { attempts: 1 } })
+    const limiter = createLimiter({ client, limits: fixedWindow(5, '1 m'), timeout: 300, onTimeout: 'deny' })
+    const started = performance.now()
+    const result = await limiter.limit('nobody')
+    expect(performance.now() - started).toBeLessThan(350)
+    expect(result.success).toBe(false)
+    expect(['timeout', 'error']).toContain(result.reason)
+    expect(await result.pending).toBeUndefined()
+    await client.close()
+  })
+
+  it('answers by the policy when the backend refuses the script (reason error)', async () => {
+    const client = createTcpClient({ url: valkey.url, connect })
+    const limiter = createLimiter({
+      client,
+      limits: fixedWindow(5, '1 m'),
+      onTimeout: 'allow',
+      prefix: 'wrongtype',
+    })
+    await client.send(['HSET', '{wrongtype:u}:fw:60000', 'f', 'v'])
+    const result = await limiter.limit('u')
+    expect(result).toMatchObject({ success: true, reason: 'error' })
+    expect((result.error as Error).message).toMatch(/WRONGTYPE/)
+    await client.close()
+  })
+})
