@@ -164,7 +164,10 @@ export const nodeFetch = (options: NodeFetchOptions = {}): NodeFetch => {
     const { signal } = init
     if (signal.aborted) throw signal.reason
     const { pool, start } = target(url)
-    const body = Buffer.from(init.body)
+    const body =
+      typeof init.body === 'string'
+        ? Buffer.from(init.body)
+        : Buffer.from(init.body.buffer, init.body.byteOffset, init.body.byteLength)
     let head = start
     for (const name in init.headers) {
       const value = init.headers[name]!

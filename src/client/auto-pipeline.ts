@@ -9,16 +9,14 @@ import type { Outcome } from './http-exchange.ts'
 import type { Command, Reply, SendOptions } from './types.ts'
 
 /** Sends a batch; `single` says it is one `send()`, which may use a cheaper request shape. */
-export type Execute = (
-  commands: readonly (readonly string[])[],
-  single: boolean,
-  signal: AbortSignal,
-) => Promise<Outcome[]>
+export type Execute<E> = (commands: readonly E[], single: boolean, signal: AbortSignal) => Promise<Outcome[]>
 
-export interface BatcherOptions {
-  execute: Execute
+export interface BatcherOptions<E> {
+  execute: Execute<E>
   /** Arguments into what `execute` sends; throws `TypeError` on an argument it cannot carry. */
-  encode: (command: Command) => string[]
+  encode: (command: Command) => E
+  /** True for an encoded command that must travel in a request of its own (not batched). */
+  alone?: (command: E) => boolean
   /** One outcome's `result` into a reply. */
   decode: (result: unknown, bytes: boolean) => Reply
   /** Default per-call timeout in ms (`Infinity`: none). */
@@ -29,8 +27,8 @@ export interface BatcherOptions {
   maxBatch: number
 }
 
-interface Entry {
-  readonly commands: string[][]
+interface Entry<E> {
+  readonly commands: E[]
   readonly single: boolean
   settle(outcomes: readonly Outcome[]): void
   fail(error: unknown): void
@@ -48,15 +46,16 @@ export interface Batcher {
 const outcomeError = (outcome: Outcome): ReplyError | undefined =>
   'error' in outcome ? new ReplyError(outcome.error) : undefined
 
-export const createBatcher = ({
+export const createBatcher = <E>({
   execute,
   encode,
+  alone = () => false,
   decode,
   timeout,
   autoPipeline,
   maxBatch,
-}: BatcherOptions): Batcher => {
-  let queue: Entry[] = []
+}: BatcherOptions<E>): Batcher => {
+  let queue: Array<Entry<E>> = []
   let queued = 0
   let scheduled = false
   let closed = false
@@ -72,7 +71,7 @@ export const createBatcher = ({
     if (live.length === 0) return
     const controller = new AbortController()
     let waiting = live.length
-    const commands: string[][] = []
+    const commands: E[] = []
     for (const entry of live) {
       commands.push(...entry.commands)
       entry.onDone = () => {
@@ -98,7 +97,7 @@ export const createBatcher = ({
   }
 
   const enqueue = <T>(
-    commands: string[][],
+    commands: E[],
     single: boolean,
     options: SendOptions | undefined,
     map: (o: readonly Outcome[]) => T,
@@ -117,7 +116,7 @@ export const createBatcher = ({
         signal?.removeEventListener('abort', onAbort)
         entry.onDone?.()
       }
-      const entry: Entry = {
+      const entry: Entry<E> = {
         commands,
         single,
         done: false,
@@ -150,6 +149,11 @@ export const createBatcher = ({
           ms,
         )
       }
+      if (single && alone(commands[0]!)) {
+        flush()
+        queue.push(entry)
+        return flush()
+      }
       queue.push(entry)
       queued += commands.length
       if (!autoPipeline || queued >= maxBatch) flush()
@@ -162,7 +166,7 @@ export const createBatcher = ({
   return {
     send(command, options) {
       const bytes = options?.bytes === true
-      let encoded: string[]
+      let encoded: E
       try {
         encoded = encode(command)
       } catch (error) {
@@ -177,10 +181,15 @@ export const createBatcher = ({
     },
     pipeline(commands, options) {
       const bytes = options?.bytes === true
-      let encoded: string[][]
+      let encoded: E[]
       try {
         if (!Array.isArray(commands)) throw new TypeError('pipeline() takes an array of commands')
         encoded = commands.map(encode)
+        if (encoded.some(alone)) {
+          throw new TypeError(
+            'a pipeline over HTTP cannot carry an argument that is not valid UTF-8; send that command alone with send()',
+          )
+        }
       } catch (error) {
         return Promise.reject(error)
       }

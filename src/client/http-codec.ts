@@ -1,42 +1,94 @@
 /**
- * The JSON side of the Upstash REST protocol: arguments into JSON values, and results (plain or
- * `Upstash-Encoding: base64`) back into RESP2-shaped replies, as exact strings or bytes.
+ * The JSON side of the Upstash REST protocol: arguments into JSON strings (or, for one binary
+ * argument, a raw-body request), and results (plain or `Upstash-Encoding: base64`) back into
+ * RESP2-shaped replies, as exact strings or bytes.
  */
 import { ProtocolError } from '../errors.ts'
-import type { Arg, Command, Reply } from './types.ts'
+import type { Command, Reply } from './types.ts'
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 const utf8 = new TextDecoder('utf-8')
 const encoder = new TextEncoder()
 
-/**
- * One argument as JSON carries it. Numbers go as their decimal string, as the TCP encoder sends
- * them, so the server never has to guess at `1e+21`. Bytes must be UTF-8: a JSON body cannot carry
- * anything else, and a lossy replacement would silently store different bytes.
- */
-const jsonArg = (arg: Arg, command: Command): string => {
-  if (typeof arg === 'string') return arg
-  if (typeof arg === 'number') return String(arg)
-  if (arg instanceof Uint8Array) {
-    try {
-      return strictUtf8.decode(arg)
-    } catch {
-      throw new TypeError(
-        `${String(command[0])}: an argument is not valid UTF-8; the HTTP transport sends arguments as JSON strings and cannot carry arbitrary bytes. Encode the value (e.g. base64) before storing it, or use a redis:// URL`,
-      )
-    }
-  }
-  throw new TypeError(
+const argError = (command: Command, arg: unknown): TypeError =>
+  new TypeError(
     `${String(command[0])}: arguments must be strings, numbers or Uint8Array, received ${arg === null ? 'null' : typeof arg}`,
   )
+
+/**
+ * A command whose one non-UTF-8 argument cannot travel in JSON: it goes as the raw body of a
+ * path-style request (`POST /SET/key?PX&1000`, body = the bytes), which the Upstash REST protocol
+ * defines as "the body is the last argument, query arguments follow it".
+ */
+export interface RawCommand {
+  readonly name: string
+  /** `/arg0/arg1...?after0&after1`, each part percent-encoded. */
+  readonly path: string
+  readonly body: Uint8Array
 }
 
-/** A command as the JSON array the bridge expects, e.g. `["SET","k","v","PX","1000"]`. */
+/** What goes on the wire for one command: a JSON array of strings, or a raw-body request. */
+export type EncodedCommand = string[] | RawCommand
+
+export const isRaw = (command: EncodedCommand): command is RawCommand => !Array.isArray(command)
+
+/**
+ * A command as the JSON array the bridge expects, e.g. `["SET","k","v","PX","1000"]`. Numbers go
+ * as their decimal string, as the TCP encoder sends them. Bytes must be valid UTF-8 here: JSON
+ * cannot carry anything else, and a lossy replacement would silently store different bytes.
+ */
 export const jsonCommand = (command: Command): string[] => {
+  const encoded = encodeCommand(command)
+  if (isRaw(encoded)) {
+    throw new TypeError(
+      `${String(command[0])}: an argument is not valid UTF-8 and cannot travel in a JSON pipeline; send it alone with send(), encode it (e.g. base64), or use a redis:// URL`,
+    )
+  }
+  return encoded
+}
+
+/**
+ * Encodes a command for the HTTP transport: JSON strings when every argument is text, else a
+ * `RawCommand` when exactly one argument is binary (not valid UTF-8) and the path form can express
+ * the rest (no empty argument right before it or after it). Anything else is a `TypeError`.
+ */
+export const encodeCommand = (command: Command): EncodedCommand => {
   if (!Array.isArray(command) || command.length === 0) {
     throw new TypeError('a command must be a non-empty array such as ["GET", "key"]')
   }
-  return command.map((arg) => jsonArg(arg, command))
+  const args = new Array<string>(command.length)
+  let binary = -1
+  for (let i = 0; i < command.length; i++) {
+    const arg: unknown = command[i]
+    if (typeof arg === 'string') args[i] = arg
+    else if (typeof arg === 'number') args[i] = String(arg)
+    else if (arg instanceof Uint8Array) {
+      try {
+        args[i] = strictUtf8.decode(arg)
+      } catch {
+        if (binary !== -1 || i === 0) {
+          throw new TypeError(
+            `${String(command[0])}: more than one argument is not valid UTF-8; the HTTP transport carries at most one binary argument per command (as the raw request body). Encode the values (e.g. base64) or use a redis:// URL`,
+          )
+        }
+        binary = i
+      }
+    } else throw argError(command, arg)
+  }
+  if (binary === -1) return args
+  const before = args.slice(0, binary)
+  const after = args.slice(binary + 1)
+  if (before[before.length - 1] === '' || after.includes('')) {
+    throw new TypeError(
+      `${String(command[0])}: a binary argument next to an empty string cannot be sent over HTTP; use a redis:// URL`,
+    )
+  }
+  const query = after.length > 0 ? `?${after.map(encodeURIComponent).join('&')}` : ''
+  return {
+    name: args[0]!,
+    path: `/${before.map(encodeURIComponent).join('/')}${query}`,
+    body: command[binary] as Uint8Array,
+  }
 }
 
 const fromBase64 = (text: string): string => {

@@ -11,6 +11,7 @@ import {
   TimeoutError,
   TransportError,
 } from '../errors.ts'
+import { type EncodedCommand, isRaw } from './http-codec.ts'
 import { isReadOnly } from './read-only.ts'
 
 /** The part of a `fetch` Response the transport reads. The global `Response` satisfies it. */
@@ -24,7 +25,7 @@ export interface FetchResponseLike {
 export interface FetchInitLike {
   method: 'POST'
   headers: Record<string, string>
-  body: string
+  body: string | Uint8Array
   signal: AbortSignal
 }
 
@@ -140,24 +141,34 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
  */
 export const exchange = async (
   endpoint: Endpoint,
-  commands: readonly (readonly string[])[],
+  commands: readonly EncodedCommand[],
   single: boolean,
   signal: AbortSignal,
 ): Promise<Outcome[]> => {
-  const body = JSON.stringify(single ? commands[0] : commands)
-  const url = single ? endpoint.url : `${endpoint.url}/pipeline`
+  const first = commands[0]!
+  let body: string | Uint8Array
+  let url: string
+  let headers = endpoint.headers
+  if (isRaw(first)) {
+    // One binary argument: path-style, the bytes as the raw body (see RawCommand).
+    body = first.body
+    url = endpoint.url + first.path
+    headers = { ...headers, 'Content-Type': 'application/octet-stream' }
+  } else {
+    body = JSON.stringify(single ? first : commands)
+    url = single ? endpoint.url : `${endpoint.url}/pipeline`
+  }
   let readOnly: boolean | undefined
   for (let attempt = 0; ; attempt++) {
     let failure: FloodgateError
     let safe = false
     try {
-      const headers =
-        endpoint.readYourWrites && endpoint.syncToken
-          ? { ...endpoint.headers, 'upstash-sync-token': endpoint.syncToken }
-          : endpoint.headers
       const response = await endpoint.fetch(url, {
         method: 'POST',
-        headers: headers as Record<string, string>,
+        headers:
+          endpoint.readYourWrites && endpoint.syncToken
+            ? { ...headers, 'upstash-sync-token': endpoint.syncToken }
+            : (headers as Record<string, string>),
         body,
         signal,
       })
@@ -180,7 +191,7 @@ export const exchange = async (
         )
       }
     }
-    readOnly ??= commands.every(isReadOnly)
+    readOnly ??= commands.every((command) => isReadOnly(isRaw(command) ? [command.name] : command))
     if (attempt >= endpoint.retries || !(safe || readOnly)) throw failure
     await sleep(endpoint.backoff(attempt), signal)
     if (signal.aborted) throw signal.reason

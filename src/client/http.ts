@@ -6,7 +6,7 @@
  */
 
 import { createBatcher } from './auto-pipeline.ts'
-import { decodeResult, jsonCommand } from './http-codec.ts'
+import { decodeResult, encodeCommand, isRaw } from './http-codec.ts'
 import { type Endpoint, exchange, type FetchLike } from './http-exchange.ts'
 import { runScript } from './script.ts'
 import type { Client } from './types.ts'
@@ -120,7 +120,8 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
   }
   const batcher = createBatcher({
     execute: (commands, single, signal) => exchange(endpoint, commands, single, signal),
-    encode: jsonCommand,
+    encode: encodeCommand,
+    alone: isRaw,
     decode: (result, bytes) => decodeResult(result, base64, bytes),
     timeout: positive('timeout', options.timeout ?? 10_000),
     autoPipeline: options.autoPipeline ?? true,

@@ -242,14 +242,29 @@ describe.each([
     expect(server.requests.map((r) => r.headers['upstash-encoding'])).toEqual(['base64', 'base64'])
   })
 
-  it('rejects an argument it cannot carry with a TypeError, sending nothing', async () => {
+  it('rejects arguments it cannot carry with a TypeError, sending nothing', async () => {
     const server = await serve((_req, res) => json(res, 200, { result: 'OK' }))
     const client = createHttpClient({ url: server.url })
-    await expect(client.send(['SET', 'k', Uint8Array.from([0xff])])).rejects.toThrow(/not valid UTF-8/)
+    const binary = Uint8Array.from([0xff, 0x00, 0xfe])
+    await expect(client.pipeline([['SET', 'k', binary]])).rejects.toThrow(/not valid UTF-8/)
+    await expect(client.send(['MSET', 'a', binary, 'b', binary])).rejects.toThrow(/more than one/)
+    await expect(client.send(['SET', '', binary, ''])).rejects.toThrow(/empty string/)
     await expect(client.send([])).rejects.toBeInstanceOf(TypeError)
+    await expect(client.send(['SET', 'k', {} as unknown as string])).rejects.toThrow(/received object/)
     expect(server.requests).toHaveLength(0)
     expect(await client.send(['SET', 'k', new TextEncoder().encode('ok ✓'), 'PX', 100])).toBe('OK')
     expect(JSON.parse(server.requests[0]!.body)).toEqual(['SET', 'k', 'ok ✓', 'PX', '100'])
+  })
+
+  it('sends one binary argument as the raw body of a path-style request', async () => {
+    const server = await serve((_req, res) => json(res, 200, { result: 'OK' }))
+    const client = createHttpClient({ url: `${server.url}/base/` })
+    const binary = Uint8Array.from([0xff, 0x00, 0xfe, 0x26])
+    expect(await client.send(['SET', 'a/b c&d', binary, 'PX', 1000])).toBe('OK')
+    const [request] = server.requests
+    expect(request!.path).toBe('/base/SET/a%2Fb%20c%26d?PX&1000')
+    expect(new Uint8Array(request!.raw)).toEqual(binary)
+    expect(request!.headers['content-type']).toBe('application/octet-stream')
   })
 
   it('validates its options with TypeErrors that say what to pass', () => {

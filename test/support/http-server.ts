@@ -9,7 +9,9 @@ import type { AddressInfo, Socket } from 'node:net'
 export interface RecordedRequest {
   readonly path: string
   readonly headers: IncomingMessage['headers']
+  /** The body as UTF-8 text, and as the exact bytes received. */
   readonly body: string
+  readonly raw: Buffer
 }
 
 export interface TestHttpServer {
@@ -29,11 +31,8 @@ export const startHttpServer = async (handler: TestHandler): Promise<TestHttpSer
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
-      const recorded = {
-        path: req.url ?? '/',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      }
+      const raw = Buffer.concat(chunks)
+      const recorded = { path: req.url ?? '/', headers: req.headers, body: raw.toString('utf8'), raw }
       requests.push(recorded)
       handler(recorded, res, req.socket)
     })
