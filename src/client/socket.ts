@@ -96,3 +96,38 @@ export const streamSocket = (
     },
   }
 }
+
+/**
+ * Waits for `opening` unless `signal` aborts first (then rejects with its reason); a socket that
+ * opens after that is handed to `closeLate`, so no connection leaks.
+ *
+ * @example
+ * const conn = await openWithin(Deno.connect({ hostname, port }), options.signal, (c) => c.close())
+ */
+export const openWithin = <T>(
+  opening: Promise<T>,
+  signal: AbortSignal | undefined,
+  closeLate: (late: T) => void,
+): Promise<T> => {
+  if (signal === undefined) return opening
+  return new Promise<T>((resolve, reject) => {
+    let gaveUp = false
+    const onAbort = () => {
+      gaveUp = true
+      reject(signal.reason)
+    }
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+    opening.then(
+      (opened) => {
+        signal.removeEventListener('abort', onAbort)
+        if (gaveUp) closeLate(opened)
+        else resolve(opened)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
+}

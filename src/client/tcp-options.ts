@@ -90,7 +90,7 @@ export const resolveTcpOptions = (options: TcpClientOptions): TcpConfig => {
     attempts,
     minDelay: nonNegative('reconnect.minDelay', reconnect.minDelay, 50),
     maxDelay: nonNegative('reconnect.maxDelay', reconnect.maxDelay, 2000),
-    schedule: options.schedule ?? queueMicrotask,
+    schedule: options.schedule ?? ((flush) => queueMicrotask(flush)),
   }
   const username = options.username ?? fromUrl.username
   const password = options.password ?? fromUrl.password

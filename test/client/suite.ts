@@ -131,7 +131,7 @@ export const clientSuite: readonly ClientCase[] = [
     name: 'a 1 MB value round-trips',
     async run(client, assert) {
       const k = key('big')
-      const value = 'x'.repeat(1024 * 1024 - 1) + 'y'
+      const value = `${'x'.repeat(1024 * 1024 - 1)}y`
       await client.send(['SET', k, value])
       const got = (await client.send(['GET', k])) as string
       assert.equal(got.length, value.length)

@@ -1,0 +1,41 @@
+/**
+ * A Worker that runs the runtime-neutral client suite inside workerd, over `cloudflare:sockets`,
+ * against the Valkey on `env.VALKEY_PORT`, and answers with one result per case. A fresh client per
+ * request: Workers cannot reuse a socket across requests.
+ */
+import { connect } from 'cloudflare:sockets'
+import { cloudflareConnect } from '../../../adapters/cloudflare/socket.ts'
+import { createTcpClient } from '../../../src/client/tcp.ts'
+import { simpleAssert } from '../../client/assert.ts'
+import { clientSuite } from '../../client/suite.ts'
+
+export interface CaseResult {
+  name: string
+  ok: boolean
+  error?: string
+}
+
+export default {
+  async fetch(_request: Request, env: { VALKEY_PORT: string }): Promise<Response> {
+    const client = createTcpClient({
+      host: '127.0.0.1',
+      port: Number(env.VALKEY_PORT),
+      connect: cloudflareConnect(connect),
+    })
+    const results: CaseResult[] = []
+    for (const testCase of clientSuite) {
+      try {
+        await testCase.run(client, simpleAssert)
+        results.push({ name: testCase.name, ok: true })
+      } catch (error) {
+        results.push({
+          name: testCase.name,
+          ok: false,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        })
+      }
+    }
+    await client.close()
+    return Response.json(results)
+  },
+}
