@@ -97,6 +97,7 @@ export const createBridge = (options: BridgeOptions): Bridge => {
   let draining = false
   let closed = false
   let drained: (() => void) | undefined
+  let lastUpstreamLog = 0
 
   const reply = (status: number, body: string, extra?: Record<string, string>): BridgeOutput => ({
     status,
@@ -185,7 +186,13 @@ export const createBridge = (options: BridgeOptions): Bridge => {
     } finally {
       if (--inFlight === 0) drained?.()
     }
-    metrics.request(endpoint, out.status, (performance.now() - started) / 1000)
+    const now = performance.now()
+    metrics.request(endpoint, out.status, (now - started) / 1000)
+    // Upstream trouble is logged at most once a second; the metrics count every occurrence.
+    if ((out.status === 503 || out.status === 504) && now - lastUpstreamLog > 1000) {
+      lastUpstreamLog = now
+      log('warn', out.status === 503 ? 'upstream unavailable' : 'upstream timeout', { endpoint })
+    }
     // While draining, requests on kept-alive connections are still answered, each one closing
     // its connection, so clients move to another bridge without an error.
     if (draining) out.headers.connection = 'close'
