@@ -1,0 +1,188 @@
+/**
+ * `npm run bench http-client`: the SDK side of HTTP. INCR and a warm EVALSHA through floodgate's
+ * bridge (its own process, the CLI) in front of one valkey-server, from one Node client process:
+ * calls/s and p50/p99 per call at concurrency 1 and 50, for
+ *   - floodgate's HTTP client over the global fetch,
+ *   - floodgate's HTTP client over `nodeFetch()` (floodgate/node),
+ *   - `@upstash/redis` 1.39 (its defaults: auto-pipelining, base64) over the same bridge,
+ * plus both of ours with auto-pipelining off (one request per call: the raw HTTP tax).
+ * Rounds interleave the clients; medians are printed, then ratios.
+ */
+import { spawn } from 'node:child_process'
+import { Redis } from '@upstash/redis'
+import { nodeFetch } from '../../adapters/node/http-fetch.ts'
+import { createHttpClient } from '../../src/client/http.ts'
+import { defineScript, scriptSha } from '../../src/client/script.ts'
+import { freePort, startValkey } from '../../test/support/valkey.ts'
+
+const ROUNDS = Number(process.env.ROUNDS ?? 3)
+const SEQUENTIAL = Number(process.env.SEQUENTIAL ?? 1500)
+const CONCURRENT = Number(process.env.CONCURRENT ?? 10_000)
+const TOKEN = 'bench-token-0123456789abcdef'
+
+type Call = (i: number) => Promise<unknown>
+interface Target {
+  name: string
+  incr: Call
+  evalsha: Call
+}
+
+const script = defineScript({
+  name: 'fixedWindow',
+  lua: `-- KEYS[1] counter; ARGV[1] window ms
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`,
+})
+
+const startBridge = async (upstream: string): Promise<{ url: string; stop(): void }> => {
+  const port = await freePort()
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/bridge/cli.ts',
+      'bridge',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--upstream',
+      upstream,
+      '--token',
+      TOKEN,
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'], cwd: new URL('../..', import.meta.url).pathname },
+  )
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the bridge did not start in 20 s')), 20_000)
+    child.once('exit', (code) => reject(new Error(`the bridge exited with ${code}`)))
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (String(chunk).includes('listening on')) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+  })
+  child.stdout!.resume()
+  return { url: `http://127.0.0.1:${port}`, stop: () => void child.kill('SIGTERM') }
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+
+interface Run {
+  rate: number
+  p50: number
+  p99: number
+}
+
+/** `total` calls from `concurrency` loops; per-call latency in µs. */
+const measure = async (call: Call, concurrency: number, total: number): Promise<Run> => {
+  const latencies = new Float64Array(total)
+  let next = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++
+        const t = performance.now()
+        await call(i)
+        latencies[i] = (performance.now() - t) * 1000
+      }
+    }),
+  )
+  const elapsed = performance.now() - started
+  const sorted = Array.from(latencies).sort((a, b) => a - b)
+  return { rate: (total / elapsed) * 1000, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) }
+}
+
+const valkey = await startValkey()
+const bridge = await startBridge(valkey.url)
+const fast = nodeFetch()
+const sha = await scriptSha(script)
+const ours = (name: string, options: Parameters<typeof createHttpClient>[0]): Target => {
+  const client = createHttpClient(options)
+  return {
+    name,
+    incr: () => client.send(['INCR', 'bench:incr']),
+    evalsha: (i) => client.eval(script, [`bench:fw:${i % 100}`], [60_000]),
+  }
+}
+const upstash = new Redis({ url: bridge.url, token: TOKEN, enableTelemetry: false })
+const targets: Target[] = [
+  ours('floodgate + fetch', { url: bridge.url, token: TOKEN }),
+  ours('floodgate + nodeFetch', { url: bridge.url, token: TOKEN, fetch: fast }),
+  {
+    name: '@upstash/redis',
+    incr: () => upstash.incr('bench:incr'),
+    evalsha: (i) => upstash.evalsha(sha, [`bench:fw:${i % 100}`], [60_000]),
+  },
+  ours('floodgate + fetch, no auto-pipelining', { url: bridge.url, token: TOKEN, autoPipeline: false }),
+  ours('floodgate + nodeFetch, no auto-pipelining', {
+    url: bridge.url,
+    token: TOKEN,
+    fetch: fast,
+    autoPipeline: false,
+  }),
+]
+
+valkey.cli('SCRIPT', 'LOAD', script.lua)
+const results = new Map<string, Run[]>()
+const modes = [
+  ['INCR', 'c=1', 1, SEQUENTIAL],
+  ['INCR', 'c=50', 50, CONCURRENT],
+  ['EVALSHA', 'c=1', 1, SEQUENTIAL],
+  ['EVALSHA', 'c=50', 50, CONCURRENT],
+] as const
+try {
+  for (const target of targets) {
+    await measure(target.incr, 10, 500) // warm-up: connections, JIT
+    await measure(target.evalsha, 10, 500)
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [op, label, concurrency, total] of modes) {
+      for (const target of targets) {
+        const run = await measure(op === 'INCR' ? target.incr : target.evalsha, concurrency, total)
+        const key = `${op} ${label}|${target.name}`
+        results.set(key, [...(results.get(key) ?? []), run])
+      }
+    }
+  }
+} finally {
+  fast.close()
+  bridge.stop()
+  await valkey.stop()
+}
+
+const summary = (key: string): Run => {
+  const runs = results.get(key)!
+  return {
+    rate: median(runs.map((r) => r.rate)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+  }
+}
+console.log(
+  `one client process, bridge (1 process) in front of one valkey-server; medians of ${ROUNDS} rounds`,
+)
+for (const [op, label] of modes) {
+  console.log(`\n${op} ${label}`)
+  console.log(
+    `${'client'.padEnd(44)} ${'calls/s'.padStart(9)} ${'p50 µs'.padStart(8)} ${'p99 µs'.padStart(8)}`,
+  )
+  for (const target of targets) {
+    const s = summary(`${op} ${label}|${target.name}`)
+    console.log(
+      `${target.name.padEnd(44)} ${s.rate.toFixed(0).padStart(9)} ${s.p50.toFixed(0).padStart(8)} ${s.p99.toFixed(0).padStart(8)}`,
+    )
+  }
+  const rate = (name: string) => summary(`${op} ${label}|${name}`).rate
+  const p50 = (name: string) => summary(`${op} ${label}|${name}`).p50
+  console.log(
+    `ratios: nodeFetch/@upstash ${(rate('floodgate + nodeFetch') / rate('@upstash/redis')).toFixed(2)}x calls/s, ` +
+      `fetch/@upstash ${(rate('floodgate + fetch') / rate('@upstash/redis')).toFixed(2)}x, ` +
+      `nodeFetch/fetch ${(rate('floodgate + nodeFetch') / rate('floodgate + fetch')).toFixed(2)}x; ` +
+      `p50 nodeFetch/@upstash ${(p50('floodgate + nodeFetch') / p50('@upstash/redis')).toFixed(2)}x`,
+  )
+}
