@@ -166,14 +166,16 @@ describe('createTcpClient', () => {
   it('fails commands in flight on a broken connection with TransportError, and runs those issued after', async () => {
     const client = open({ url: valkey.url })
     await client.send(['PING'])
-    valkey.server.pause()
+    // A blocked BLPOP holds every command behind it in flight until the connection is killed.
+    const blocked = settle(client.send(['BLPOP', 'never-pushed', 0]))
     const inFlight = Array.from({ length: 50 }, () => settle(client.send(['INCR', 'broken'])))
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    const restarting = valkey.server.restart()
-    const results = await Promise.all(inFlight)
-    expect(results.every((r) => r.error instanceof TransportError)).toBe(true)
-    expect((results[0]!.error as Error).message).toMatch(/may or may not have run/)
-    await restarting
+    while (!valkey.server.cli('CLIENT', 'LIST').includes('cmd=blpop')) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    valkey.server.cli('CLIENT', 'KILL', 'TYPE', 'normal')
+    const results = [await blocked, ...(await Promise.all(inFlight))]
+    expect(results.map((r) => r.error instanceof TransportError)).toEqual(results.map(() => true))
+    expect((results[1]!.error as Error).message).toMatch(/may or may not have run/)
     const after = await Promise.all(Array.from({ length: 50 }, () => client.send(['INCR', 'broken'])))
     expect(after).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
   })
