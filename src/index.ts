@@ -1,5 +1,11 @@
 /** floodgate: rate limiting and sessions for edge functions on self-hosted Valkey. */
 
+export {
+  type CreateClientOptions,
+  clientFromEnv,
+  createClient,
+  type EnvLike,
+} from './client/create-client.ts'
 export { createHttpClient, type HttpClient, type HttpClientOptions } from './client/http.ts'
 export type { FetchInitLike, FetchLike, FetchResponseLike } from './client/http-exchange.ts'
 export { createMemoryClient, type MemoryClientOptions } from './client/memory.ts'

@@ -1,51 +1,260 @@
 import { describe, expect, it } from 'vitest'
 import { createMemoryClient } from '../../src/client/memory.ts'
-import { defineScript } from '../../src/client/script.ts'
-import { ConfigError, ReplyError } from '../../src/errors.ts'
+import { defineScript, runScript, scriptSha } from '../../src/client/script.ts'
+import type { Command } from '../../src/client/types.ts'
+import { ConfigError, ReplyError, TimeoutError, TransportError } from '../../src/errors.ts'
 
-const clock = (start = 1_700_000_000_000) => {
-  const state = { t: start }
-  return { state, now: () => state.t }
+const START = 1_700_000_000_000
+
+/** A clock the test moves by hand. */
+const manualClock = () => {
+  const clock = { t: START, now: () => clock.t }
+  return clock
 }
 
-describe('createMemoryClient', () => {
-  it('expires a key when the injected clock passes its TTL', async () => {
-    const { state, now } = clock()
-    const client = createMemoryClient({ now })
+const counter = defineScript({
+  name: 'counter',
+  lua: "-- KEYS[1] counter; ARGV[1] ttl ms\nlocal n = redis.call('INCR', KEYS[1]) redis.call('PEXPIRE', KEYS[1], ARGV[1]) return n",
+  twin: (redis, keys, argv) => {
+    const n = redis.call('INCR', keys[0]!)
+    redis.call('PEXPIRE', keys[0]!, argv[0]!)
+    return n
+  },
+})
+
+describe('createMemoryClient: expiry', () => {
+  it('expires a key once the injected clock passes its TTL, not before', async () => {
+    const clock = manualClock()
+    const client = createMemoryClient({ now: clock.now })
     expect(await client.send(['SET', 'k', 'v', 'PX', 100])).toBe('OK')
     expect(await client.send(['PTTL', 'k'])).toBe(100)
-    state.t += 100
+    clock.t += 100
     expect(await client.send(['GET', 'k'])).toBe('v')
-    state.t += 1
+    expect(await client.send(['PTTL', 'k'])).toBe(0)
+    clock.t += 1
     expect(await client.send(['GET', 'k'])).toBeNull()
     expect(await client.send(['PTTL', 'k'])).toBe(-2)
+    expect(await client.send(['DBSIZE'])).toBe(0)
   })
 
-  it('runs a twin atomically and fails clearly for a script without one', async () => {
+  it('rounds TTL to the nearest second as Valkey does', async () => {
+    const clock = manualClock()
+    const client = createMemoryClient({ now: clock.now })
+    await client.send(['SET', 'k', 'v', 'PX', 10_499])
+    expect(await client.send(['TTL', 'k'])).toBe(10)
+    await client.send(['PEXPIRE', 'k', 10_500])
+    expect(await client.send(['TTL', 'k'])).toBe(11)
+    expect(await client.send(['EXPIRETIME', 'k'])).toBe(Math.floor((START + 10_500 + 500) / 1000))
+  })
+
+  it('answers TIME from the injected clock', async () => {
+    const client = createMemoryClient({ now: () => START + 0.25 })
+    expect(await client.send(['TIME'])).toEqual([String(START / 1000), '250'])
+  })
+
+  it('reclaims a million expired one-off keys as new ones arrive', async () => {
+    const clock = manualClock()
+    const client = createMemoryClient({ now: clock.now })
+    let largest = 0
+    // An attacker rotating identifiers: every key is new, lives 1 s, one arrives per millisecond
+    // (sent in batches of 1000, each batch in one pipeline to keep the test fast).
+    for (let batch = 0; batch < 1000; batch++) {
+      const commands: Command[] = []
+      for (let i = 0; i < 1000; i++) commands.push(['SET', `ip:${batch}:${i}`, 1, 'PXAT', clock.t + i + 1000])
+      await client.pipeline(commands)
+      clock.t += 1000
+      largest = Math.max(largest, (await client.send(['DBSIZE'])) as number)
+    }
+    // About 1000 keys are alive at any time; the map may hold a few dead ones more, never the million.
+    expect(largest).toBeLessThan(3000)
+    expect(await client.send(['DBSIZE'])).toBeLessThan(3000)
+  })
+
+  it('reclaims a burst of expired keys once traffic moves on', async () => {
+    const clock = manualClock()
+    const client = createMemoryClient({ now: clock.now })
+    await client.pipeline(Array.from({ length: 200_000 }, (_, i) => ['SET', `burst:${i}`, 1, 'PX', 1000]))
+    expect(await client.send(['DBSIZE'])).toBe(200_000)
+    clock.t += 2000
+    await client.pipeline(Array.from({ length: 60_000 }, (_, i) => ['INCR', `next:${i}`]))
+    expect(await client.send(['DBSIZE'])).toBe(60_000)
+  })
+
+  it('sweeps on a timer when asked, without a write', async () => {
+    const clock = manualClock()
+    const client = createMemoryClient({ now: clock.now, sweepInterval: 5 })
+    await client.pipeline(Array.from({ length: 100 }, (_, i) => ['SET', `k${i}`, 1, 'PX', 10]))
+    clock.t += 20
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(await client.send(['DBSIZE'])).toBe(0)
+    await client.close()
+  })
+})
+
+describe('createMemoryClient: maxKeys', () => {
+  it('evicts the least recently used key beyond the cap', async () => {
+    const client = createMemoryClient({ maxKeys: 3 })
+    await client.send(['MSET', 'a', 1, 'b', 2, 'c', 3])
+    expect(await client.send(['GET', 'a'])).toBe('1')
+    await client.send(['SET', 'd', 4])
+    expect(await client.send(['EXISTS', 'b'])).toBe(0)
+    expect(await client.send(['MGET', 'a', 'c', 'd'])).toEqual(['1', '3', '4'])
+    await client.send(['INCR', 'c'])
+    await client.send(['HSET', 'e', 'f', 'v'])
+    expect(await client.send(['MGET', 'a', 'c', 'd'])).toEqual([null, '4', '4'])
+    expect(await client.send(['DBSIZE'])).toBe(3)
+  })
+
+  it('refuses a bad cap or clock with a TypeError', () => {
+    expect(() => createMemoryClient({ maxKeys: 0 })).toThrow(/maxKeys must be a positive integer, received 0/)
+    expect(() => createMemoryClient({ maxKeys: 1.5 })).toThrow(TypeError)
+    expect(() => createMemoryClient({ now: 5 as never })).toThrow(/now must be a function/)
+    expect(() => createMemoryClient({ sweepInterval: -1 })).toThrow(/sweepInterval/)
+  })
+})
+
+describe('createMemoryClient: scripts', () => {
+  it('runs a twin, which sees the same data as commands', async () => {
     const client = createMemoryClient()
-    const script = defineScript({
-      name: 'incrWithTtl',
-      lua: "return redis.call('INCR', KEYS[1])",
-      twin: (redis, keys, argv) => {
-        const n = redis.call('INCR', keys[0]!)
-        redis.call('PEXPIRE', keys[0]!, argv[0]!)
-        return n
+    expect(await client.eval(counter, ['c'], [1000])).toBe(1)
+    expect(await client.eval(counter, ['c'], [1000])).toBe(2)
+    expect(await client.send(['GET', 'c'])).toBe('2')
+    expect(await client.send(['PTTL', 'c'])).toBeGreaterThan(990)
+  })
+
+  it('runs each twin atomically: concurrent read-modify-write loses nothing', async () => {
+    const client = createMemoryClient()
+    const readModifyWrite = defineScript({
+      name: 'readModifyWrite',
+      lua: "local v = tonumber(redis.call('GET', KEYS[1]) or '0') redis.call('SET', KEYS[1], v + 1) return v + 1",
+      twin: (redis, keys) => {
+        const v = Number(redis.call('GET', keys[0]!) ?? '0')
+        redis.call('SET', keys[0]!, v + 1)
+        return v + 1
       },
     })
-    expect(await client.eval(script, ['c'], [1000])).toBe(1)
-    expect(await client.eval(script, ['c'], [1000])).toBe(2)
-    expect(await client.send(['PTTL', 'c'])).toBe(1000)
-    const lua = defineScript({ name: 'luaOnly', lua: 'return 1' })
-    const error = await client.eval(lua, [], []).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(ConfigError)
-    expect((error as Error).message).toContain('luaOnly has no TypeScript twin')
+    const results = await Promise.all(
+      Array.from({ length: 500 }, (_, i) =>
+        i % 2 ? client.eval(readModifyWrite, ['n'], []) : client.send(['INCR', 'n']),
+      ),
+    )
+    expect(await client.send(['GET', 'n'])).toBe('500')
+    expect(new Set(results).size).toBe(500)
   })
 
-  it('answers WRONGTYPE with the server code', async () => {
+  it('freezes the clock for the length of a twin, as Valkey does for a script', async () => {
+    let t = START
+    const client = createMemoryClient({ now: () => t++ })
+    const twice = defineScript({
+      name: 'twice',
+      lua: "return { redis.call('TIME')[2], redis.call('TIME')[2] }",
+      twin: (redis) => [(redis.call('TIME') as string[])[1]!, (redis.call('TIME') as string[])[1]!],
+    })
+    const [first, second] = (await client.eval(twice, [], [])) as string[]
+    expect(first).toBe(second)
+  })
+
+  it('converts a twin result as Lua replies are converted', async () => {
     const client = createMemoryClient()
-    await client.send(['HSET', 'h', 'f', '1'])
-    const error = await client.send(['GET', 'h']).catch((e: unknown) => e)
+    const shapes = defineScript({
+      name: 'shapes',
+      lua: 'return { 1.7, -2.5, "x", nil, 4 }',
+      twin: () => [1.7, -2.5, 'x', null, 4],
+    })
+    expect(await client.eval(shapes, [], [])).toEqual([1, -2, 'x'])
+  })
+
+  it('gives the twin its argv as strings and returns exact bytes on request', async () => {
+    const client = createMemoryClient()
+    const echo = defineScript({
+      name: 'echo',
+      lua: 'return ARGV',
+      twin: (_redis, keys, argv) => [...keys, ...argv],
+    })
+    const bytes = new Uint8Array([0xff, 0xfe, 0x00])
+    expect(await client.eval(echo, ['k'], [1, 2.5, 'x'])).toEqual(['k', '1', '2.5', 'x'])
+    expect(await client.eval(echo, [], [bytes], { bytes: true })).toEqual([bytes])
+  })
+
+  it('rejects with the ReplyError of a failing redis.call, code included', async () => {
+    const client = createMemoryClient()
+    await client.send(['HSET', 'h', 'f', 'v'])
+    const error = await client.eval(counter, ['h'], [1000]).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ReplyError)
     expect((error as ReplyError).code).toBe('WRONGTYPE')
+  })
+
+  it('refuses a script without a twin with a ConfigError that says what to do', async () => {
+    const client = createMemoryClient()
+    const luaOnly = defineScript({ name: 'luaOnly', lua: 'return 1' })
+    const error = await client.eval(luaOnly, [], []).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).message).toMatch(/script luaOnly has no TypeScript twin.*defineScript\(\)/)
+  })
+
+  it('serves EVAL, EVALSHA and SCRIPT for the scripts it has seen', async () => {
+    const client = createMemoryClient()
+    const sha = await scriptSha(counter)
+    const unseen = await client.send(['EVALSHA', sha, 1, 'c', 1000]).catch((e: unknown) => e)
+    expect((unseen as ReplyError).code).toBe('NOSCRIPT')
+    expect(await client.eval(counter, ['c'], [1000])).toBe(1)
+    expect(await client.send(['EVALSHA', sha, 1, 'c', 1000])).toBe(2)
+    expect(await client.send(['evalsha', sha.toUpperCase(), 1, 'c', 1000])).toBe(3)
+    expect(await client.send(['EVAL', counter.lua, 1, 'c', 1000])).toBe(4)
+    expect(await runScript(client.send, counter, ['c'], [1000])).toBe(5)
+    expect(await client.send(['SCRIPT', 'EXISTS', sha, 'f'.repeat(40)])).toEqual([1, 0])
+    const other = defineScript({ name: 'other', lua: 'return 2' })
+    expect(await client.send(['SCRIPT', 'LOAD', other.lua])).toBe(await scriptSha(other))
+    const noTwin = await client.send(['EVAL', other.lua, 0]).catch((e: unknown) => e)
+    expect(noTwin).toBeInstanceOf(ReplyError)
+    expect((noTwin as ReplyError).message).toMatch(
+      /^ERR script loaded with SCRIPT LOAD has no TypeScript twin/,
+    )
+    expect(await client.send(['SCRIPT', 'FLUSH'])).toBe('OK')
+    expect(await client.send(['SCRIPT', 'EXISTS', sha])).toEqual([0])
+    const negative = await client.send(['EVAL', counter.lua, -1]).catch((e: unknown) => e)
+    expect((negative as ReplyError).message).toBe("ERR Number of keys can't be negative")
+    const tooMany = await client.send(['EVAL', counter.lua, 2, 'k']).catch((e: unknown) => e)
+    expect((tooMany as ReplyError).message).toBe("ERR Number of keys can't be greater than number of args")
+  })
+})
+
+describe('createMemoryClient: the Client contract', () => {
+  it('answers a pipeline in order, with each refusal in its place', async () => {
+    const client = createMemoryClient()
+    const replies = await client.pipeline([['SET', 'k', 'v'], ['INCR', 'k'], ['GET', 'k'], ['NOPE']])
+    expect(replies.slice(0, 1)).toEqual(['OK'])
+    expect((replies[1] as ReplyError).message).toBe('ERR value is not an integer or out of range')
+    expect(replies[2]).toBe('v')
+    expect((replies[3] as ReplyError).code).toBe('ERR')
+  })
+
+  it('returns status replies as strings and bulk strings as bytes when asked', async () => {
+    const client = createMemoryClient()
+    expect(await client.send(['SET', 'k', 'v'], { bytes: true })).toBe('OK')
+    expect(await client.send(['MGET', 'k', 'x'], { bytes: true })).toEqual([new Uint8Array([0x76]), null])
+    expect(await client.pipeline([['GET', 'k']], { bytes: true })).toEqual([new Uint8Array([0x76])])
+  })
+
+  it('refuses commands after close with a TransportError', async () => {
+    const client = createMemoryClient()
+    await client.close()
+    await expect(client.send(['PING'])).rejects.toBeInstanceOf(TransportError)
+    await expect(client.eval(counter, ['c'], [1])).rejects.toBeInstanceOf(TransportError)
+    await expect(client.pipeline([['PING']])).rejects.toBeInstanceOf(TransportError)
+  })
+
+  it('does not run a command whose signal has already aborted', async () => {
+    const client = createMemoryClient()
+    const signal = AbortSignal.abort(new Error('caller gave up'))
+    await expect(client.send(['SET', 'k', 'v'], { signal })).rejects.toBeInstanceOf(TimeoutError)
+    expect(await client.send(['EXISTS', 'k'])).toBe(0)
+  })
+
+  it('keeps separate data per client', async () => {
+    const a = createMemoryClient()
+    const b = createMemoryClient()
+    await a.send(['SET', 'k', 'a'])
+    expect(await b.send(['GET', 'k'])).toBeNull()
   })
 })

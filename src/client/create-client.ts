@@ -1,0 +1,119 @@
+/**
+ * `createClient(url)` picks the transport from the URL's scheme; `clientFromEnv(env)` reads the URL
+ * and token from named environment variables. No URL means the embedded memory backend, so an app
+ * runs with zero configuration and moves to Valkey by setting one variable.
+ */
+import { ConfigError } from '../errors.ts'
+import { createHttpClient, type HttpClientOptions } from './http.ts'
+import { createMemoryClient, type MemoryClientOptions } from './memory.ts'
+import type { Client } from './types.ts'
+
+export interface CreateClientOptions {
+  /**
+   * Opens TCP sockets, needed for `redis://`, `rediss://`, `valkey://` and `valkeys://` URLs:
+   * `connect` from `floodgate/node`, `floodgate/cloudflare` or `floodgate/deno`.
+   */
+  connect?: (...args: never[]) => unknown
+  /** The bearer token for an `http(s)://` URL (the bridge's token, or Upstash's REST token). */
+  token?: string
+  /** Options for the memory backend (no URL, or `memory:`). */
+  memory?: MemoryClientOptions
+  /** Options for the HTTP transport, beyond its URL and token. */
+  http?: Omit<HttpClientOptions, 'url' | 'token'>
+}
+
+const TCP = new Set(['redis:', 'rediss:', 'valkey:', 'valkeys:'])
+
+/** The URL's scheme, lower-cased with its colon (`'redis:'`), without ever echoing the URL. */
+const schemeOf = (url: string): string => {
+  const match = /^([a-z][a-z0-9+.-]*):/i.exec(url)
+  if (!match) {
+    throw new ConfigError(
+      "the client URL has no scheme: use 'redis://host:6379', 'https://bridge.example', or 'memory:'",
+    )
+  }
+  return `${match[1]!.toLowerCase()}:`
+}
+
+/**
+ * Creates a client for `url`: none or `memory:` gives the in-process memory backend;
+ * `redis://`, `rediss://`, `valkey://`, `valkeys://` a TCP client (pass `connect` from your
+ * runtime's adapter); `http://` / `https://` the HTTP transport to the bridge or Upstash (pass
+ * `token`, or put it in the URL's password).
+ *
+ * @example
+ * import { connect } from 'floodgate/node'
+ * const client = createClient(process.env.FLOODGATE_URL, { connect })
+ * await client.send(['PING']) // 'PONG'
+ */
+export const createClient = (url?: string, options: CreateClientOptions = {}): Client => {
+  if (url !== undefined && typeof url !== 'string') {
+    throw new TypeError(`url must be a string such as 'redis://127.0.0.1:6379', received ${typeof url}`)
+  }
+  if (url === undefined || url.trim() === '') return createMemoryClient(options.memory)
+  const scheme = schemeOf(url.trim())
+  if (scheme === 'memory:') return createMemoryClient(options.memory)
+  if (scheme === 'http:' || scheme === 'https:') {
+    return createHttpClient({
+      ...options.http,
+      url: url.trim(),
+      ...(options.token === undefined ? {} : { token: options.token }),
+    })
+  }
+  if (TCP.has(scheme)) {
+    if (typeof options.connect !== 'function') {
+      throw new ConfigError(
+        `a ${scheme}// URL needs a TCP socket: pass { connect } from 'floodgate/node', 'floodgate/cloudflare' ` +
+          "or 'floodgate/deno' (Vercel Edge has no TCP: use the bridge over https:// instead)",
+      )
+    }
+    throw new ConfigError(
+      `the TCP transport for ${scheme}// URLs is not part of this build yet; use an https:// bridge URL meanwhile`,
+    )
+  }
+  throw new ConfigError(
+    `unsupported client URL scheme '${scheme}': use redis://, rediss://, valkey://, valkeys://, http://, https:// or memory:`,
+  )
+}
+
+/** Where `clientFromEnv` reads its configuration: a plain record, or an object with `get` (Deno.env). */
+export type EnvLike = Readonly<Record<string, string | undefined>> | { get(name: string): string | undefined }
+
+const reader = (env: EnvLike): ((name: string) => string | undefined) => {
+  if (typeof (env as { get?: unknown }).get === 'function') {
+    const source = env as { get(name: string): string | undefined }
+    return (name) => source.get(name) || undefined
+  }
+  const record = env as Readonly<Record<string, string | undefined>>
+  return (name) => record[name] || undefined
+}
+
+/**
+ * Creates a client from environment variables, reading only these: `FLOODGATE_URL` and
+ * `FLOODGATE_TOKEN`, else `UPSTASH_REDIS_REST_URL` and `UPSTASH_REDIS_REST_TOKEN`. With none set,
+ * the memory backend.
+ *
+ * @example
+ * import { connect } from 'floodgate/node'
+ * const client = clientFromEnv(process.env, { connect })
+ */
+export const clientFromEnv = (env: EnvLike, options: CreateClientOptions = {}): Client => {
+  if (env === null || typeof env !== 'object') {
+    throw new TypeError(
+      'clientFromEnv() takes the environment: process.env, Deno.env, or a Worker env binding',
+    )
+  }
+  const read = reader(env)
+  const floodgate = read('FLOODGATE_URL')
+  const upstash = read('UPSTASH_REDIS_REST_URL')
+  const url = floodgate ?? upstash
+  const token =
+    options.token ??
+    (floodgate !== undefined
+      ? read('FLOODGATE_TOKEN')
+      : (read('UPSTASH_REDIS_REST_TOKEN') ?? read('FLOODGATE_TOKEN')))
+  if (floodgate === undefined && upstash !== undefined && token === undefined) {
+    throw new ConfigError('UPSTASH_REDIS_REST_URL is set but UPSTASH_REDIS_REST_TOKEN is not: set both')
+  }
+  return createClient(url, { ...options, ...(token === undefined ? {} : { token }) })
+}
