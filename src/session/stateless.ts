@@ -56,21 +56,26 @@ const reasonOf = (error: unknown): InvalidReason => {
  */
 export const statelessStore = (config: StatelessConfig): Store => {
   const { cookie, idle, absolute, now } = config
-  let keys: Promise<SessionKey[]> | undefined
-  const getKeys = () => {
-    keys ??= deriveKeys(config.secrets, cookie.name)
-    return keys
+  // Derived on first use, then read without a promise hop.
+  let derived: SessionKey[] | undefined
+  let deriving: Promise<SessionKey[]> | undefined
+  const getKeys = async (): Promise<SessionKey[]> => {
+    if (derived) return derived
+    deriving ??= deriveKeys(config.secrets, cookie.name)
+    derived = await deriving
+    return derived
   }
 
   const seal = async (fields: Fields, absoluteAt: number): Promise<Loaded> => {
     const at = now()
     const expiresAt = Math.min(at + idle, absoluteAt)
-    const { kid, key } = (await getKeys())[0]!
+    const { kid, key } = (derived ?? (await getKeys()))[0]!
     const value = await new CompactEncrypt(plaintext(fields, absoluteAt, expiresAt))
       .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
       .encrypt(key)
     const maxAge = Math.floor((expiresAt - at) / 1000)
-    const size = encoder.encode(serializeCookie(cookie, value, maxAge)).byteLength
+    // Every character of the line is ASCII (a token name, base64url, checked attributes).
+    const size = serializeCookie(cookie, value, maxAge).length
     if (size > COOKIE_LIMIT) {
       throw new SessionError(
         `the session cookie would be ${size} bytes, over the ${COOKIE_LIMIT}-byte limit browsers enforce; keep less data in a stateless session (about 2.9 KB of JSON fits) or use stateful sessions`,
@@ -82,7 +87,7 @@ export const statelessStore = (config: StatelessConfig): Store => {
 
   const resolveKey = async (header: ProtectedHeaderParameters | undefined): Promise<AesKey> => {
     const kid = header?.kid
-    const all = await getKeys()
+    const all = derived ?? (await getKeys())
     let found: AesKey | undefined
     // Looks at every key whatever matches, so timing does not tell which one did.
     for (const entry of all)
@@ -105,7 +110,7 @@ export const statelessStore = (config: StatelessConfig): Store => {
       if (!payload) return 'malformed'
       const at = now()
       if (at >= payload.a || at >= payload.e) return 'expired'
-      const rotated = opened.protectedHeader.kid !== (await getKeys())[0]!.kid
+      const rotated = opened.protectedHeader.kid !== derived![0]!.kid
       return {
         value,
         fields: payload.fields,
