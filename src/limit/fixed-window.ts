@@ -21,7 +21,7 @@ import { type Duration, formatDuration, parseDuration } from './duration.ts'
 /** The Lua step; `parse2` comes from the limit script's prelude. */
 export const FIXED_WINDOW_LUA = `
 local function fixed_window(value, now, cost, limit, window)
-  local idx = math.floor(now / window)
+  local idx = floor(now / window)
   local window_end = (idx + 1) * window
   local count = 0
   local i, n = parse2(value)
@@ -39,7 +39,7 @@ local function fixed_window(value, now, cost, limit, window)
     ttl = window_end - now
   end
   if not ok then retry = window_end - now end
-  return ok, remaining, reset, retry, string.format('%d:%d', idx, after), ttl
+  return ok, remaining, reset, retry, format('%d:%d', idx, after), ttl
 end
 `
 

@@ -37,20 +37,20 @@ local function gcra(value, now, cost, rate, period, burst)
   local ok = cost <= 0 or next_ahead <= tolerance
   local after = ahead
   if ok then after = next_ahead end
-  local remaining = math.floor((tolerance - after) / period)
+  local remaining = floor((tolerance - after) / period)
   if remaining < 0 then remaining = 0 end
-  local ttl = math.ceil(after / rate)
+  local ttl = ceil(after / rate)
   local retry = 0
   if not ok then
     if cost > burst then
       retry = ttl
       if retry <= 0 then retry = period end
     else
-      retry = math.ceil((next_ahead - tolerance) / rate)
+      retry = ceil((next_ahead - tolerance) / rate)
     end
   end
-  local whole = math.floor(after / rate)
-  return ok, remaining, now + ttl, retry, string.format('%d:%d', now + whole, after - whole * rate), ttl
+  local whole = floor(after / rate)
+  return ok, remaining, now + ttl, retry, format('%d:%d', now + whole, after - whole * rate), ttl
 end
 `
 

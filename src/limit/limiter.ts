@@ -9,6 +9,7 @@ import type { Arg, Client, Reply } from '../client/types.ts'
 import { TimeoutError } from '../errors.ts'
 import type { Algorithm } from './algorithm.ts'
 import { BlockCache } from './block-cache.ts'
+import { Deadlines } from './deadline.ts'
 import { type Duration, parseDuration } from './duration.ts'
 import { type Decision, decodeDecision, type PolicyState, type RateLimitResult, RESOLVED } from './result.ts'
 import { limitScript } from './script.ts'
@@ -153,20 +154,13 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
     return suffixes.map((suffix) => tag + suffix)
   }
 
-  const withTimeout = <T>(call: Promise<T>): Promise<T> => {
-    if (!timed) return call
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new TimeoutError(`the limiter backend did not answer within ${timeout} ms`)),
-        timeout,
-      )
-    })
-    return Promise.race([call, expired]).finally(() => clearTimeout(timer))
-  }
+  const deadlines = new Deadlines(timeout)
+  const withTimeout = <T>(call: Promise<T>): Promise<T> => (timed ? deadlines.guard(call) : call)
 
+  // Every argument as a string, the static ones made once: the memory backend then takes the array as is.
+  const fixedArgs = [String(blockFor), ...params.map(String)]
   const run = (identifier: string, now: string, cost: number, consume: boolean): Promise<Reply> =>
-    client.eval(limitScript, keysOf(identifier), [now, cost, consume ? 1 : 0, blockFor, ...params])
+    client.eval(limitScript, keysOf(identifier), [now, String(cost), consume ? '1' : '0', ...fixedArgs])
 
   const fallback = (error: unknown, call: Promise<unknown>, localNow: number): RateLimitResult => {
     const allow = onTimeout === 'allow'

@@ -23,80 +23,90 @@ const PRELUDE = `-- KEYS[1] the block key; KEYS[2..] one state key per limit, al
 -- and its three parameters.
 -- Returns { admitted, now, ms until a unit-cost call could pass, blocked until (0 if not),
 --   then per limit: fits, remaining, reset, retry after }.
+local floor, ceil, match, format, tonumber, call = math.floor, math.ceil, string.match, string.format, tonumber, redis.call
 local function parse2(v)
   if not v then return nil end
-  local x, y = string.match(v, '^(%-?%d+):(%-?%d+)$')
+  local x, y = match(v, '^(%-?%d+):(%-?%d+)$')
   if not x then return nil end
   return tonumber(x), tonumber(y)
 end
 local function parse3(v)
   if not v then return nil end
-  local x, y, z = string.match(v, '^(%-?%d+):(%-?%d+):(%-?%d+)$')
+  local x, y, z = match(v, '^(%-?%d+):(%-?%d+):(%-?%d+)$')
   if not x then return nil end
   return tonumber(x), tonumber(y), tonumber(z)
 end
 `
 
+// The reply is built in place (`out`); `keep` holds, per limit, the old value, the new one and its TTL.
 const MAIN = `
-local steps = { fixed_window, sliding_window, token_bucket, gcra }
+local function step(code, old, now, cost, a, b, c)
+  if code == '2' then return sliding_window(old, now, cost, a, b, c) end
+  if code == '1' then return fixed_window(old, now, cost, a, b, c) end
+  if code == '3' then return token_bucket(old, now, cost, a, b, c) end
+  return gcra(old, now, cost, a, b, c)
+end
 local now = tonumber(ARGV[1])
 if not now then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local t = call('TIME')
+  now = tonumber(t[1]) * 1000 + floor(tonumber(t[2]) / 1000)
 end
 local cost = tonumber(ARGV[2])
-local consume = ARGV[3] == '1'
+local step_cost = 0
+if ARGV[3] == '1' then step_cost = cost end
 local block_for = tonumber(ARGV[4])
 local blocked = 0
 if block_for > 0 then
-  local b = tonumber(redis.call('GET', KEYS[1]))
+  local b = tonumber(call('GET', KEYS[1]))
   if b and b > now then blocked = b end
 end
-local step_cost = 0
-if consume then step_cost = cost end
 local admitted = blocked == 0 or step_cost <= 0
 local n = #KEYS - 1
-local olds, oks, outs = {}, {}, {}
+local out = { 0, now, 0, 0 }
+local keep = {}
 for i = 1, n do
   local j = 1 + i * 4
-  local old = redis.call('GET', KEYS[i + 1])
+  local old = call('GET', KEYS[i + 1])
   local ok, remaining, reset, retry, value, ttl =
-    steps[tonumber(ARGV[j])](old, now, step_cost, tonumber(ARGV[j + 1]), tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3]))
-  if not ok then admitted = false end
-  olds[i] = old
-  oks[i] = ok
-  outs[i] = { remaining, reset, retry, value, ttl }
+    step(ARGV[j], old, now, step_cost, tonumber(ARGV[j + 1]), tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3]))
+  if ok then out[j] = 1 else out[j] = 0 admitted = false end
+  out[j + 1] = remaining
+  out[j + 2] = reset
+  out[j + 3] = retry
+  keep[i * 3 - 2] = old
+  keep[i * 3 - 1] = value
+  keep[i * 3] = ttl
 end
-local unit = 0
 if admitted then
+  out[1] = 1
   if step_cost ~= 0 then
     for i = 1, n do
-      local o = outs[i]
-      if o[5] > 0 then
-        redis.call('SET', KEYS[i + 1], o[4], 'PX', o[5])
-      elseif olds[i] then
-        redis.call('DEL', KEYS[i + 1])
+      if keep[i * 3] > 0 then
+        call('SET', KEYS[i + 1], keep[i * 3 - 1], 'PX', keep[i * 3])
+      elseif keep[i * 3 - 2] then
+        call('DEL', KEYS[i + 1])
       end
     end
   end
 else
   -- Nothing is consumed. Report every limit's unchanged state, and how long until a unit-cost
   -- call could pass (the in-process block cache holds the identifier that long).
+  local unit = 0
   if blocked > 0 then unit = blocked - now end
   for i = 1, n do
     local j = 1 + i * 4
-    local step = steps[tonumber(ARGV[j])]
+    local code = ARGV[j]
     local a, b, c = tonumber(ARGV[j + 1]), tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3])
-    local o = outs[i]
-    if oks[i] then
-      local _, remaining, reset = step(olds[i], now, 0, a, b, c)
-      o[1] = remaining
-      o[2] = reset
+    local old = keep[i * 3 - 2]
+    if out[j] == 1 then
+      local _, remaining, reset = step(code, old, now, 0, a, b, c)
+      out[j + 1] = remaining
+      out[j + 2] = reset
     end
-    if o[1] == 0 then
-      local wait = o[3]
+    if out[j + 1] == 0 then
+      local wait = out[j + 3]
       if step_cost ~= 1 then
-        local ok1, _, _, retry1 = step(olds[i], now, 1, a, b, c)
+        local ok1, _, _, retry1 = step(code, old, now, 1, a, b, c)
         wait = 0
         if not ok1 then wait = retry1 end
       end
@@ -105,21 +115,12 @@ else
   end
   if block_for > 0 and blocked == 0 then
     blocked = now + block_for
-    redis.call('SET', KEYS[1], blocked, 'PX', block_for)
+    call('SET', KEYS[1], blocked, 'PX', block_for)
     if block_for > unit then unit = block_for end
   end
+  out[3] = unit
 end
-local out = { 0, now, unit, blocked }
-if admitted then out[1] = 1 end
-for i = 1, n do
-  local o = outs[i]
-  local k = 1 + i * 4
-  out[k] = 0
-  if oks[i] then out[k] = 1 end
-  out[k + 1] = o[1]
-  out[k + 2] = o[2]
-  out[k + 3] = o[3]
-end
+out[4] = blocked
 return out
 `
 

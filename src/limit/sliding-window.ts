@@ -26,7 +26,7 @@ import { type Duration, formatDuration, parseDuration } from './duration.ts'
 /** The Lua step; `parse3` comes from the limit script's prelude. */
 export const SLIDING_WINDOW_LUA = `
 local function sliding_window(value, now, cost, limit, window)
-  local idx = math.floor(now / window)
+  local idx = floor(now / window)
   local elapsed = now - idx * window
   local cur, prev = 0, 0
   local i, c, p = parse3(value)
@@ -42,7 +42,7 @@ local function sliding_window(value, now, cost, limit, window)
   local ok = cost <= 0 or next_cur * window <= capacity
   local after = cur
   if ok then after = next_cur end
-  local remaining = math.floor(capacity / window) - after
+  local remaining = floor(capacity / window) - after
   if remaining < 0 then remaining = 0 end
   local reset = now
   if after > 0 then
@@ -56,12 +56,12 @@ local function sliding_window(value, now, cost, limit, window)
       retry = reset - now
       if retry <= 0 then retry = window - elapsed end
     elseif next_cur <= limit then
-      retry = window - math.floor((limit - next_cur) * window / prev) - elapsed
+      retry = window - floor((limit - next_cur) * window / prev) - elapsed
     else
-      retry = window - elapsed + window - math.floor((limit - cost) * window / cur)
+      retry = window - elapsed + window - floor((limit - cost) * window / cur)
     end
   end
-  return ok, remaining, reset, retry, string.format('%d:%d:%d', idx, after, prev), reset - now
+  return ok, remaining, reset, retry, format('%d:%d:%d', idx, after, prev), reset - now
 end
 `
 

@@ -37,17 +37,17 @@ local function token_bucket(value, now, cost, rate, interval, max_tokens)
   local after = level
   if ok then after = level - need end
   if after > full then after = full end
-  local ttl = math.ceil((full - after) / rate)
+  local ttl = ceil((full - after) / rate)
   local retry = 0
   if not ok then
     if cost > max_tokens then
       retry = ttl
       if retry <= 0 then retry = interval end
     else
-      retry = math.ceil((need - level) / rate)
+      retry = ceil((need - level) / rate)
     end
   end
-  return ok, math.floor(after / interval), now + ttl, retry, string.format('%d:%d', after, now), ttl
+  return ok, floor(after / interval), now + ttl, retry, format('%d:%d', after, now), ttl
 end
 `
 

@@ -1,0 +1,93 @@
+/**
+ * `npm run bench limiter`: rate-limit decisions per second and p50/p99 latency on one
+ * valkey-server this bench starts, at concurrency 1 and 50, interleaved over ROUNDS rounds:
+ *
+ * - floodgate slidingWindow over our TCP client;
+ * - rate-limiter-flexible's RateLimiterRedis over iovalkey (auto-pipelining on, its fastest mode);
+ * - floodgate slidingWindow on the memory backend, single-threaded (target >= 1M decisions/s).
+ *
+ * Every limiter admits every call (a limit no run reaches), over 10,000 identifiers in turn, so
+ * each decision is one full script run. Targets: TCP >= 1.5x rate-limiter-flexible.
+ */
+import { Redis } from 'iovalkey'
+import { RateLimiterRedis } from 'rate-limiter-flexible'
+import { connect } from '../../adapters/node/socket.ts'
+import { createMemoryClient } from '../../src/client/memory.ts'
+import { createTcpClient } from '../../src/client/tcp.ts'
+import { createLimiter, slidingWindow } from '../../src/limit/index.ts'
+import { startValkey } from '../../test/support/valkey.ts'
+import { type Decide, type Figures, measure, median } from './measure.ts'
+
+const ROUNDS = Number(process.env.ROUNDS ?? 3)
+const N = { 1: Number(process.env.N1 ?? 10_000), 50: Number(process.env.N50 ?? 50_000) } as const
+const MEMORY_N = Number(process.env.MEMORY_N ?? 1_000_000)
+const BIG = 1_000_000_000
+
+const server = await startValkey()
+try {
+  const tcp = createTcpClient({ url: server.url, connect })
+  const ours = createLimiter({ client: tcp, limits: slidingWindow(BIG, '1 m'), prefix: 'fg' })
+  const iovalkey = new Redis({ host: '127.0.0.1', port: server.port, enableAutoPipelining: true })
+  const rlf = new RateLimiterRedis({ storeClient: iovalkey, points: BIG, duration: 60, keyPrefix: 'rlf' })
+  const memory = createLimiter({
+    client: createMemoryClient(),
+    limits: slidingWindow(BIG, '1 m'),
+    prefix: 'mem',
+  })
+
+  const contenders: Array<{ name: string; decide: Decide }> = [
+    { name: 'floodgate slidingWindow, TCP', decide: (id) => ours.limit(id) },
+    { name: 'rate-limiter-flexible RateLimiterRedis, iovalkey', decide: (id) => rlf.consume(id) },
+  ]
+  const figures = new Map<string, Figures[]>()
+  const record = (key: string, f: Figures) => figures.set(key, [...(figures.get(key) ?? []), f])
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const concurrency of [1, 50] as const) {
+      for (const { name, decide } of contenders) {
+        record(`${name} @${concurrency}`, await measure(decide, concurrency, N[concurrency]))
+      }
+    }
+    record(
+      'floodgate slidingWindow, memory, sequential',
+      await measure((id) => memory.limit(id), 1, MEMORY_N, false),
+    )
+    record(
+      'floodgate slidingWindow, memory, 50 in flight',
+      await measure((id) => memory.limit(id), 50, MEMORY_N, false),
+    )
+  }
+
+  const summary = (key: string) => {
+    const runs = figures.get(key)!
+    return {
+      ops: median(runs.map((f) => f.opsPerSec)),
+      p50: median(runs.map((f) => f.p50)),
+      p99: median(runs.map((f) => f.p99)),
+    }
+  }
+  console.log(`limiter decisions, median of ${ROUNDS} interleaved rounds (latency in µs)`)
+  for (const key of figures.keys()) {
+    const { ops, p50, p99 } = summary(key)
+    const lat = Number.isNaN(p50) ? '' : `  p50 ${p50.toFixed(0)}  p99 ${p99.toFixed(0)}`
+    console.log(`  ${key.padEnd(58)} ${Math.round(ops).toLocaleString('en-US').padStart(11)}/s${lat}`)
+  }
+  for (const concurrency of [1, 50]) {
+    const a = summary(`${contenders[0]!.name} @${concurrency}`)
+    const b = summary(`${contenders[1]!.name} @${concurrency}`)
+    console.log(
+      `ratio TCP / rate-limiter-flexible @${concurrency}: ${(a.ops / b.ops).toFixed(2)}x decisions/s ` +
+        `(p50 ${(b.p50 / a.p50).toFixed(2)}x, p99 ${(b.p99 / a.p99).toFixed(2)}x lower) (target >= 1.5x)`,
+    )
+  }
+  const mem = Math.max(
+    summary('floodgate slidingWindow, memory, sequential').ops,
+    summary('floodgate slidingWindow, memory, 50 in flight').ops,
+  )
+  console.log(
+    `memory backend: ${Math.round(mem).toLocaleString('en-US')} decisions/s single-threaded (target >= 1,000,000)`,
+  )
+  await tcp.close()
+  iovalkey.disconnect()
+} finally {
+  await server.stop()
+}

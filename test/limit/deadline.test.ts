@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest'
+import { TimeoutError } from '../../src/errors.ts'
+import { Deadlines } from '../../src/limit/deadline.ts'
+
+const never = new Promise<never>(() => {})
+
+describe('Deadlines', () => {
+  it('passes through what settles in time, and times out what does not, with one timer', async () => {
+    const deadlines = new Deadlines(50)
+    const started = Date.now()
+    const settled = await Promise.allSettled([
+      deadlines.guard(Promise.resolve('fast')),
+      deadlines.guard(never),
+      deadlines.guard(Promise.reject(new Error('boom'))),
+      deadlines.guard(new Promise((resolve) => setTimeout(() => resolve('slow but in time'), 10))),
+      deadlines.guard(never),
+    ])
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).name))).toEqual([
+      'fast',
+      'TimeoutError',
+      'Error',
+      'slow but in time',
+      'TimeoutError',
+    ])
+    expect((settled[1] as PromiseRejectedResult).reason).toBeInstanceOf(TimeoutError)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45)
+  })
+
+  it('times out calls started later at their own deadline', async () => {
+    const deadlines = new Deadlines(40)
+    const first = deadlines.guard(never).catch(() => Date.now())
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    const secondStarted = Date.now()
+    const second = deadlines.guard(never).catch(() => Date.now())
+    await first
+    expect((await second) - secondStarted).toBeGreaterThanOrEqual(35)
+  })
+
+  it('keeps working across thousands of settled calls', async () => {
+    const deadlines = new Deadlines(1000)
+    for (let i = 0; i < 5000; i++) expect(await deadlines.guard(Promise.resolve(i))).toBe(i)
+    await expect(new Deadlines(20).guard(never)).rejects.toThrow(/did not answer within 20 ms/)
+  })
+})
