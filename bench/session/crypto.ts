@@ -30,7 +30,8 @@ export interface Measured {
   opsPerSec: number[]
 }
 
-const run = async (seconds: number, op: () => Promise<void>): Promise<number> => {
+/** Runs `op` back to back for `seconds`; returns ops/s. */
+export const timed = async (seconds: number, op: () => Promise<void>): Promise<number> => {
   let ops = 0
   const end = performance.now() + seconds * 1000
   while (performance.now() < end) {
@@ -65,15 +66,15 @@ export const benchCrypto = async (rounds: number, seconds: number): Promise<Meas
     if (data.ver !== 7) throw new Error('iron-session unseal failed')
     await sealData({ ...data, views: ++n }, { password: SECRET })
   }
-  await run(1, floodgate)
-  await run(1, iron)
+  await timed(1, floodgate)
+  await timed(1, iron)
   const results: Measured[] = [
     { name: 'floodgate stateless (jose dir+A256GCM) unseal+seal', opsPerSec: [] },
     { name: 'iron-session unsealData+sealData', opsPerSec: [] },
   ]
   for (let round = 0; round < rounds; round++) {
-    results[0]!.opsPerSec.push(await run(seconds, floodgate))
-    results[1]!.opsPerSec.push(await run(seconds, iron))
+    results[0]!.opsPerSec.push(await timed(seconds, floodgate))
+    results[1]!.opsPerSec.push(await timed(seconds, iron))
   }
   console.log(
     `payload: ${JSON.stringify(PAYLOAD).length} B JSON; floodgate cookie ${cookie.length} B, iron seal ${ironSeal.length} B`,

@@ -8,17 +8,7 @@ import { connect } from '../../adapters/node/index.ts'
 import type { Connect } from '../../src/client/socket.ts'
 import { createSessions, createTcpClient } from '../../src/index.ts'
 import { startValkey } from '../../test/support/valkey.ts'
-import { PAYLOAD } from './crypto.ts'
-
-const timed = async (seconds: number, op: () => Promise<void>): Promise<number> => {
-  let ops = 0
-  const end = performance.now() + seconds * 1000
-  while (performance.now() < end) {
-    await op()
-    ops++
-  }
-  return ops / seconds
-}
+import { PAYLOAD, timed } from './crypto.ts'
 
 export const benchStateful = async (rounds: number, seconds: number) => {
   const server = await startValkey()

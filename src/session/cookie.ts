@@ -86,13 +86,21 @@ export const cookieSpec = (options: CookieOptions = {}): CookieSpec => {
   return { name, attributes }
 }
 
-/** The `Set-Cookie` value. `maxAge` in seconds; 0 tells the browser to delete the cookie. */
+/**
+ * The `Set-Cookie` value. `maxAge` in seconds; 0 tells the browser to delete the cookie.
+ *
+ * @example
+ * headers.append('Set-Cookie', serializeCookie(cookieSpec(), '', 0)) // clears __Host-session
+ */
 export const serializeCookie = (spec: CookieSpec, value: string, maxAge: number): string =>
   `${spec.name}=${value}; Max-Age=${Math.max(0, Math.floor(maxAge))}${spec.attributes}`
 
 /**
  * The value of cookie `name` in a `Cookie` request header, or `undefined`. When the name appears
  * more than once the first wins (browsers send the most specific path first, RFC 6265 §5.4).
+ *
+ * @example
+ * readCookie(request.headers.get('cookie'), '__Host-session') // 'abc' for 'a=1; __Host-session=abc'
  */
 export const readCookie = (header: string | null, name: string): string | undefined => {
   if (!header) return undefined

@@ -31,6 +31,17 @@ const issue = async (sessions: ReturnType<typeof setup>['sessions']) => {
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url')
 
+/** Loads `value` as the cookie of fresh sessions under SECRET_A: the session and the onInvalid calls. */
+const probe = async (value: string) => {
+  const calls: InvalidReason[] = []
+  const sessions = createSessions<Data>({
+    mode: 'stateless',
+    secrets: SECRET_A,
+    onInvalid: (r) => calls.push(r),
+  })
+  return { session: await sessions.load(request(`__Host-session=${value}`)), calls }
+}
+
 describe('stateless sessions', () => {
   afterEach(() => vi.restoreAllMocks())
 
@@ -185,13 +196,7 @@ describe('stateless sessions', () => {
         const flipped = Buffer.from(bytes)
         flipped[i]! ^= 0x01
         const forged = parts.map((part, j) => (j === region ? b64(flipped) : part)).join('.')
-        const calls: InvalidReason[] = []
-        const probe = createSessions<Data>({
-          mode: 'stateless',
-          secrets: SECRET_A,
-          onInvalid: (r) => calls.push(r),
-        })
-        const session = await probe.load(request(`__Host-session=${forged}`))
+        const { session, calls } = await probe(forged)
         expect(session.isNew).toBe(true)
         expect(session.all()).toEqual({})
         expect(calls).toHaveLength(1)
@@ -219,13 +224,7 @@ describe('stateless sessions', () => {
       `${'e'.repeat(5000)}`,
     ]
     for (const forged of cases) {
-      const calls: InvalidReason[] = []
-      const probe = createSessions<Data>({
-        mode: 'stateless',
-        secrets: SECRET_A,
-        onInvalid: (r) => calls.push(r),
-      })
-      const session = await probe.load(request(`__Host-session=${forged}`))
+      const { session, calls } = await probe(forged)
       expect(session.isNew).toBe(true)
       expect(calls.length).toBe(1)
       expect(['tampered', 'malformed']).toContain(calls[0])
