@@ -7,6 +7,7 @@
 import { Redis } from '@upstash/redis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { nodeFetch } from '../../adapters/node/http-fetch.ts'
+import { clientFromEnv, createClient } from '../../src/client/create-client.ts'
 import { createHttpClient, type HttpClientOptions } from '../../src/client/http.ts'
 import type { FetchLike } from '../../src/client/http-exchange.ts'
 import type { Client } from '../../src/client/types.ts'
@@ -154,6 +155,17 @@ describe('the HTTP client against the bridge and Valkey', () => {
     expect(error).toBeInstanceOf(ReplyError)
     expect((error as ReplyError).code).toBe('NOPERM')
     expect(await reader.send(['GET', key])).toBe('v')
+  })
+
+  it('is what createClient and clientFromEnv build for an http:// URL, token in the URL or the env', async () => {
+    const key = `create:${crypto.randomUUID()}`
+    const inUrl = createClient(bridge.url.replace('http://', `http://:${TOKEN}@`))
+    clients.push(inUrl)
+    expect(inUrl.kind).toBe('http')
+    expect(await inUrl.send(['SET', key, 'v'])).toBe('OK')
+    const fromEnv = clientFromEnv({ FLOODGATE_URL: bridge.url, FLOODGATE_TOKEN: TOKEN })
+    clients.push(fromEnv)
+    expect(await fromEnv.send(['GET', key])).toBe('v')
   })
 
   it('stores a binary value sent by send() exactly, and reads it back as bytes', async () => {
