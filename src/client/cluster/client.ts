@@ -1,0 +1,120 @@
+/**
+ * The cluster `Client`: routes each command to the node serving its slot and follows the cluster
+ * through change. MOVED patches the map and retries on the new owner; ASK retries once behind
+ * `ASKING` on the importing node; TRYAGAIN, CLUSTERDOWN, LOADING, a demoted primary's READONLY and a
+ * lost connection re-read the map and retry with backoff for up to `retryFor` ms.
+ */
+import { ReplyError } from '../../errors.ts'
+import { runScript } from '../script.ts'
+import type { Client, Command, Reply, SendOptions } from '../types.ts'
+import { broadcast, isBroadcast } from './broadcast.ts'
+import { ClusterNodes, type NodeFactory } from './nodes.ts'
+import { pipelineAcross } from './pipeline.ts'
+import { backoff, redirection, retryable, sleep, type Target } from './retry.ts'
+import { type Route, Router } from './route.ts'
+import type { NodeAddress } from './topology.ts'
+
+export interface ClusterEngineOptions {
+  seeds: readonly NodeAddress[]
+  /** Builds the pipelined connection to one node (a TCP client in practice). */
+  factory: NodeFactory
+  /** `'replica'` sends read-only commands to a replica of the slot's shard (reads may lag). */
+  readFrom?: 'primary' | 'replica'
+  /** How many MOVED/ASK redirections one command may follow. Default 16. */
+  maxRedirections?: number
+  /** How long a command keeps retrying through a failover or a down cluster (ms). Default 3000. */
+  retryFor?: number
+  /** Minimum time between two reads of the cluster map (ms). Default 100. */
+  refreshInterval?: number
+  /** How long one node may take to answer `CLUSTER SHARDS` (ms). Default 1000. */
+  refreshTimeout?: number
+}
+
+/**
+ * A `Client` over a Valkey Cluster, given seed addresses and a node factory.
+ *
+ * @example
+ * const client = clusterClient({
+ *   seeds: [parseHostPort('10.0.0.1:7000')],
+ *   factory: (node) => createTcpClient({ host: node.host, port: node.port, connect }),
+ * })
+ */
+export const clusterClient = (options: ClusterEngineOptions): Client => {
+  const { readFrom = 'primary', maxRedirections = 16, retryFor = 3000 } = options
+  const nodes = new ClusterNodes({
+    seeds: options.seeds,
+    factory: options.factory,
+    refreshInterval: options.refreshInterval ?? 100,
+    refreshTimeout: options.refreshTimeout ?? 1000,
+  })
+  const router = new Router((command) => execute(command, { slot: undefined, readonly: true }))
+
+  const pick = (route: Route): Target => {
+    if (route.slot === undefined) return { node: nodes.anyPrimary(), readonly: false }
+    const shard = nodes.shardOf(route.slot)
+    if (!shard)
+      throw new ReplyError(`CLUSTERDOWN Hash slot ${route.slot} is not served by any node right now`)
+    if (readFrom === 'replica' && route.readonly && shard.replicas.length > 0) {
+      return { node: shard.replicas[Math.floor(Math.random() * shard.replicas.length)]!, readonly: true }
+    }
+    return { node: shard.primary, readonly: false }
+  }
+
+  /** Runs one routed command to completion, following redirections and riding out failovers. */
+  const execute = async (command: Command, route: Route, sendOptions?: SendOptions): Promise<Reply> => {
+    const deadline = Date.now() + (sendOptions?.timeout ?? retryFor)
+    let target: Target | undefined
+    let asking = false
+    let redirections = 0
+    for (let attempt = 0; ; attempt++) {
+      try {
+        target ??= pick(route)
+        const client = nodes.client(target.node, target.readonly)
+        const remaining = Math.max(1, deadline - Date.now())
+        const attemptOptions =
+          sendOptions?.timeout === undefined ? sendOptions : { ...sendOptions, timeout: remaining }
+        if (!asking) return await client.send(command, attemptOptions)
+        const [, reply] = await client.pipeline([['ASKING'], command], attemptOptions)
+        if (reply instanceof ReplyError) throw reply
+        return reply as Reply
+      } catch (error) {
+        asking = false
+        const redirect = target && redirection(error, target.node)
+        if (redirect) {
+          if (++redirections > maxRedirections) throw error
+          if (!redirect.ask) nodes.moved(redirect.slot, redirect.node)
+          target = { node: redirect.node, readonly: false }
+          asking = redirect.ask
+          continue
+        }
+        const pause = backoff(attempt)
+        if (
+          !retryable(error, route.readonly) ||
+          Date.now() + pause > deadline ||
+          sendOptions?.signal?.aborted
+        )
+          throw error
+        await sleep(pause)
+        if (!(error instanceof ReplyError) || error.code !== 'TRYAGAIN') await nodes.refresh().catch(() => {})
+        target = undefined
+      }
+    }
+  }
+
+  const send = async (command: Command, sendOptions?: SendOptions): Promise<Reply> => {
+    await nodes.ready()
+    if (isBroadcast(command)) return broadcast(command, nodes, sendOptions)
+    return execute(command, await router.route(command), sendOptions)
+  }
+
+  return {
+    kind: 'cluster',
+    send,
+    pipeline: async (commands, sendOptions) => {
+      await nodes.ready()
+      return pipelineAcross(commands, { nodes, router, pick, execute, send, retryFor }, sendOptions)
+    },
+    eval: (script, keys, args, sendOptions) => runScript(send, script, keys, args, sendOptions),
+    close: () => nodes.close(),
+  }
+}

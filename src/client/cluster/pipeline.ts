@@ -1,0 +1,163 @@
+/**
+ * Pipelines on a cluster: the caller's commands are split by the node serving each slot, every
+ * node gets its share as one pipeline (all nodes at once), and the replies are put back in the
+ * caller's order. A `MULTI ... EXEC` run stays together on one node, and only when all its keys
+ * share a slot. Entries that come back redirected (MOVED, ASK) or refused for a passing reason
+ * (TRYAGAIN, CLUSTERDOWN, ...) are retried one by one, in order, the way a single command is.
+ */
+import { ReplyError } from '../../errors.ts'
+import type { Command, Reply, SendOptions } from '../types.ts'
+import { isBroadcast } from './broadcast.ts'
+import { commandName } from './keys.ts'
+import type { ClusterNodes } from './nodes.ts'
+import { again, backoff, retryable, sleep, type Target } from './retry.ts'
+import { crossSlot, type Route, type Router } from './route.ts'
+
+export interface PipelineContext {
+  nodes: ClusterNodes
+  router: Router
+  pick(route: Route): Target
+  execute(command: Command, route: Route, options?: SendOptions): Promise<Reply>
+  send(command: Command, options?: SendOptions): Promise<Reply>
+  retryFor: number
+}
+
+/** A run of commands that must leave together: one command, or a whole MULTI ... EXEC. */
+interface Unit {
+  from: number
+  to: number
+  route: Route
+}
+
+const unitsOf = (
+  commands: readonly Command[],
+  routes: Route[],
+  results: Array<Reply | ReplyError | undefined>,
+) => {
+  const units: Unit[] = []
+  for (let i = 0; i < commands.length; i++) {
+    if (commandName(commands[i]!) !== 'MULTI') {
+      units.push({ from: i, to: i, route: routes[i]! })
+      continue
+    }
+    let to = i + 1
+    while (to < commands.length && !['EXEC', 'DISCARD'].includes(commandName(commands[to]!))) to++
+    to = Math.min(to, commands.length - 1)
+    let slot: number | undefined
+    let crossed = false
+    for (let j = i; j <= to; j++) {
+      const next = routes[j]!.slot
+      const result = results[j]
+      if (result instanceof ReplyError && result.code === 'CROSSSLOT') crossed = true
+      else if (next !== undefined && slot !== undefined && next !== slot) crossed = true
+      else slot ??= next
+    }
+    if (crossed) {
+      const error = crossSlot('MULTI')
+      for (let j = i; j <= to; j++) results[j] = error
+    }
+    units.push({ from: i, to, route: { slot, readonly: false } })
+    i = to
+  }
+  return units
+}
+
+/** Runs `commands` across the cluster; see the module comment. */
+export const pipelineAcross = async (
+  commands: readonly Command[],
+  ctx: PipelineContext,
+  options?: SendOptions,
+): Promise<Array<Reply | ReplyError>> => {
+  const results: Array<Reply | ReplyError | undefined> = new Array(commands.length)
+  if (commands.some(isBroadcast)) {
+    // Rare (FLUSHALL in a batch): keep the caller's order by running the batch one at a time.
+    for (let i = 0; i < commands.length; i++) {
+      results[i] = await ctx.send(commands[i]!, options).catch((error) => {
+        if (error instanceof ReplyError) return error
+        throw error
+      })
+    }
+    return results as Array<Reply | ReplyError>
+  }
+  const routes: Route[] = new Array(commands.length)
+  for (let i = 0; i < commands.length; i++) {
+    try {
+      const route = ctx.router.route(commands[i]!)
+      routes[i] = route instanceof Promise ? await route : route
+    } catch (error) {
+      if (!(error instanceof ReplyError)) throw error
+      results[i] = error
+      routes[i] = { slot: undefined, readonly: false }
+    }
+  }
+  const units = unitsOf(commands, routes, results).filter((unit) => results[unit.from] === undefined)
+  const buckets = new Map<string, { target: Target; units: Unit[] }>()
+  const pending = new Set<Unit>()
+  for (const unit of units) {
+    let target: Target
+    try {
+      target = ctx.pick(unit.route)
+    } catch {
+      pending.add(unit) // no node serves the slot right now: retried below
+      continue
+    }
+    const id = `${target.readonly ? 'ro:' : ''}${target.node.key}`
+    const bucket = buckets.get(id) ?? { target, units: [] }
+    bucket.units.push(unit)
+    buckets.set(id, bucket)
+  }
+  await Promise.all(
+    [...buckets.values()].map(async ({ target, units: share }) => {
+      const batch = share.flatMap((unit) => commands.slice(unit.from, unit.to + 1))
+      let replies: Array<Reply | ReplyError>
+      try {
+        replies = await ctx.nodes.client(target.node, target.readonly).pipeline(batch, options)
+      } catch (error) {
+        if (!share.every((unit) => retryable(error, unit.route.readonly))) throw error
+        for (const unit of share) pending.add(unit)
+        return
+      }
+      let k = 0
+      for (const unit of share) for (let i = unit.from; i <= unit.to; i++) results[i] = replies[k++]
+    }),
+  )
+  for (const unit of units) {
+    if (!pending.has(unit) && !results.slice(unit.from, unit.to + 1).some(again)) continue
+    if (unit.from === unit.to) {
+      results[unit.from] = await ctx.execute(commands[unit.from]!, unit.route, options).catch((error) => {
+        if (error instanceof ReplyError) return error
+        throw error
+      })
+    } else {
+      await retryGroup(commands, unit, results, ctx, options)
+    }
+  }
+  return results as Array<Reply | ReplyError>
+}
+
+/** Re-sends a MULTI ... EXEC run whole, after the map is re-read, until it is not redirected. */
+const retryGroup = async (
+  commands: readonly Command[],
+  unit: Unit,
+  results: Array<Reply | ReplyError | undefined>,
+  ctx: PipelineContext,
+  options?: SendOptions,
+) => {
+  const group = commands.slice(unit.from, unit.to + 1)
+  const deadline = Date.now() + (options?.timeout ?? ctx.retryFor)
+  for (let attempt = 0; ; attempt++) {
+    await sleep(backoff(attempt))
+    await ctx.nodes.refresh().catch(() => {})
+    let replies: Array<Reply | ReplyError>
+    try {
+      replies = await ctx.nodes.client(ctx.pick(unit.route).node).pipeline(group, options)
+    } catch (error) {
+      if (!retryable(error, false) || Date.now() > deadline) throw error
+      continue
+    }
+    replies.forEach((reply, j) => {
+      results[unit.from + j] = reply
+    })
+    if (!replies.some(again) || Date.now() > deadline) return
+  }
+}
