@@ -99,9 +99,13 @@ const launch = async (port: number, dir: string, options: ValkeyOptions): Promis
     }
     child.once('error', (error) => fail(error.message.includes('ENOENT') ? new Error(INSTALL_HINT) : error))
     child.once('exit', (code) => fail(new Error(`valkey-server exited with code ${code}:\n${log}`)))
+    let ready = false
     const onData = (chunk: Buffer) => {
+      // Once ready, later log lines must not touch the exit listeners: stop() waits on one.
+      if (ready) return
       log += chunk.toString()
       if (log.includes('Ready to accept connections')) {
+        ready = true
         clearTimeout(timer)
         child.removeAllListeners('exit')
         child.once('exit', () => children.delete(child))
