@@ -28,6 +28,8 @@ export interface ClusterEngineOptions {
   refreshInterval?: number
   /** How long one node may take to answer `CLUSTER SHARDS` (ms). Default 1000. */
   refreshTimeout?: number
+  /** Connect to the nodes' TLS ports (`tls-port` in `CLUSTER SHARDS`). */
+  tls?: boolean
 }
 
 /**
@@ -41,11 +43,15 @@ export interface ClusterEngineOptions {
  */
 export const clusterClient = (options: ClusterEngineOptions): Client => {
   const { readFrom = 'primary', maxRedirections = 16, retryFor = 3000 } = options
+  if (readFrom !== 'primary' && readFrom !== 'replica') {
+    throw new TypeError(`readFrom must be 'primary' or 'replica', received ${String(readFrom)}`)
+  }
   const nodes = new ClusterNodes({
     seeds: options.seeds,
     factory: options.factory,
     refreshInterval: options.refreshInterval ?? 100,
     refreshTimeout: options.refreshTimeout ?? 1000,
+    tls: options.tls ?? false,
   })
   const router = new Router((command) => execute(command, { slot: undefined, readonly: true }))
 
@@ -60,13 +66,41 @@ export const clusterClient = (options: ClusterEngineOptions): Client => {
     return { node: shard.primary, readonly: false }
   }
 
-  /** Runs one routed command to completion, following redirections and riding out failovers. */
-  const execute = async (command: Command, route: Route, sendOptions?: SendOptions): Promise<Reply> => {
+  /**
+   * Runs one routed command to completion, following redirections and riding out failovers.
+   * `prior` is a first attempt made elsewhere (a pipeline's share) and the error it got.
+   */
+  const execute = async (
+    command: Command,
+    route: Route,
+    sendOptions?: SendOptions,
+    prior?: { target: Target; error: unknown },
+  ): Promise<Reply> => {
     const deadline = Date.now() + (sendOptions?.timeout ?? retryFor)
-    let target: Target | undefined
+    let target = prior?.target
+    let failure = prior ? { error: prior.error } : undefined
     let asking = false
     let redirections = 0
     for (let attempt = 0; ; attempt++) {
+      if (failure) {
+        const { error } = failure
+        failure = undefined
+        const redirect = target && redirection(error, target.node)
+        if (redirect) {
+          if (++redirections > maxRedirections) throw error
+          if (!redirect.ask) nodes.moved(redirect.slot, redirect.node)
+          target = { node: redirect.node, readonly: false }
+          asking = redirect.ask
+        } else {
+          const pause = backoff(attempt)
+          const late = Date.now() + pause > deadline || sendOptions?.signal?.aborted
+          if (!retryable(error, route.readonly) || late) throw error
+          await sleep(pause)
+          if (!(error instanceof ReplyError) || error.code !== 'TRYAGAIN')
+            await nodes.refresh().catch(() => {})
+          target = undefined
+        }
+      }
       try {
         target ??= pick(route)
         const client = nodes.client(target.node, target.readonly)
@@ -74,29 +108,12 @@ export const clusterClient = (options: ClusterEngineOptions): Client => {
         const attemptOptions =
           sendOptions?.timeout === undefined ? sendOptions : { ...sendOptions, timeout: remaining }
         if (!asking) return await client.send(command, attemptOptions)
+        asking = false
         const [, reply] = await client.pipeline([['ASKING'], command], attemptOptions)
         if (reply instanceof ReplyError) throw reply
         return reply as Reply
       } catch (error) {
-        asking = false
-        const redirect = target && redirection(error, target.node)
-        if (redirect) {
-          if (++redirections > maxRedirections) throw error
-          if (!redirect.ask) nodes.moved(redirect.slot, redirect.node)
-          target = { node: redirect.node, readonly: false }
-          asking = redirect.ask
-          continue
-        }
-        const pause = backoff(attempt)
-        if (
-          !retryable(error, route.readonly) ||
-          Date.now() + pause > deadline ||
-          sendOptions?.signal?.aborted
-        )
-          throw error
-        await sleep(pause)
-        if (!(error instanceof ReplyError) || error.code !== 'TRYAGAIN') await nodes.refresh().catch(() => {})
-        target = undefined
+        failure = { error }
       }
     }
   }

@@ -17,6 +17,8 @@ export interface NodesOptions {
   refreshInterval: number
   /** How long one node may take to answer `CLUSTER SHARDS` before the next is asked (ms). */
   refreshTimeout: number
+  /** Dial the nodes' TLS ports. */
+  tls: boolean
 }
 
 const shuffle = <T>(items: T[]): T[] => {
@@ -171,7 +173,7 @@ export class ClusterNodes {
     const client = this.client(node)
     if (!this.#useSlots) {
       try {
-        return parseShards(await client.send(['CLUSTER', 'SHARDS'], options), node.host)
+        return parseShards(await client.send(['CLUSTER', 'SHARDS'], options), node.host, this.#options.tls)
       } catch (error) {
         // Servers before 7.0 do not know CLUSTER SHARDS; they all know CLUSTER SLOTS.
         if (!(error instanceof ReplyError) || !/unknown subcommand|unknown command/i.test(error.message))

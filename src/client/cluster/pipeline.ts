@@ -17,7 +17,12 @@ export interface PipelineContext {
   nodes: ClusterNodes
   router: Router
   pick(route: Route): Target
-  execute(command: Command, route: Route, options?: SendOptions): Promise<Reply>
+  execute(
+    command: Command,
+    route: Route,
+    options?: SendOptions,
+    prior?: { target: Target; error: unknown },
+  ): Promise<Reply>
   send(command: Command, options?: SendOptions): Promise<Reply>
   retryFor: number
 }
@@ -93,6 +98,7 @@ export const pipelineAcross = async (
   const units = unitsOf(commands, routes, results).filter((unit) => results[unit.from] === undefined)
   const buckets = new Map<string, { target: Target; units: Unit[] }>()
   const pending = new Set<Unit>()
+  const sentTo = new Map<Unit, Target>()
   for (const unit of units) {
     let target: Target
     try {
@@ -105,6 +111,7 @@ export const pipelineAcross = async (
     const bucket = buckets.get(id) ?? { target, units: [] }
     bucket.units.push(unit)
     buckets.set(id, bucket)
+    sentTo.set(unit, target)
   }
   await Promise.all(
     [...buckets.values()].map(async ({ target, units: share }) => {
@@ -124,10 +131,15 @@ export const pipelineAcross = async (
   for (const unit of units) {
     if (!pending.has(unit) && !results.slice(unit.from, unit.to + 1).some(again)) continue
     if (unit.from === unit.to) {
-      results[unit.from] = await ctx.execute(commands[unit.from]!, unit.route, options).catch((error) => {
-        if (error instanceof ReplyError) return error
-        throw error
-      })
+      const result = results[unit.from]
+      const target = sentTo.get(unit)
+      const prior = target && result instanceof ReplyError ? { target, error: result } : undefined
+      results[unit.from] = await ctx
+        .execute(commands[unit.from]!, unit.route, options, prior)
+        .catch((error) => {
+          if (error instanceof ReplyError) return error
+          throw error
+        })
     } else {
       await retryGroup(commands, unit, results, ctx, options)
     }

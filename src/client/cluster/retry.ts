@@ -32,11 +32,18 @@ export const redirection = (
   return { ask: error.code === 'ASK', slot: Number(slot), node }
 }
 
+const unsent = new WeakSet<object>()
+
+/** Marks a `TransportError` as one whose command never reached the wire (see `trackConnect`). */
+export const markUnsent = (error: unknown): void => {
+  if (error instanceof TransportError) unsent.add(error)
+}
+
 /** Whether a failed attempt may be repeated; see the module comment. */
 export const retryable = (error: unknown, readonly: boolean): boolean => {
   if (error instanceof ReplyError) return TRANSIENT.has(error.code)
   if (error instanceof TimeoutError || !(error instanceof TransportError)) return false
-  return readonly || (error as { sent?: boolean }).sent === false
+  return readonly || unsent.has(error)
 }
 
 /** The pause before attempt `attempt + 1`: 25, 50, 100, 200, then 250 ms. */
