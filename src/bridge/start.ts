@@ -25,6 +25,7 @@ export const startBridge = async (config: BridgeConfig, logger?: Logger): Promis
     url: config.upstream,
     connect,
     connectTimeout: Math.min(2000, config.upstreamTimeout),
+    commandTimeout: config.upstreamTimeout,
     schedule: setImmediate,
   })
   const bridge = createBridge({

@@ -6,8 +6,9 @@
 import type { Connect } from '../client/socket.ts'
 import { createTcpClient } from '../client/tcp.ts'
 import { parseTcpUrl } from '../client/tcp-url.ts'
+import type { SendOptions } from '../client/types.ts'
 import { openSubscriber } from './subscriber.ts'
-import type { Subscription, Upstream } from './upstream.ts'
+import type { Subscription, Upstream, UpstreamOptions } from './upstream.ts'
 
 export interface ValkeyUpstreamOptions {
   /** `redis://[user:pass@]host:port[/db]`, `rediss://` for TLS. */
@@ -16,6 +17,11 @@ export interface ValkeyUpstreamOptions {
   connect: Connect
   /** Milliseconds to open a connection (default 2000). */
   connectTimeout?: number
+  /**
+   * The usual per-request timeout, ms (default 5000): requests carrying exactly this one share
+   * the client's timeout sweep instead of a timer each.
+   */
+  commandTimeout?: number
   /**
    * When queued commands are written (default `setImmediate` where it exists, else a 0 ms
    * timer): later than a microtask, so one write carries many requests' commands.
@@ -36,20 +42,24 @@ const immediate: (flush: () => void) => void =
 export const connectUpstream = (options: ValkeyUpstreamOptions): Upstream => {
   const endpoint = parseTcpUrl(options.url)
   const connectTimeout = options.connectTimeout ?? 2000
+  const commandTimeout = options.commandTimeout ?? 5000
   const client = createTcpClient({
     url: options.url,
     connect: options.connect,
     connectTimeout,
-    // Each request carries its own timeout; a reconnect is tried twice, then the request gets
-    // a 503 at once instead of waiting out the timeout (the next request tries again).
-    commandTimeout: 0,
+    commandTimeout,
+    // A reconnect is tried twice, then the request gets a 503 at once instead of waiting out
+    // its timeout (the next request tries again).
     reconnect: { attempts: 2, minDelay: 50, maxDelay: 200 },
     schedule: options.schedule ?? immediate,
   })
   const subscriptions = new Set<Subscription>()
+  const BYTES = { bytes: true }
+  const shared = (opts: UpstreamOptions): SendOptions | undefined =>
+    opts.timeout === commandTimeout ? (opts.bytes ? BYTES : undefined) : opts
   return {
-    send: (command, opts) => client.send(command, opts),
-    pipeline: (commands, opts) => client.pipeline(commands, opts),
+    send: (command, opts) => client.send(command, shared(opts)),
+    pipeline: (commands, opts) => client.pipeline(commands, shared(opts)),
     async subscribe(kind, channel, handlers) {
       const subscription = await openSubscriber(
         { endpoint, connect: options.connect, timeout: connectTimeout },

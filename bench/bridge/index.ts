@@ -1,0 +1,194 @@
+/**
+ * `npm run bench bridge`: the HTTP-to-RESP bridge against its peers on one valkey-server, with
+ * the same load generator (wrk -t1) at the same concurrency, in interleaved rounds:
+ *   (a) INCR through the bridge (one process, and --workers 2), (b) /pipeline of 10 INCRs,
+ *   (c) webdis (Debian) INCR, (d) our TCP client direct, (e) a do-nothing node:http POST server,
+ *   plus EVALSHA through the bridge and the p50 latency it adds at concurrency 1.
+ * Prints medians (req/s, commands/s, p50, p99) and per-round ratios against the issue's targets.
+ * BENCH_SECONDS (default 5) and BENCH_ROUNDS (default 3) trade time for stability.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startValkey } from '../../test/support/valkey.ts'
+import { direct } from './direct.ts'
+import { type Started, startBridgeCli, startNoop, startWebdis } from './servers.ts'
+import { postScript, type WrkResult, wrk } from './wrk.ts'
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const CONNECTIONS = 50
+const TOKEN = 'bench-token-0123456789abcdef'
+const FW_LUA = "local v = redis.call('INCR', KEYS[1]) redis.call('PEXPIRE', KEYS[1], ARGV[1]) return v"
+
+interface Sample extends WrkResult {
+  commands: number
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'floodgate-bench-bridge-'))
+const valkey = await startValkey()
+const started: Started[] = []
+try {
+  const sha = valkey.cli('SCRIPT', 'LOAD', FW_LUA)
+  const bridge = await startBridgeCli(valkey.url, TOKEN)
+  started.push(bridge)
+  const bridge2 = await startBridgeCli(valkey.url, TOKEN, 2)
+  started.push(bridge2)
+  const noop = await startNoop()
+  started.push(noop)
+  const webdis = await startWebdis(dir, valkey.port)
+  started.push(webdis)
+
+  const incr = postScript(dir, 'incr', '["INCR","bench:k"]', TOKEN)
+  const pipe = postScript(
+    dir,
+    'pipe',
+    JSON.stringify(Array.from({ length: 10 }, (_, i) => ['INCR', `bench:p${i}`])),
+    TOKEN,
+  )
+  const evalsha = postScript(dir, 'evalsha', JSON.stringify(['EVALSHA', sha, '1', 'rl:bench', '1000']), TOKEN)
+
+  const targets: Record<string, () => Promise<Sample>> = {
+    'bridge INCR': async () => ({
+      ...(await wrk(bridge.url, { seconds: SECONDS, connections: CONNECTIONS, script: incr })),
+      commands: 1,
+    }),
+    'bridge --workers 2 INCR': async () => ({
+      ...(await wrk(bridge2.url, { seconds: SECONDS, connections: CONNECTIONS, script: incr })),
+      commands: 1,
+    }),
+    'bridge /pipeline x10': async () => ({
+      ...(await wrk(`${bridge.url}/pipeline`, { seconds: SECONDS, connections: CONNECTIONS, script: pipe })),
+      commands: 10,
+    }),
+    'bridge EVALSHA': async () => ({
+      ...(await wrk(bridge.url, { seconds: SECONDS, connections: CONNECTIONS, script: evalsha })),
+      commands: 1,
+    }),
+    'webdis INCR': async () => ({
+      ...(await wrk(`${webdis.url}/INCR/bench:w`, { seconds: SECONDS, connections: CONNECTIONS })),
+      commands: 1,
+    }),
+    'node:http no-op POST': async () => ({
+      ...(await wrk(noop.url, { seconds: SECONDS, connections: CONNECTIONS, script: incr })),
+      commands: 1,
+    }),
+    'TCP client direct INCR': async () => {
+      const r = await direct(valkey.url, SECONDS, CONNECTIONS)
+      return { rps: r.ops, p50us: r.p50us, p99us: r.p99us, errors: 0, commands: 1 }
+    },
+    'bridge INCR, c=1': async () => ({
+      ...(await wrk(bridge.url, { seconds: SECONDS, connections: 1, script: incr })),
+      commands: 1,
+    }),
+    'TCP client direct INCR, c=1': async () => {
+      const r = await direct(valkey.url, SECONDS, 1)
+      return { rps: r.ops, p50us: r.p50us, p99us: r.p99us, errors: 0, commands: 1 }
+    },
+  }
+
+  // Warm-up: JIT, connections, the script cache.
+  for (const [url, script] of [
+    [bridge.url, incr],
+    [bridge2.url, incr],
+    [bridge.url, evalsha],
+    [`${bridge.url}/pipeline`, pipe],
+    [noop.url, incr],
+  ] as const) {
+    await wrk(url, { seconds: 1, connections: 10, script })
+  }
+  await wrk(`${webdis.url}/INCR/bench:w`, { seconds: 1, connections: 10 })
+
+  const samples: Record<string, Sample[]> = {}
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const [name, run] of Object.entries(targets)) {
+      const sample = await run()
+      if (sample.errors > 0) throw new Error(`${name}: ${sample.errors} non-2xx answers or socket errors`)
+      samples[name] = [...(samples[name] ?? []), sample]
+      console.log(
+        `round ${round}  ${name.padEnd(28)} ${Math.round(sample.rps).toString().padStart(7)} req/s  p50 ${sample.p50us} µs`,
+      )
+    }
+  }
+
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+  console.log(
+    `\nwrk -t1 -c${CONNECTIONS} -d${SECONDS}s, ${ROUNDS} interleaved rounds, medians (c=1 rows: one connection)`,
+  )
+  console.log(
+    `${'target'.padEnd(30)}${'req/s'.padStart(10)}${'commands/s'.padStart(12)}${'p50 µs'.padStart(9)}${'p99 µs'.padStart(9)}`,
+  )
+  for (const [name, list] of Object.entries(samples)) {
+    const rps = median(list.map((s) => s.rps))
+    console.log(
+      `${name.padEnd(30)}${fmt(rps).padStart(10)}${fmt(rps * list[0]!.commands).padStart(12)}${fmt(median(list.map((s) => s.p50us))).padStart(9)}${fmt(median(list.map((s) => s.p99us))).padStart(9)}`,
+    )
+  }
+
+  /** The median over rounds of a per-round ratio (paired, so machine drift cancels). */
+  const ratio = (f: (round: Record<string, Sample>) => number): number =>
+    median(
+      Array.from({ length: ROUNDS }, (_, i) =>
+        f(Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v[i]!]))),
+      ),
+    )
+  const checks: Array<[string, number, string, boolean]> = []
+  const check = (label: string, value: number, target: number, higher = true, unit = 'x') =>
+    checks.push([
+      label,
+      value,
+      `${higher ? '>=' : '<='} ${target}${unit}`,
+      higher ? value >= target : value <= target,
+    ])
+  check(
+    'bridge INCR / no-op node:http POST',
+    ratio((r) => r['bridge INCR']!.rps / r['node:http no-op POST']!.rps),
+    0.9,
+  )
+  check(
+    'bridge INCR / webdis INCR',
+    ratio((r) => r['bridge INCR']!.rps / r['webdis INCR']!.rps),
+    0.6,
+  )
+  check(
+    'bridge --workers 2 INCR / webdis INCR',
+    ratio((r) => r['bridge --workers 2 INCR']!.rps / r['webdis INCR']!.rps),
+    0.85,
+  )
+  check(
+    'bridge /pipeline x10 commands/s / webdis',
+    ratio((r) => (10 * r['bridge /pipeline x10']!.rps) / r['webdis INCR']!.rps),
+    4,
+  )
+  check(
+    'bridge EVALSHA / bridge INCR',
+    ratio((r) => r['bridge EVALSHA']!.rps / r['bridge INCR']!.rps),
+    0.8,
+  )
+  check(
+    'added p50 at c=1 over direct TCP (µs)',
+    ratio((r) => r['bridge INCR, c=1']!.p50us - r['TCP client direct INCR, c=1']!.p50us),
+    150,
+    false,
+    ' µs',
+  )
+  console.log(`\n${'ratio (median of per-round ratios)'.padEnd(44)}${'value'.padStart(8)}  target`)
+  for (const [label, value, target, ok] of checks) {
+    console.log(
+      `${label.padEnd(44)}${value.toFixed(label.includes('µs') ? 0 : 2).padStart(8)}  ${target}  ${ok ? 'met' : 'MISSED'}`,
+    )
+  }
+  console.log(
+    `bridge /pipeline x10: ${fmt(median(samples['bridge /pipeline x10']!.map((s) => s.rps * 10)))} commands/s (reference: >= ~110k here)`,
+  )
+} finally {
+  for (const s of started.reverse()) await s.stop()
+  await valkey.stop()
+  rmSync(dir, { recursive: true, force: true })
+}
