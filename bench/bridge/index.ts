@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startValkey } from '../../test/support/valkey.ts'
 import { direct } from './direct.ts'
-import { type Started, startBridgeCli, startNoop, startWebdis } from './servers.ts'
+import { cpuMicros, type Started, startBridgeCli, startNoop, startWebdis } from './servers.ts'
 import { postScript, type WrkResult, wrk } from './wrk.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
@@ -23,6 +23,21 @@ const FW_LUA = "local v = redis.call('INCR', KEYS[1]) redis.call('PEXPIRE', KEYS
 
 interface Sample extends WrkResult {
   commands: number
+  /** CPU µs per request of the server under test (all its processes), when measured. */
+  cpu?: number
+}
+
+/** Runs `measure` and adds the CPU the server's processes spent per request. */
+const withCpu = async (
+  server: Started,
+  commands: number,
+  measure: () => Promise<WrkResult>,
+): Promise<Sample> => {
+  const pids = server.pids()
+  const before = cpuMicros(pids)
+  const result = await measure()
+  const requests = result.rps * SECONDS
+  return { ...result, commands, cpu: (cpuMicros(pids) - before) / requests }
 }
 
 const median = (values: number[]): number => {
@@ -54,43 +69,26 @@ try {
   )
   const evalsha = postScript(dir, 'evalsha', JSON.stringify(['EVALSHA', sha, '1', 'rl:bench', '1000']), TOKEN)
 
+  const http =
+    (server: Started, path: string, commands: number, script?: string, connections = CONNECTIONS) =>
+    () =>
+      withCpu(server, commands, () =>
+        wrk(server.url + path, { seconds: SECONDS, connections, ...(script ? { script } : {}) }),
+      )
+  const tcp = (connections: number) => async (): Promise<Sample> => {
+    const r = await direct(valkey.url, SECONDS, connections)
+    return { rps: r.ops, p50us: r.p50us, p99us: r.p99us, errors: 0, commands: 1 }
+  }
   const targets: Record<string, () => Promise<Sample>> = {
-    'bridge INCR': async () => ({
-      ...(await wrk(bridge.url, { seconds: SECONDS, connections: CONNECTIONS, script: incr })),
-      commands: 1,
-    }),
-    'bridge --workers 2 INCR': async () => ({
-      ...(await wrk(bridge2.url, { seconds: SECONDS, connections: CONNECTIONS, script: incr })),
-      commands: 1,
-    }),
-    'bridge /pipeline x10': async () => ({
-      ...(await wrk(`${bridge.url}/pipeline`, { seconds: SECONDS, connections: CONNECTIONS, script: pipe })),
-      commands: 10,
-    }),
-    'bridge EVALSHA': async () => ({
-      ...(await wrk(bridge.url, { seconds: SECONDS, connections: CONNECTIONS, script: evalsha })),
-      commands: 1,
-    }),
-    'webdis INCR': async () => ({
-      ...(await wrk(`${webdis.url}/INCR/bench:w`, { seconds: SECONDS, connections: CONNECTIONS })),
-      commands: 1,
-    }),
-    'node:http no-op POST': async () => ({
-      ...(await wrk(noop.url, { seconds: SECONDS, connections: CONNECTIONS, script: incr })),
-      commands: 1,
-    }),
-    'TCP client direct INCR': async () => {
-      const r = await direct(valkey.url, SECONDS, CONNECTIONS)
-      return { rps: r.ops, p50us: r.p50us, p99us: r.p99us, errors: 0, commands: 1 }
-    },
-    'bridge INCR, c=1': async () => ({
-      ...(await wrk(bridge.url, { seconds: SECONDS, connections: 1, script: incr })),
-      commands: 1,
-    }),
-    'TCP client direct INCR, c=1': async () => {
-      const r = await direct(valkey.url, SECONDS, 1)
-      return { rps: r.ops, p50us: r.p50us, p99us: r.p99us, errors: 0, commands: 1 }
-    },
+    'bridge INCR': http(bridge, '/', 1, incr),
+    'bridge --workers 2 INCR': http(bridge2, '/', 1, incr),
+    'bridge /pipeline x10': http(bridge, '/pipeline', 10, pipe),
+    'bridge EVALSHA': http(bridge, '/', 1, evalsha),
+    'webdis INCR': http(webdis, '/INCR/bench:w', 1),
+    'node:http no-op POST': http(noop, '/', 1, incr),
+    'TCP client direct INCR': tcp(CONNECTIONS),
+    'bridge INCR, c=1': http(bridge, '/', 1, incr, 1),
+    'TCP client direct INCR, c=1': tcp(1),
   }
 
   // Warm-up: JIT, connections, the script cache.
@@ -127,7 +125,7 @@ try {
   for (const [name, list] of Object.entries(samples)) {
     const rps = median(list.map((s) => s.rps))
     console.log(
-      `${name.padEnd(30)}${fmt(rps).padStart(10)}${fmt(rps * list[0]!.commands).padStart(12)}${fmt(median(list.map((s) => s.p50us))).padStart(9)}${fmt(median(list.map((s) => s.p99us))).padStart(9)}`,
+      `${name.padEnd(30)}${fmt(rps).padStart(10)}${fmt(rps * list[0]!.commands).padStart(12)}${fmt(median(list.map((s) => s.p50us))).padStart(9)}${fmt(median(list.map((s) => s.p99us))).padStart(9)}${(list[0]!.cpu === undefined ? '-' : median(list.map((s) => s.cpu!)).toFixed(1)).padStart(19)}`,
     )
   }
 

@@ -4,7 +4,7 @@
  * ceiling), and webdis (Debian package) pointed at the same Valkey.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort } from '../../test/support/valkey.ts'
 
@@ -15,7 +15,40 @@ process.once('exit', () => {
 
 export interface Started {
   url: string
+  /** The process ids serving (a cluster's primary and its workers). */
+  pids(): number[]
   stop(): Promise<void>
+}
+
+/** Child process ids of `pid`, read from /proc (Linux). */
+const childrenOf = (pid: number): number[] => {
+  const out: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (ppid === pid) out.push(Number(entry))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out
+}
+
+/** CPU time (user + system) of `pids` so far, in microseconds (Linux). */
+export const cpuMicros = (pids: number[]): number => {
+  let ticks = 0
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      ticks += Number(fields[11]) + Number(fields[12])
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks * 10_000
 }
 
 const launch = (
@@ -40,7 +73,8 @@ const launch = (
       })
     const started = () => {
       child.removeAllListeners('exit')
-      resolve({ url: `http://127.0.0.1:${port}`, stop })
+      const pid = child.pid!
+      resolve({ url: `http://127.0.0.1:${port}`, pids: () => [pid, ...childrenOf(pid)], stop })
     }
     const onData = (chunk: Buffer) => {
       log += chunk
