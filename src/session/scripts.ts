@@ -11,6 +11,8 @@ import type { Reply } from '../client/types.ts'
 export const ABSOLUTE_FIELD = 'm:abs'
 /** Data fields are stored as `d:<name>`, apart from the metadata. */
 export const DATA_PREFIX = 'd:'
+/** The only field of a retired session: its id was replaced by `regenerate()` moments ago. */
+export const RETIRED_FIELD = 'm:retired'
 
 const absoluteOf = (reply: Reply): number | undefined =>
   typeof reply === 'string' ? Number(reply) : undefined
@@ -19,10 +21,14 @@ const absoluteOf = (reply: Reply): number | undefined =>
 export const loadSession = defineScript({
   name: 'loadSession',
   lua: `-- KEYS[1] session hash; ARGV[1] now (epoch ms); ARGV[2] idle timeout (ms)
--- Returns nil when there is no such session; 0 when its absolute lifetime is over (the key is then
--- deleted); else {ttl ms, 1 if the idle window was slid else 0, field, value, ...}.
+-- Returns nil when there is no such session; -1 when it was retired (replaced by a new id); 0 when
+-- its absolute lifetime is over (the key is then deleted); else {ttl ms, 1 if the idle window was
+-- slid else 0, field, value, ...}.
 local abs = tonumber(redis.call('HGET', KEYS[1], '${ABSOLUTE_FIELD}'))
-if not abs then return nil end
+if not abs then
+  if redis.call('HEXISTS', KEYS[1], '${RETIRED_FIELD}') == 1 then return -1 end
+  return nil
+end
 local left = abs - tonumber(ARGV[1])
 if left <= 0 then
   redis.call('DEL', KEYS[1])
@@ -44,7 +50,7 @@ return reply`,
   twin: (redis, keys, argv) => {
     const key = keys[0]!
     const abs = absoluteOf(redis.call('HGET', key, ABSOLUTE_FIELD))
-    if (abs === undefined) return null
+    if (abs === undefined) return redis.call('HEXISTS', key, RETIRED_FIELD) === 1 ? -1 : null
     const left = abs - Number(argv[0])
     if (left <= 0) {
       redis.call('DEL', key)
@@ -116,6 +122,26 @@ return 1`,
     redis.call('HSET', key, ABSOLUTE_FIELD, argv[0]!)
     for (let i = 2; i < argv.length; i += 2) redis.call('HSET', key, argv[i]!, argv[i + 1]!)
     redis.call('PEXPIRE', key, argv[1]!)
+    return 1
+  },
+})
+
+/**
+ * Retires a session whose id was replaced: its data goes, and a marker stays for a short grace
+ * period, so a request that raced the change (sent with the old cookie) is told `replaced` and does
+ * not clear the new cookie in the browser.
+ */
+export const retireSession = defineScript({
+  name: 'retireSession',
+  lua: `-- KEYS[1] session hash; ARGV[1] grace period (ms). Returns 1.
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], '${RETIRED_FIELD}', '1')
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1`,
+  twin: (redis, keys, argv) => {
+    redis.call('DEL', keys[0]!)
+    redis.call('HSET', keys[0]!, RETIRED_FIELD, '1')
+    redis.call('PEXPIRE', keys[0]!, argv[0]!)
     return 1
   },
 })

@@ -117,10 +117,9 @@ export class Session<Data extends SessionData = SessionData> {
       const deleted = [...loaded.fields.keys()].filter((key) => !fields.has(key))
       if (set.size > 0 || deleted.length > 0) {
         next = await store.update(loaded, fields, set, deleted)
-        if (!next) {
-          this.#onInvalid('revoked')
-          clear = true
-        }
+        // Not cleared: the browser may already hold a newer cookie (a racing regenerate()), and a
+        // dead one is cleared by the next request anyway.
+        if (!next) this.#onInvalid('revoked')
       } else next = loaded.refresh ? await store.touch(loaded, fields) : loaded
     } else if (fields.size > 0) {
       next = await store.create(fields, undefined)

@@ -101,7 +101,8 @@ export const createSessions = <Data extends SessionData = SessionData>(
       const loaded = value === '' ? ('malformed' as const) : await store.load(value)
       if (typeof loaded === 'string') {
         onInvalid(loaded)
-        return new Session<Data>(store, cookie, onInvalid, undefined, true)
+        // A replaced id means a newer cookie is on its way to (or already in) the browser: leave it.
+        return new Session<Data>(store, cookie, onInvalid, undefined, loaded !== 'replaced')
       }
       return new Session<Data>(store, cookie, onInvalid, loaded, false)
     },

@@ -12,6 +12,7 @@ import {
   DATA_PREFIX,
   indexSession,
   loadSession,
+  retireSession,
   takeSessions,
   updateSession,
 } from './scripts.ts'
@@ -27,6 +28,8 @@ export interface StatefulConfig {
 }
 
 const ID = /^[A-Za-z0-9_-]{43}$/
+/** How long a replaced id is remembered as such (ms): longer than any request racing the change. */
+const RETIRED_GRACE = 60_000
 const encoder = new TextEncoder()
 
 const newId = (): string => base64url(crypto.getRandomValues(new Uint8Array(32)))
@@ -83,6 +86,7 @@ export const statefulStore = (config: StatefulConfig): Store => {
       const ref = await hashId(value)
       const reply = await client.eval(loadSession, [sessionKey(ref)], [now(), idle])
       if (reply === null) return 'not-found'
+      if (reply === -1) return 'replaced'
       if (!Array.isArray(reply)) return 'expired'
       const [ttl, slid, ...flat] = reply as [number, number, ...string[]]
       const fields: Fields = new Map()
@@ -109,7 +113,7 @@ export const statefulStore = (config: StatefulConfig): Store => {
             absoluteAt,
           ]),
         ]
-        if (previous) calls.push(client.send(['DEL', sessionKey(previous.ref!)]))
+        if (previous) calls.push(client.eval(retireSession, [sessionKey(previous.ref!)], [RETIRED_GRACE]))
         const [created] = await Promise.all(calls)
         // A clash of two random 256-bit ids does not happen; if it ever did, the other session is kept.
         if (created === 1)

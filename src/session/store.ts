@@ -16,7 +16,15 @@ export type InvalidReason =
   | 'expired'
   /** A well-formed id that names no live session (unknown, idled out, or destroyed). */
   | 'not-found'
-  /** The session was destroyed by another request while this one was using it. */
+  /**
+   * An id that `regenerate()` replaced moments ago: a request that raced the change. The cookie
+   * is left alone so the response does not clear the new one.
+   */
+  | 'replaced'
+  /**
+   * On `commit()`: the session was destroyed (or replaced) by another request while this one used
+   * it. Its changes are dropped, not written into a resurrected session; the cookie is left alone.
+   */
   | 'revoked'
 
 /** Field name -> the field's value as JSON text. */

@@ -6,6 +6,7 @@ import {
   createSession,
   indexSession,
   loadSession,
+  retireSession,
   takeSessions,
   updateSession,
 } from '../../src/session/scripts.ts'
@@ -24,7 +25,7 @@ afterAll(() => client?.close())
 statefulSuite('real Valkey over TCP', { client: () => client })
 
 describe('stateful sessions on real Valkey', () => {
-  it.each([loadSession, updateSession, createSession, indexSession, takeSessions])(
+  it.each([loadSession, updateSession, createSession, retireSession, indexSession, takeSessions])(
     'script $name loads under the SHA it is called by',
     async (script) => {
       expect(valkey.server.cli('SCRIPT', 'LOAD', script.lua)).toBe(await scriptSha(script))
