@@ -1,5 +1,6 @@
 /** floodgate: rate limiting and sessions for edge functions on self-hosted Valkey. */
 
+export { type ClusterClientOptions, createClusterClient, keySlot } from './client/cluster.ts'
 export {
   type CreateClientOptions,
   clientFromEnv,

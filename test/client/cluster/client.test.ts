@@ -1,0 +1,290 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connect } from '../../../adapters/node/socket.ts'
+import { keySlot } from '../../../src/client/cluster/slot.ts'
+import { createClusterClient } from '../../../src/client/cluster.ts'
+import { defineScript } from '../../../src/client/script.ts'
+import type { Client } from '../../../src/client/types.ts'
+import { ReplyError } from '../../../src/errors.ts'
+import type { ValkeyCluster } from '../../support/cluster.ts'
+import { useCluster } from '../../support/use-cluster.ts'
+
+const ctx = useCluster()
+let client: Client
+
+beforeAll(() => {
+  client = createClusterClient({ url: ctx.cluster.url, connect })
+})
+afterAll(() => client.close())
+
+/** `INFO <section>` of one node, as `field -> value`. */
+const info = async (cluster: ValkeyCluster, port: number, section: string) => {
+  const out = new Map<string, string>()
+  for (const line of (await cluster.cli(port, 'INFO', section)).split('\n')) {
+    const colon = line.indexOf(':')
+    if (colon > 0) out.set(line.slice(0, colon), line.slice(colon + 1).trim())
+  }
+  return out
+}
+/** How many times the nodes answered `code` (Valkey's `INFO errorstats`), summed over `ports`. */
+const errorCount = async (cluster: ValkeyCluster, ports: number[], code: string) => {
+  let total = 0
+  for (const port of ports) {
+    const stat = (await info(cluster, port, 'errorstats')).get(`errorstat_${code}`)
+    total += stat ? Number(/count=(\d+)/.exec(stat)![1]) : 0
+  }
+  return total
+}
+/** How many times `command` ran on the node on `port`. */
+const calls = async (cluster: ValkeyCluster, port: number, command: string) => {
+  const stat = (await info(cluster, port, 'commandstats')).get(`cmdstat_${command.toLowerCase()}`)
+  return stat ? Number(/calls=(\d+)/.exec(stat)![1]) : 0
+}
+const primaryPorts = async (cluster: ValkeyCluster) =>
+  (await cluster.view()).filter((node) => node.role === 'primary' && !node.failed).map((node) => node.port)
+/** A key in `slot`, made from `base`. */
+const keyInSlot = (slot: number, base: string) => {
+  for (let i = 0; ; i++) if (keySlot(`${base}:${i}`) === slot) return `${base}:${i}`
+}
+/** A key whose slot the primary on `port` serves, made from `base`. */
+const keyOn = async (cluster: ValkeyCluster, port: number, base: string) => {
+  const owner = (await cluster.view()).find((node) => node.port === port)!
+  for (let i = 0; ; i++) {
+    const slot = keySlot(`${base}:${i}`)
+    if (owner.slots.some(([a, b]) => a <= slot && slot <= b)) return `${base}:${i}`
+  }
+}
+
+describe('cluster client: routing', () => {
+  it('sends each command to the node serving its slot, without a single MOVED', async () => {
+    const ports = await primaryPorts(ctx.cluster)
+    const movedBefore = await errorCount(ctx.cluster, ports, 'MOVED')
+    const keys = Array.from({ length: 200 }, (_, i) => `route:${i}`)
+    await Promise.all(keys.map((key, i) => client.send(['SET', key, `v${i}`])))
+    expect(await Promise.all(keys.map((key) => client.send(['GET', key])))).toEqual(
+      keys.map((_, i) => `v${i}`),
+    )
+    expect(await errorCount(ctx.cluster, ports, 'MOVED')).toBe(movedBefore)
+    // Each key is stored on the primary that owns its slot.
+    for (const key of keys.slice(0, 20)) {
+      const port = await ctx.cluster.primaryOf(keySlot(key))
+      expect(await ctx.cluster.cli(port, 'GET', key)).toBe(`v${keys.indexOf(key)}`)
+    }
+    expect(new Set(await Promise.all(keys.map((key) => ctx.cluster.primaryOf(keySlot(key))))).size).toBe(3)
+  })
+
+  it('answers keys that share a hash tag from one node, and multi-key commands on them work', async () => {
+    await client.send(['MSET', '{user:7}:a', '1', '{user:7}:b', '2'])
+    expect(await client.send(['MGET', '{user:7}:a', '{user:7}:b'])).toEqual(['1', '2'])
+    expect(await client.send(['DEL', '{user:7}:a', '{user:7}:b'])).toBe(2)
+  })
+
+  it('refuses a command whose keys span slots with a CROSSSLOT ReplyError, before sending it', async () => {
+    const ports = await primaryPorts(ctx.cluster)
+    const before = (await Promise.all(ports.map((port) => calls(ctx.cluster, port, 'MGET')))).reduce(
+      (a, b) => a + b,
+    )
+    const error = await client.send(['MGET', 'cross:a', 'cross:b']).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ReplyError)
+    expect((error as ReplyError).code).toBe('CROSSSLOT')
+    expect((error as ReplyError).message).toMatch(/hash tag/)
+    const after = (await Promise.all(ports.map((port) => calls(ctx.cluster, port, 'MGET')))).reduce(
+      (a, b) => a + b,
+    )
+    expect(after).toBe(before)
+  })
+
+  it('sends keyless commands to a primary, and whole-keyspace commands to all of them', async () => {
+    expect(await client.send(['PING'])).toBe('PONG')
+    expect(await client.send(['ECHO', 'hi'])).toBe('hi')
+    await client.send(['FLUSHALL'])
+    await Promise.all(Array.from({ length: 30 }, (_, i) => client.send(['SET', `size:${i}`, 'x'])))
+    expect(await client.send(['DBSIZE'])).toBe(30)
+    expect(((await client.send(['KEYS', 'size:*'])) as string[]).sort()).toEqual(
+      Array.from({ length: 30 }, (_, i) => `size:${i}`).sort(),
+    )
+    const scan = await client.send(['SCAN', '0']).catch((e: unknown) => e)
+    expect((scan as ReplyError).message).toMatch(/SCAN walks one node/)
+  })
+
+  it('looks up commands it has no table entry for with COMMAND INFO, and routes them right', async () => {
+    // ZUNIONSTORE has movable keys (COMMAND GETKEYS); SINTERCARD too; LCS is plain first/last.
+    await client.send(['ZADD', '{z}a', '1', 'x'])
+    await client.send(['ZADD', '{z}b', '2', 'x'])
+    expect(await client.send(['ZUNIONSTORE', '{z}c', '2', '{z}a', '{z}b'])).toBe(1)
+    expect(await client.send(['ZSCORE', '{z}c', 'x'])).toBe('3')
+    await client.send(['SET', '{l}1', 'ohmytext'])
+    await client.send(['SET', '{l}2', 'mynewtext'])
+    expect(await client.send(['LCS', '{l}1', '{l}2'])).toBe('mytext')
+    const error = await client.send(['ZUNIONSTORE', 'zu:c', '2', 'zu:a', 'zu:b']).catch((e: unknown) => e)
+    expect((error as ReplyError).code).toBe('CROSSSLOT')
+  })
+})
+
+describe('cluster client: pipelines', () => {
+  it('splits a pipeline by node and returns the replies in the caller order, errors in place', async () => {
+    await client.send(['SET', 'pipe:str', 'text'])
+    const commands: (string | number)[][] = []
+    for (let i = 0; i < 300; i++) {
+      commands.push(['INCRBY', `pipe:${i}`, i])
+      if (i % 50 === 0) commands.push(['HGET', 'pipe:str', 'field']) // WRONGTYPE, in place
+      commands.push(['GET', `pipe:${i}`])
+    }
+    const ports = await primaryPorts(ctx.cluster)
+    const before = await Promise.all(ports.map((port) => calls(ctx.cluster, port, 'INCRBY')))
+    const replies = await client.pipeline(commands)
+    let k = 0
+    for (let i = 0; i < 300; i++) {
+      expect(replies[k++]).toBe(i)
+      if (i % 50 === 0) {
+        expect(replies[k]).toBeInstanceOf(ReplyError)
+        expect((replies[k++] as ReplyError).code).toBe('WRONGTYPE')
+      }
+      expect(replies[k++]).toBe(String(i))
+    }
+    // Every node got its share: 300 INCRBY in total, some on each primary.
+    const after = await Promise.all(ports.map((port) => calls(ctx.cluster, port, 'INCRBY')))
+    const shares = after.map((n, i) => n - before[i]!)
+    expect(shares.reduce((a, b) => a + b)).toBe(300)
+    expect(shares.every((n) => n > 50)).toBe(true)
+  })
+
+  it('answers a cross-slot entry with CROSSSLOT in its place and runs the rest', async () => {
+    const replies = await client.pipeline([
+      ['SET', 'pc:1', 'a'],
+      ['MGET', 'pc:1', 'pc:2'],
+      ['GET', 'pc:1'],
+    ])
+    expect(replies[0]).toBe('OK')
+    expect((replies[1] as ReplyError).code).toBe('CROSSSLOT')
+    expect(replies[2]).toBe('a')
+  })
+
+  it('runs MULTI ... EXEC on the slot node when its keys share a slot, and refuses it across slots', async () => {
+    const replies = await client.pipeline([['MULTI'], ['INCR', '{tx}:a'], ['INCRBY', '{tx}:b', 5], ['EXEC']])
+    expect(replies).toEqual(['OK', 'QUEUED', 'QUEUED', [1, 5]])
+    const crossed = await client.pipeline([
+      ['GET', 'tx:x'],
+      ['MULTI'],
+      ['INCR', 'tx:a'],
+      ['INCR', 'tx:b'],
+      ['EXEC'],
+    ])
+    expect(crossed[0]).toBeNull()
+    for (const reply of crossed.slice(1)) expect((reply as ReplyError).code).toBe('CROSSSLOT')
+    expect(await client.send(['GET', 'tx:a'])).toBeNull()
+  })
+})
+
+describe('cluster client: scripts', () => {
+  const bump = defineScript({
+    name: 'bump',
+    lua: `-- KEYS[1], KEYS[2] counters; ARGV[1] step
+return { redis.call('INCRBY', KEYS[1], ARGV[1]), redis.call('INCRBY', KEYS[2], ARGV[1]) }`,
+  })
+
+  it('runs a script on the node of its keys, loading it there on first use', async () => {
+    await client.send(['SCRIPT', 'FLUSH'])
+    for (let id = 0; id < 12; id++) {
+      const keys = [`{script:${id}}:a`, `{script:${id}}:b`]
+      expect(await client.eval(bump, keys, [2])).toEqual([2, 2])
+      expect(await client.eval(bump, keys, [3])).toEqual([5, 5])
+      const port = await ctx.cluster.primaryOf(keySlot(keys[0]!))
+      expect(await ctx.cluster.cli(port, 'GET', keys[1]!)).toBe('5')
+    }
+    // Loaded once per primary (EVAL on NOSCRIPT), then EVALSHA everywhere.
+    const ports = await primaryPorts(ctx.cluster)
+    const evals = await Promise.all(ports.map((port) => calls(ctx.cluster, port, 'EVAL')))
+    expect(evals).toEqual([1, 1, 1])
+  })
+
+  it('refuses a script whose keys span slots with CROSSSLOT', async () => {
+    const error = await client.eval(bump, ['s:a', 's:b'], [1]).catch((e: unknown) => e)
+    expect((error as ReplyError).code).toBe('CROSSSLOT')
+  })
+})
+
+describe('cluster client: seeds', () => {
+  it('starts from a list of seeds even when some of them are down', async () => {
+    const seeds = ['127.0.0.1:1', ...ctx.cluster.seeds.slice(1)]
+    const other = createClusterClient({ nodes: seeds, connect })
+    try {
+      expect(await other.send(['SET', 'seeded', 'yes'])).toBe('OK')
+      expect(await client.send(['GET', 'seeded'])).toBe('yes')
+    } finally {
+      await other.close()
+    }
+  })
+})
+
+describe('cluster client: replica reads', () => {
+  it("serves read-only commands from the slot's replica and writes from its primary", async () => {
+    const reader = createClusterClient({ url: ctx.cluster.url, connect, readFrom: 'replica' })
+    try {
+      const key = 'replica:key'
+      const primary = await ctx.cluster.primaryOf(keySlot(key))
+      const replica = await ctx.cluster.replicaOf(primary)
+      const writesBefore = await calls(ctx.cluster, primary, 'SET')
+      expect(await reader.send(['SET', key, 'fresh'])).toBe('OK')
+      expect((await calls(ctx.cluster, primary, 'SET')) - writesBefore).toBe(1)
+      await ctx.cluster.cli(primary, 'WAIT', '1', '2000')
+      const readsBefore = await calls(ctx.cluster, replica, 'GET')
+      expect(await reader.send(['GET', key])).toBe('fresh')
+      expect(
+        await reader.pipeline([
+          ['GET', key],
+          ['PTTL', key],
+        ]),
+      ).toEqual(['fresh', -1])
+      expect((await calls(ctx.cluster, replica, 'GET')) - readsBefore).toBe(2)
+    } finally {
+      await reader.close()
+    }
+  })
+})
+
+describe('cluster client: redirections', () => {
+  it('follows MOVED after a slot changes owner behind its back, and patches its map', async () => {
+    const ports = await primaryPorts(ctx.cluster)
+    const [from, to] = [ports[0]!, ports[1]!]
+    const lowest = Math.min(
+      ...(await ctx.cluster.view()).find((node) => node.port === from)!.slots.map(([a]) => a),
+    )
+    const key = keyInSlot(lowest, 'moved')
+    await client.send(['SET', key, 'before'])
+    await ctx.cluster.reshard(from, to, 1)
+    const moved = await errorCount(ctx.cluster, [from], 'MOVED')
+    expect(await client.send(['GET', key])).toBe('before')
+    expect(await errorCount(ctx.cluster, [from], 'MOVED')).toBe(moved + 1)
+    expect(await client.send(['SET', key, 'after'])).toBe('OK')
+    expect(await errorCount(ctx.cluster, [from], 'MOVED')).toBe(moved + 1)
+    expect(await ctx.cluster.cli(to, 'GET', key)).toBe('after')
+  })
+
+  it('follows ASK to the importing node during a migration, and the map stays put', async () => {
+    const ports = await primaryPorts(ctx.cluster)
+    const [from, to] = [ports[2]!, ports[0]!]
+    const view = await ctx.cluster.view()
+    const id = (port: number) => view.find((node) => node.port === port)!.id
+    const migrated = await keyOn(ctx.cluster, from, 'ask')
+    const slot = keySlot(migrated)
+    const fresh = keyInSlot(slot, 'ask-new')
+    await client.send(['SET', migrated, 'moving'])
+    await ctx.cluster.cli(to, 'CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', id(from))
+    await ctx.cluster.cli(from, 'CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', id(to))
+    await ctx.cluster.cli(from, 'MIGRATE', '127.0.0.1', String(to), migrated, '0', '5000')
+    const asked = await errorCount(ctx.cluster, [from], 'ASK')
+    expect(await client.send(['GET', migrated])).toBe('moving')
+    expect(await client.send(['SET', fresh, 'new'])).toBe('OK') // a new key of a migrating slot goes to the target
+    expect(
+      await client.pipeline([
+        ['GET', migrated],
+        ['GET', fresh],
+      ]),
+    ).toEqual(['moving', 'new'])
+    expect(await errorCount(ctx.cluster, [from], 'ASK')).toBe(asked + 4)
+    for (const port of ports) await ctx.cluster.cli(port, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', id(to))
+    await ctx.cluster.waitHealthy()
+    expect(await ctx.cluster.cli(to, 'GET', fresh)).toBe('new')
+    expect(await client.send(['GET', fresh])).toBe('new')
+  })
+})
