@@ -6,6 +6,8 @@
 import { ConfigError } from '../errors.ts'
 import { createHttpClient, type HttpClientOptions } from './http.ts'
 import { createMemoryClient, type MemoryClientOptions } from './memory.ts'
+import type { Connect } from './socket.ts'
+import { createTcpClient, type TcpClientOptions } from './tcp.ts'
 import type { Client } from './types.ts'
 
 export interface CreateClientOptions {
@@ -13,13 +15,15 @@ export interface CreateClientOptions {
    * Opens TCP sockets, needed for `redis://`, `rediss://`, `valkey://` and `valkeys://` URLs:
    * `connect` from `floodgate/node`, `floodgate/cloudflare` or `floodgate/deno`.
    */
-  connect?: (...args: never[]) => unknown
+  connect?: Connect
   /** The bearer token for an `http(s)://` URL (the bridge's token, or Upstash's REST token). */
   token?: string
   /** Options for the memory backend (no URL, or `memory:`). */
   memory?: MemoryClientOptions
   /** Options for the HTTP transport, beyond its URL and token. */
   http?: Omit<HttpClientOptions, 'url' | 'token'>
+  /** Options for the TCP transport (timeouts, reconnect, TLS name), beyond its URL and `connect`. */
+  tcp?: Omit<TcpClientOptions, 'url' | 'connect'>
 }
 
 const TCP = new Set(['redis:', 'rediss:', 'valkey:', 'valkeys:'])
@@ -67,9 +71,7 @@ export const createClient = (url?: string, options: CreateClientOptions = {}): C
           "or 'floodgate/deno' (Vercel Edge has no TCP: use the bridge over https:// instead)",
       )
     }
-    throw new ConfigError(
-      `the TCP transport for ${scheme}// URLs is not part of this build yet; use an https:// bridge URL meanwhile`,
-    )
+    return createTcpClient({ ...options.tcp, url: url.trim(), connect: options.connect })
   }
   throw new ConfigError(
     `unsupported client URL scheme '${scheme}': use redis://, rediss://, valkey://, valkeys://, http://, https:// or memory:`,

@@ -72,6 +72,9 @@ export const createMemoryClient = (options: MemoryClientOptions = {}): Client =>
   }
 
   const execute = (command: Command): Out | Promise<Out> => {
+    if (!Array.isArray(command) || command.length === 0) {
+      throw new TypeError('a command is a non-empty array such as ["GET", "key"]')
+    }
     const spec = lookup(command[0])
     if (spec !== undefined) return run(db, spec, command)
     const name = str(command[0]).toUpperCase()

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
+import { connect } from '../../adapters/node/socket.ts'
 import { clientFromEnv, createClient } from '../../src/client/create-client.ts'
 import { ConfigError } from '../../src/errors.ts'
+import { useValkey } from '../support/use-valkey.ts'
+
+const valkey = useValkey()
 
 const configError = (fn: () => unknown): ConfigError => {
   try {
@@ -42,6 +46,19 @@ describe('createClient', () => {
       expect(error.message).toMatch(/floodgate\/node.*floodgate\/cloudflare.*floodgate\/deno/)
       expect(error.message).not.toContain('s3cret')
     }
+  })
+
+  it('gives the TCP transport for redis:// and valkey:// URLs with a connect', async () => {
+    for (const url of [valkey.url, valkey.url.replace('redis:', 'valkey:')]) {
+      const client = createClient(url, { connect, tcp: { commandTimeout: 5000 } })
+      expect(client.kind).toBe('tcp')
+      expect(await client.send(['ECHO', 'over tcp'])).toBe('over tcp')
+      await client.close()
+    }
+    const fromEnv = clientFromEnv({ FLOODGATE_URL: valkey.url }, { connect })
+    expect(fromEnv.kind).toBe('tcp')
+    expect(await fromEnv.send(['PING'])).toBe('PONG')
+    await fromEnv.close()
   })
 
   it('refuses an unknown scheme or a URL without one, without echoing it', () => {

@@ -79,16 +79,20 @@ export const toBytes = (s: string): Uint8Array => {
 export const canonical = (s: string): string => (isText(s) ? s : fromBytes(toBytes(s)))
 
 /** One command argument in canonical form. Numbers are sent in decimal, as on the wire. */
-export const str = (arg: Arg | undefined): string =>
-  typeof arg === 'string'
-    ? isText(arg)
-      ? arg
-      : fromBytes(toBytes(arg))
-    : typeof arg === 'number'
-      ? String(arg)
-      : arg === undefined
-        ? ''
-        : fromBytes(arg)
+export const str = (arg: Arg | undefined): string => {
+  if (typeof arg === 'string') return isText(arg) ? arg : fromBytes(toBytes(arg))
+  if (typeof arg === 'number') {
+    if (Number.isFinite(arg)) return String(arg)
+    // NOTE: the same TypeError the TCP encoder throws, so misuse fails alike on every transport.
+    throw new TypeError(
+      `command arguments must be finite numbers, received ${arg}; pass '+inf'/'-inf' as strings`,
+    )
+  }
+  if (arg instanceof Uint8Array) return fromBytes(arg)
+  throw new TypeError(
+    `command arguments must be strings, numbers or Uint8Array, received ${arg === null ? 'null' : typeof arg}`,
+  )
+}
 
 /** A stored string as the caller receives it: bytes on request, else text (bad bytes as U+FFFD). */
 export const present = (s: string, bytes: boolean): string | Uint8Array =>

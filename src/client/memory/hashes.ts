@@ -6,7 +6,7 @@ import { type CommandTable, command } from './command.ts'
 import { incrementFloat, parseLongDouble } from './float.ts'
 import type { HashEntry, Keyspace } from './keyspace.ts'
 import { addIntegers, integerArg, parseInteger } from './numbers.ts'
-import { notFloat, OK, type Out, wrongArity } from './reply.ts'
+import { integer, notFloat, OK, type Out, wrongArity } from './reply.ts'
 
 type Fields = Map<string, string | number>
 
@@ -82,7 +82,7 @@ export const hashCommands: CommandTable = {
     if (current === undefined) throw hashValueNotInteger()
     const value = addIntegers(current, by)
     hash.set(field, value)
-    return Number(value)
+    return integer(value)
   }),
   HINCRBYFLOAT: command(4, (db, a) => {
     const by = str(a[3])

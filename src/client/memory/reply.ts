@@ -17,6 +17,12 @@ export class Status {
 export const OK: Status = new Status('OK')
 export const PONG: Status = new Status('PONG')
 
+/**
+ * An integer reply: a number, or past 2^53 its decimal string, as the RESP decoder gives it. The
+ * string travels as a `Status` so it is never turned into bytes.
+ */
+export const integer = (n: number | string): number | Status => (typeof n === 'number' ? n : new Status(n))
+
 /** What a command handler returns: a reply, where status replies are `Status` objects. */
 export type Out = Reply | Status | Out[]
 

@@ -117,6 +117,7 @@ export class Scripts {
   }
 
   async #script(args: readonly Arg[]): Promise<Out> {
+    if (args.length < 2) throw wrongArity('script')
     const sub = str(args[1]).toUpperCase()
     if (sub === 'LOAD' && args.length === 3) {
       const lua = str(args[2])

@@ -7,11 +7,13 @@ import { incrementFloat } from './float.ts'
 import type { Keyspace, StringEntry } from './keyspace.ts'
 import { addIntegers, integerArg, parseInteger, smallIntegerArg } from './numbers.ts'
 import {
+  integer,
   invalidExpire,
   notFloat,
   notInteger,
   OK,
   type Out,
+  type Status,
   syntaxError,
   wrongArity,
   wrongType,
@@ -98,18 +100,18 @@ const getex = (db: Keyspace, args: readonly Arg[]): Out => {
 }
 
 /** INCRBY and friends: the stored integer plus `by`, keeping the key's TTL. */
-const increment = (db: Keyspace, key: string, by: number | bigint): number => {
+const increment = (db: Keyspace, key: string, by: number | bigint): number | Status => {
   const entry = db.typed(key, 'string')
   if (entry === undefined) {
     const value = addIntegers(0, by)
     store(db, key, value)
-    return Number(value)
+    return integer(value)
   }
   const current = typeof entry.value === 'number' ? entry.value : parseInteger(entry.value)
   if (current === undefined) throw notInteger()
   const value = addIntegers(current, by)
   entry.value = value
-  return Number(value)
+  return typeof value === 'number' ? value : integer(value)
 }
 
 const negate = (n: number | bigint): number | bigint => {

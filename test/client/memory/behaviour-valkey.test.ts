@@ -2,49 +2,27 @@
  * The memory backend's behaviour cases against a real Valkey 8: this proves the expected replies
  * in `cases.ts` are Valkey's, so the memory run of the same table proves the memory backend.
  */
-import { Valkey } from 'iovalkey'
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest'
-import type { Arg, Client, Reply } from '../../../src/client/types.ts'
-import { ReplyError } from '../../../src/errors.ts'
+import { connect } from '../../../adapters/node/socket.ts'
+import { createTcpClient } from '../../../src/client/tcp.ts'
+import type { Client } from '../../../src/client/types.ts'
 import { useValkey } from '../../support/use-valkey.ts'
 import { runCase } from './behaviour.ts'
 import { allCases } from './cases.ts'
 
 const valkey = useValkey()
-
-const toReply = (value: unknown): Reply =>
-  Buffer.isBuffer(value)
-    ? new Uint8Array(value)
-    : Array.isArray(value)
-      ? value.map(toReply)
-      : (value as Reply)
-const toArg = (arg: Arg): string | number | Buffer => (arg instanceof Uint8Array ? Buffer.from(arg) : arg)
-
-let redis: Valkey
-const client: Pick<Client, 'send'> = {
-  async send(command, options) {
-    const [name, ...args] = command.map(toArg)
-    try {
-      const reply = options?.bytes
-        ? await redis.callBuffer(String(name), ...args)
-        : await redis.call(String(name), ...args)
-      return toReply(reply)
-    } catch (error) {
-      throw new ReplyError((error as Error).message)
-    }
-  },
-}
+let client: Client
 
 beforeAll(() => {
-  redis = new Valkey(valkey.url, { lazyConnect: false, maxRetriesPerRequest: 0 })
+  client = createTcpClient({ url: valkey.url, connect })
 })
-afterAll(() => redis.disconnect())
+afterAll(() => client.close())
 beforeEach(async () => {
-  await redis.flushdb()
+  await client.send(['FLUSHDB'])
 })
 
-describe('memory backend behaviour cases, on Valkey', () => {
+describe('memory backend behaviour cases, on Valkey over the TCP client', () => {
   for (const behaviour of allCases) {
-    it(behaviour.name, () => runCase(client as Client, behaviour))
+    it(behaviour.name, () => runCase(client, behaviour))
   }
 })

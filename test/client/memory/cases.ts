@@ -186,7 +186,7 @@ export const stringCases: BehaviourCase[] = [
   c(
     'INCR at the int64 edges',
     [['SET', 'n', '9223372036854775806'], 'OK'],
-    [['INCR', 'n'], between(9.2e18, 9.3e18)],
+    [['INCR', 'n'], '9223372036854775807'],
     [['GET', 'n'], '9223372036854775807'],
     [['INCR', 'n'], error('ERR increment or decrement would overflow')],
     [['SET', 'm', '-9223372036854775808'], 'OK'],
@@ -194,8 +194,10 @@ export const stringCases: BehaviourCase[] = [
     [['SET', 'o', '9223372036854775808'], 'OK'],
     [['INCR', 'o'], NOT_INTEGER],
     [['DECRBY', 'p', '-9223372036854775808'], error('ERR decrement would overflow')],
-    [['INCRBY', 'q', '9007199254740993'], 9007199254740992],
-    [['GET', 'q'], '9007199254740993'],
+    [['INCRBY', 'q', '9007199254740993'], '9007199254740993'],
+    bytes(['INCRBY', 'q', '-2'], 9007199254740991),
+    bytes(['HINCRBY', 'h', 'f', '9007199254740993'], '9007199254740993'),
+    [['GET', 'q'], '9007199254740991'],
   ),
   c(
     'INCRBYFLOAT computes in long double',
@@ -692,6 +694,15 @@ export const sortedSetCases: BehaviourCase[] = [
 ]
 
 export const serverCases: BehaviourCase[] = [
+  c(
+    'status replies stay strings when bytes are asked for',
+    bytes(['SET', 'k', 'v'], 'OK'),
+    bytes(['TYPE', 'k'], 'string'),
+    bytes(['PING'], 'PONG'),
+    bytes(['PING', 'x'], new Uint8Array([0x78])),
+    bytes(['MGET', 'k', 'nope'], [new Uint8Array([0x76]), null]),
+    bytes(['INCR', 'n'], 1),
+  ),
   c(
     'PING and ECHO',
     [['PING'], 'PONG'],
