@@ -2,4 +2,11 @@
 export type { ClientIpOptions, TrustProxy } from '../edge/client-ip.ts'
 export { defer, executionContext } from './background.ts'
 export { clientIp } from './client-ip.ts'
+export {
+  type HeaderStyle,
+  type LimiterLike,
+  type RateLimitEnv,
+  type RateLimitOptions,
+  rateLimit,
+} from './rate-limit.ts'
 export { type SessionEnv, type SessionOptions, session } from './session.ts'
