@@ -9,7 +9,7 @@
  *   - one at a time: p50 no worse than iovalkey's.
  * Env: ROUNDS (default 3), OPS (default 100000), CLIENTS / MODES (comma lists to narrow a run).
  */
-import Valkey from 'iovalkey'
+import { Valkey } from 'iovalkey'
 import { createClient } from 'redis'
 import { connect } from '../../adapters/node/socket.ts'
 import { defineScript, scriptSha } from '../../src/client/script.ts'
