@@ -48,12 +48,13 @@ const decode = (segment: string): string => {
   }
 }
 
-const RESERVED: Record<string, Endpoint> = {
-  pipeline: 'pipeline',
-  'multi-exec': 'multi-exec',
-  healthz: 'healthz',
-  metrics: 'metrics',
-}
+// NOTE: a Map, not an object literal: `/valueOf/x` is a command, not Object.prototype.valueOf.
+const RESERVED: ReadonlyMap<string, Endpoint> = new Map([
+  ['pipeline', 'pipeline'],
+  ['multi-exec', 'multi-exec'],
+  ['healthz', 'healthz'],
+  ['metrics', 'metrics'],
+])
 
 /** Splits `/path?query` into the endpoint and its arguments. */
 export const route = (url: string): Route => {
@@ -81,7 +82,7 @@ export const route = (url: string): Route => {
     if (channel !== undefined) r.channel = channel
     return r
   }
-  const reserved = RESERVED[first]
+  const reserved = RESERVED.get(first)
   if (reserved) return make(segments.length === 1 ? reserved : 'not-found')
   if (first === 'subscribe' || first === 'psubscribe') {
     const channel = segments.slice(1).map(decode).join('/')

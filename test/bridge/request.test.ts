@@ -23,6 +23,12 @@ describe('route', () => {
     })
   })
 
+  it('routes paths named like Object.prototype members as commands (/valueOf/x is not an endpoint)', () => {
+    for (const name of ['valueOf', 'toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      expect(route(`/${name}/x`)).toEqual({ endpoint: 'command', path: [name, 'x'], query: [] })
+    }
+  })
+
   it('takes _token out of the query', () => {
     const r = route('/get/k?_token=s3cret&x=1')
     expect(r.token).toBe('s3cret')
