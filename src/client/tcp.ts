@@ -91,12 +91,25 @@ class TcpClient implements Client {
   }
 
   send(command: Command, options?: SendOptions): Promise<Reply> {
-    return this.#enqueue(command, options, false) as Promise<Reply>
+    let payload: string | Uint8Array
+    try {
+      payload = commandText(command) ?? encodeCommand(command)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.#enqueue(payload, command, options, false) as Promise<Reply>
   }
 
   pipeline(commands: readonly Command[], options?: SendOptions): Promise<Array<Reply | ReplyError>> {
     if (!Array.isArray(commands)) return Promise.reject(new TypeError('pipeline takes an array of commands'))
-    return Promise.all(commands.map((command) => this.#enqueue(command, options, true)))
+    // Encode all first: one malformed command fails the batch before any of it is sent.
+    let payloads: Array<string | Uint8Array>
+    try {
+      payloads = commands.map((command) => commandText(command) ?? encodeCommand(command))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return Promise.all(payloads.map((payload, i) => this.#enqueue(payload, commands[i]!, options, true)))
   }
 
   eval(script: Script, keys: readonly string[], args: readonly Arg[], options?: SendOptions): Promise<Reply> {
@@ -123,15 +136,14 @@ class TcpClient implements Client {
     this.#drop()
   }
 
-  #enqueue(command: Command, options: SendOptions | undefined, soft: boolean): Promise<Reply | ReplyError> {
+  #enqueue(
+    payload: string | Uint8Array,
+    command: Command,
+    options: SendOptions | undefined,
+    soft: boolean,
+  ): Promise<Reply | ReplyError> {
     if (this.#closed) {
       return Promise.reject(new TransportError('the client is closed; create a new one with createTcpClient'))
-    }
-    let payload: string | Uint8Array
-    try {
-      payload = commandText(command) ?? encodeCommand(command)
-    } catch (error) {
-      return Promise.reject(error)
     }
     const name = typeof command[0] === 'string' ? command[0] : 'command'
     const bytes = options?.bytes === true
@@ -398,7 +410,14 @@ class TcpClient implements Client {
   }
 
   #onPush = (frame: Decoded[]): void => {
-    this.#config.onPush?.(frame as Reply[])
+    try {
+      this.#config.onPush?.(frame as Reply[])
+    } catch (error) {
+      // The caller's handler failed: report it, but keep the connection and the replies in step.
+      queueMicrotask(() => {
+        throw error
+      })
+    }
   }
 
   #onData(chunk: Uint8Array): void {

@@ -110,6 +110,17 @@ describe('createTcpClient', () => {
     expect(await client.send(['PING'])).toBe('PONG')
   })
 
+  it('sends no part of a pipeline holding a malformed command', async () => {
+    const client = open({ url: valkey.url })
+    await expect(
+      client.pipeline([
+        ['SET', 'half-pipe', '1'],
+        ['SET', 'k', null as never],
+      ]),
+    ).rejects.toThrow(TypeError)
+    expect(await client.send(['EXISTS', 'half-pipe'])).toBe(0)
+  })
+
   it('delivers RESP3 push frames to onPush and keeps replies matched', async () => {
     const pushes: unknown[] = []
     const client = open({ url: valkey.url, onPush: (frame) => pushes.push(frame) })
