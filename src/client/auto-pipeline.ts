@@ -108,6 +108,12 @@ export const createBatcher = <E>({
         return
       }
       const ms = options?.timeout ?? timeout
+      if (!(ms > 0)) {
+        reject(
+          new TypeError(`timeout must be a positive number of milliseconds (or Infinity), received ${ms}`),
+        )
+        return
+      }
       const signal = options?.signal
       let timer: ReturnType<typeof setTimeout> | undefined
       const finish = () => {

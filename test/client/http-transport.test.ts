@@ -278,6 +278,16 @@ describe.each([
     expect(() => createHttpClient({ url: 'http://x', token: '' })).toThrow(/token/)
   })
 
+  it('rejects a per-call timeout that is not a positive number, sending nothing', async () => {
+    const server = await serve((_req, res) => json(res, 200, { result: 'OK' }))
+    const client = createHttpClient({ url: server.url })
+    await expect(client.send(['GET', 'k'], { timeout: Number.NaN })).rejects.toThrow(
+      /timeout must be a positive/,
+    )
+    await expect(client.pipeline([['GET', 'k']], { timeout: 0 })).rejects.toBeInstanceOf(TypeError)
+    expect(server.requests).toHaveLength(0)
+  })
+
   it('answers what was sent before close() and refuses commands after it', async () => {
     const server = await serve((_req, res) => setTimeout(() => json(res, 200, { result: b64('v') }), 50))
     const client = createHttpClient({ url: server.url })
