@@ -92,16 +92,33 @@ export const policyName = (name: string | undefined, fallback: string): string =
 
 /**
  * Parses a stored state of `count` colon-separated integers (`"12:3"`); `null` when absent or not
- * in that form, which every step treats as a fresh state. Mirrors the Lua pattern `^(%-?%d+):...$`.
+ * in that form, which every step treats as a fresh state. Mirrors the Lua pattern
+ * `^(%-?%d+):(%-?%d+)$` and Lua's `tonumber`; a hand-written scan, since this runs on every
+ * decision of the memory backend.
  */
 export const parseState = (value: string | null, count: number): number[] | null => {
   if (value === null) return null
-  const parts = value.split(':')
-  if (parts.length !== count) return null
   const out: number[] = []
-  for (const part of parts) {
-    if (!/^-?\d+$/.test(part)) return null
-    out.push(Number(part))
+  const end = value.length
+  let i = 0
+  while (i <= end) {
+    const start = i
+    if (value.charCodeAt(i) === 45) i++ // '-'
+    const digits = i
+    let n = 0
+    while (i < end) {
+      const d = value.charCodeAt(i) - 48
+      if (d < 0 || d > 9) break
+      n = n * 10 + d
+      i++
+    }
+    if (i === digits) return null
+    // Up to 15 digits the running sum is exact; beyond, round as strtod (and Lua) would.
+    if (i - digits > 15) n = Number(value.slice(digits, i))
+    out.push(value.charCodeAt(start) === 45 ? -n : n)
+    if (i === end) break
+    if (value.charCodeAt(i) !== 58 || out.length === count) return null // ':'
+    i++
   }
-  return out
+  return out.length === count ? out : null
 }
