@@ -51,6 +51,8 @@ export {
   parseDuration,
   type RateLimitHeaderOptions,
   type RateLimitResult,
+  Ratelimit,
+  type RatelimitConfig,
   type RemainingResult,
   rateLimitHeaders,
   slidingWindow,
