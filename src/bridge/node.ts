@@ -31,6 +31,8 @@ export interface BridgeServer {
   close(): Promise<void>
 }
 
+const TIMEOUT_MESSAGE = 'ERR request timeout: the client did not send its request in time'
+
 const rawError = (status: number, reason: string, message: string): string => {
   const body = JSON.stringify({ error: message })
   return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
@@ -77,6 +79,10 @@ export const serveBridge = async (bridge: Bridge, options: ServeOptions = {}): P
       connectionsCheckingInterval: Math.min(1000, options.headersTimeout ?? 1000),
     },
     (req: IncomingMessage, res: ServerResponse) => {
+      if (!served.has(req.socket)) {
+        served.add(req.socket)
+        req.socket.setTimeout(0)
+      }
       const declared = req.headers['content-length']
       if (declared !== undefined && Number(declared) > max) return tooLarge(req, res)
       const chunks: Buffer[] = []
@@ -109,6 +115,8 @@ export const serveBridge = async (bridge: Bridge, options: ServeOptions = {}): P
       })
     },
   )
+  /** Sockets that sent a request; the rest are held to `headersTimeout` from connecting. */
+  const served = new WeakSet<Socket>()
   const tooLarge = (req: IncomingMessage, res: ServerResponse): void => {
     if (res.headersSent) return
     const body = '{"error":"ERR max request size exceeded"}'
@@ -120,9 +128,7 @@ export const serveBridge = async (bridge: Bridge, options: ServeOptions = {}): P
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (socket.writable) {
       if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-        socket.write(
-          rawError(408, 'Request Timeout', 'ERR request timeout: the client sent its request too slowly'),
-        )
+        socket.write(rawError(408, 'Request Timeout', TIMEOUT_MESSAGE))
       } else if (error.code === 'HPE_HEADER_OVERFLOW') {
         socket.write(rawError(431, 'Request Header Fields Too Large', 'ERR request headers too large'))
       } else if (error.code !== 'ECONNRESET') {
@@ -131,8 +137,17 @@ export const serveBridge = async (bridge: Bridge, options: ServeOptions = {}): P
     }
     socket.destroy()
   })
+  // A connection that sends nothing at all is not covered by Node's header timeout (it starts
+  // with the first byte), so an idle timer covers it until its first request.
+  server.on('timeout', (socket: Socket) => {
+    if (!served.has(socket) && socket.writable) {
+      socket.write(rawError(408, 'Request Timeout', TIMEOUT_MESSAGE))
+    }
+    socket.destroy()
+  })
   server.on('connection', (socket: Socket) => {
     bridge.metrics.openConnections++
+    socket.setTimeout(options.headersTimeout ?? 10_000)
     socket.setNoDelay(true)
     socket.once('close', () => bridge.metrics.openConnections--)
   })

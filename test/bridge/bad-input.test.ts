@@ -175,13 +175,16 @@ describe('the bridge on bad input', () => {
     const headers = await stall('POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ')
     expect(headers).toMatch(/^HTTP\/1.1 408 /)
     expect(JSON.parse(headers.slice(headers.indexOf('\r\n\r\n') + 4))).toEqual({
-      error: 'ERR request timeout: the client sent its request too slowly',
+      error: 'ERR request timeout: the client did not send its request in time',
     })
     const body = await stall(
       `POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: 100\r\n\r\n["SET",`,
     )
     expect(body).toMatch(/^HTTP\/1.1 408 /)
     expect(body).toContain('"error"')
+    const silent = await stall('')
+    expect(silent).toMatch(/^HTTP\/1.1 408 /)
+    expect(silent).toContain('the client did not send its request in time')
     const garbage = await stall('NOT HTTP AT ALL\r\n\r\n')
     expect(garbage).toMatch(/^HTTP\/1.1 400 /)
     await stillServing()
