@@ -18,8 +18,14 @@ export type CommandTable = Readonly<Record<string, CommandSpec>>
 
 export const command = (arity: number, run: Handler): CommandSpec => ({ arity, run })
 
-/** A command's option word, upper-cased for matching (`'ex'` -> `'EX'`). */
-export const word = (arg: Arg | undefined): string => str(arg).toUpperCase()
+const WORDS = new Map<unknown, string>()
+for (const w of ['NX', 'XX', 'GT', 'LT', 'CH', 'GET', 'KEEPTTL', 'EX', 'PX', 'EXAT', 'PXAT', 'PERSIST']) {
+  for (const spelling of [w, w.toLowerCase()]) WORDS.set(spelling, w)
+}
+for (const w of ['INCR', 'WITHSCORES', 'LIMIT', 'BYSCORE', 'REV', 'ASYNC', 'SYNC']) WORDS.set(w, w)
+
+/** A command's option word, upper-cased for matching (`'ex'` -> `'EX'`); common spellings allocate nothing. */
+export const word = (arg: Arg | undefined): string => WORDS.get(arg) ?? str(arg).toUpperCase()
 
 /** An entry's remaining time to live in ms, `-1` when it has none (for TTL, PTTL and friends). */
 export const remaining = (expiresAt: number, now: number): number =>

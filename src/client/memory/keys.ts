@@ -29,12 +29,14 @@ const expire =
       throw new ReplyError('ERR NX and XX, GT or LT options at the same time are not compatible')
     }
     if (gt && lt) throw new ReplyError('ERR GT and LT options at the same time are not compatible')
-    let when = smallIntegerArg(str(args[2]))
+    const arg = args[2]
+    let when = typeof arg === 'number' && Number.isSafeInteger(arg) ? arg : smallIntegerArg(str(arg))
     if (Math.abs(when) > LIMIT / unit) throw invalidExpire(name)
     when *= unit
+    const now = db.now()
     if (relative) {
-      if (when > LIMIT - db.now()) throw invalidExpire(name)
-      when += db.now()
+      if (when > LIMIT - now) throw invalidExpire(name)
+      when += now
     }
     const key = str(args[1])
     const entry = db.get(key)
@@ -45,7 +47,7 @@ const expire =
     // GT treats "no TTL" as infinite, so it never wins against it; LT always does.
     if (gt && when <= current) return 0
     if (lt && current !== Infinity && when >= current) return 0
-    if (when <= db.now()) db.delete(key)
+    if (when <= now) db.delete(key)
     else entry.expiresAt = when
     return 1
   }

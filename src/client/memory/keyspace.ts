@@ -92,11 +92,10 @@ export class Keyspace {
     return entry as Extract<Entry, { type: T }>
   }
 
-  /** Stores `entry` under `key`, replacing what was there. */
+  /** Stores `entry` under `key`, replacing what was there. Its expiry must lie in the future. */
   set(key: string, entry: Entry): void {
     if (!this.#map.has(key)) this.#created()
     this.#map.set(key, entry)
-    if (entry.expiresAt !== Infinity && entry.expiresAt <= this.now()) this.#map.delete(key)
   }
 
   delete(key: string): boolean {

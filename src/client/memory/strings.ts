@@ -37,7 +37,7 @@ const LIMIT = 2 ** 63
  * int64 once converted, is `ERR invalid expire time in '<command>' command`, as in Valkey.
  */
 export const expiryOption = (db: Keyspace, option: string, arg: Arg | undefined, name: string): number => {
-  const n = smallIntegerArg(str(arg))
+  const n = typeof arg === 'number' && Number.isSafeInteger(arg) ? arg : smallIntegerArg(str(arg))
   if (n <= 0) throw invalidExpire(name)
   const seconds = option === 'EX' || option === 'EXAT'
   if (seconds && n > LIMIT / 1000) throw invalidExpire(name)
@@ -48,6 +48,10 @@ export const expiryOption = (db: Keyspace, option: string, arg: Arg | undefined,
 }
 
 const EXPIRY = new Set(['EX', 'PX', 'EXAT', 'PXAT'])
+
+/** A value as stored: a safe integer stays a number (INCR then needs no parsing), else a string. */
+const storable = (arg: Arg | undefined): string | number =>
+  typeof arg === 'number' && Number.isSafeInteger(arg) && !Object.is(arg, -0) ? arg : str(arg)
 
 const set = (db: Keyspace, args: readonly Arg[]): Out => {
   const key = str(args[1])
@@ -76,7 +80,15 @@ const set = (db: Keyspace, args: readonly Arg[]): Out => {
   if ((condition === 'NX' && old !== undefined) || (condition === 'XX' && old === undefined)) {
     return get ? reply : null
   }
-  store(db, key, str(args[2]), keepTtl && old !== undefined ? old.expiresAt : expiresAt)
+  const value = storable(args[2])
+  // EXAT/PXAT may name a past instant: the key is then written and gone at once, as in Valkey.
+  const past = (expiry === 'EXAT' || expiry === 'PXAT') && expiresAt <= db.now()
+  if (old?.type === 'string' && !past) {
+    // Overwrite in place: no allocation on the hot path of limiter and session twins.
+    old.value = value
+    if (!keepTtl) old.expiresAt = expiresAt
+  } else if (past) db.delete(key)
+  else store(db, key, value, keepTtl && old !== undefined ? old.expiresAt : expiresAt)
   return reply
 }
 
@@ -139,13 +151,13 @@ export const stringCommands: CommandTable = {
   }),
   MSET: command(-3, (db, a) => {
     if (a.length % 2 === 0) throw wrongArity('mset')
-    for (let i = 1; i < a.length; i += 2) store(db, str(a[i]), str(a[i + 1]))
+    for (let i = 1; i < a.length; i += 2) store(db, str(a[i]), storable(a[i + 1]))
     return OK
   }),
   SETNX: command(3, (db, a) => {
     const key = str(a[1])
     if (db.get(key) !== undefined) return 0
-    store(db, key, str(a[2]))
+    store(db, key, storable(a[2]))
     return 1
   }),
   INCR: command(2, (db, a) => increment(db, str(a[1]), 1)),
