@@ -95,7 +95,7 @@ export const FLAGS: readonly Flag[] = [
     name: 'log-level',
     env: 'FLOODGATE_LOG_LEVEL',
     value: 'LEVEL',
-    help: 'debug, info, warn or error (default info)',
+    help: 'debug (adds one line per request), info, warn or error (default info)',
   },
 ]
 

@@ -4,6 +4,7 @@
  * logic over a plain object, which the Node server uses to skip building a `Request` per call.
  */
 import { ConfigError } from '../errors.ts'
+import { concatBytes } from '../resp/encode.ts'
 import { createAuth, tokenOf } from './auth.ts'
 import { type Executor, failure, type Outcome, runCommand, runPipeline, runTransaction } from './execute.ts'
 import { type Logger, silentLogger } from './log.ts'
@@ -28,6 +29,8 @@ export interface BridgeOptions {
   /** How long one request waits for Valkey, ms (default 5000). */
   upstreamTimeout?: number
   logger?: Logger
+  /** Log every request (endpoint, status, ms; never its URL, body or token) at `debug`. */
+  logRequests?: boolean
   metrics?: Metrics
 }
 
@@ -188,6 +191,9 @@ export const createBridge = (options: BridgeOptions): Bridge => {
     }
     const now = performance.now()
     metrics.request(endpoint, out.status, (now - started) / 1000)
+    if (options.logRequests) {
+      log('debug', 'request', { endpoint, status: out.status, ms: Math.round((now - started) * 100) / 100 })
+    }
     // Upstream trouble is logged at most once a second; the metrics count every occurrence.
     if ((out.status === 503 || out.status === 504) && now - lastUpstreamLog > 1000) {
       lastUpstreamLog = now
@@ -255,12 +261,5 @@ const readBody = async (request: Request, max: number): Promise<Uint8Array | nul
     }
     chunks.push(value)
   }
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks, size)
 }

@@ -35,6 +35,7 @@ export const startBridge = async (config: BridgeConfig, logger?: Logger): Promis
     allowCommands: config.allowCommands,
     maxBody: config.maxBody,
     upstreamTimeout: config.upstreamTimeout,
+    logRequests: config.logLevel === 'debug',
     ...(logger ? { logger } : {}),
   })
   try {

@@ -220,3 +220,45 @@ describe('the bridge on bad input', () => {
     expect(await zadd.json()).toEqual({ result: 2 })
   })
 })
+
+describe('pipelines and transactions upstream', () => {
+  const readsProcessed = () =>
+    Number(/total_reads_processed:(\d+)/.exec(valkey.server.cli('INFO', 'stats'))![1])
+
+  it('sends a /pipeline to Valkey as one write, not one round trip per command', async () => {
+    const commands = Array.from({ length: 200 }, (_, i) => ['INCR', `pw:${i % 7}`])
+    await post(`${bridge.url}/pipeline`, [['PING']])
+    const before = readsProcessed()
+    const { status, json } = await post(`${bridge.url}/pipeline`, commands)
+    const after = readsProcessed()
+    expect(status).toBe(200)
+    expect((json as unknown[]).length).toBe(200)
+    // The INFO calls themselves are reads too; 200 commands one by one would be 200 more.
+    expect(after - before).toBeLessThan(6)
+  })
+
+  it('never interleaves concurrent transactions, even among concurrent pipelines', async () => {
+    const requests = Array.from({ length: 40 }, (_, i) =>
+      i % 2 === 0
+        ? post(`${bridge.url}/multi-exec`, [
+            ['INCR', 'tx:n'],
+            ['GET', 'tx:n'],
+            ['INCR', 'tx:n'],
+            ['GET', 'tx:n'],
+          ])
+        : post(`${bridge.url}/pipeline`, [
+            ['INCR', 'tx:n'],
+            ['INCR', 'other'],
+          ]),
+    )
+    const results = await Promise.all(requests)
+    for (const [i, r] of results.entries()) {
+      expect(r.status).toBe(200)
+      if (i % 2 !== 0) continue
+      // Atomic: nothing ran between the transaction's own commands.
+      const [a, b, c, d] = (r.json as Array<{ result: number | string }>).map((item) => Number(item.result))
+      expect([b, c, d]).toEqual([a, a! + 1, a! + 1])
+    }
+    expect(valkey.server.cli('GET', 'tx:n')).toBe('60')
+  })
+})
