@@ -2,6 +2,7 @@
  * The CLI's configuration: `floodgate bridge --flag value ...` with an environment fallback for
  * each flag. Pure (argv and env in, a config or a ConfigError out) so every rule is unit-tested.
  */
+import { hasSeveralHosts, parseSeedUrl } from '../client/cluster/seeds.ts'
 import { ConfigError } from '../errors.ts'
 
 export interface BridgeConfig {
@@ -17,6 +18,8 @@ export interface BridgeConfig {
   requestTimeout: number
   workers: number
   logLevel: 'debug' | 'info' | 'warn' | 'error'
+  /** The upstream is a Valkey Cluster (set by `--cluster`, or by an upstream listing several seeds). */
+  cluster?: true
 }
 
 interface Flag {
@@ -25,6 +28,8 @@ interface Flag {
   value: string
   help: string
   repeat?: boolean
+  /** A switch: `--name` alone means on; `--name=false` off. */
+  boolean?: boolean
 }
 
 export const FLAGS: readonly Flag[] = [
@@ -38,7 +43,14 @@ export const FLAGS: readonly Flag[] = [
     name: 'upstream',
     env: 'FLOODGATE_UPSTREAM',
     value: 'URL',
-    help: 'Valkey to forward to: redis://[user:pass@]host:port[/db], rediss:// for TLS (default redis://127.0.0.1:6379)',
+    help: 'Valkey to forward to: redis://[user:pass@]host:port[/db], rediss:// for TLS; a cluster as redis://host1:port1,host2:port2 (default redis://127.0.0.1:6379)',
+  },
+  {
+    name: 'cluster',
+    env: 'FLOODGATE_CLUSTER',
+    value: '',
+    help: 'the upstream is a Valkey Cluster (implied when --upstream lists several host:port seeds)',
+    boolean: true,
   },
   {
     name: 'token',
@@ -134,10 +146,20 @@ const parseListen = (text: string): { host: string; port: number } => {
   return { host: match[1] || match[2] || '127.0.0.1', port: integer('listen', match[3]!, 0, 65535) }
 }
 
+const SWITCH: Record<string, boolean> = {
+  true: true,
+  '1': true,
+  yes: true,
+  false: false,
+  '0': false,
+  no: false,
+}
+
 const checkUpstream = (text: string): string => {
   let url: URL
   try {
-    url = new URL(text)
+    // A cluster's seeds share the scheme and credentials: check the URL of the first one.
+    url = new URL(hasSeveralHosts(text) ? parseSeedUrl(text).urlFor(parseSeedUrl(text).seeds[0]!) : text)
   } catch {
     throw new ConfigError('--upstream must be a URL like redis://127.0.0.1:6379')
   }
@@ -169,7 +191,7 @@ export const parseConfig = (
     const name = arg.slice(2, eq === -1 ? undefined : eq)
     const flag = FLAGS.find((f) => f.name === name)
     if (!flag) throw new ConfigError(`unknown option --${name}; see --help`)
-    let value: string | undefined = eq === -1 ? argv[++i] : arg.slice(eq + 1)
+    let value: string | undefined = eq === -1 ? (flag.boolean ? 'true' : argv[++i]) : arg.slice(eq + 1)
     if (value === undefined || (eq === -1 && value.startsWith('--'))) {
       throw new ConfigError(`--${name} needs a value (${flag.value})`)
     }
@@ -210,10 +232,17 @@ export const parseConfig = (
     const text = one(name)
     return text === undefined ? fallback : integer(name, text, min, max)
   }
+  const upstream = checkUpstream(one('upstream') ?? 'redis://127.0.0.1:6379')
+  const clusterText = one('cluster')?.toLowerCase()
+  const cluster = clusterText === undefined ? false : SWITCH[clusterText]
+  if (cluster === undefined) {
+    throw new ConfigError(`--cluster takes no value, or true/false, got ${JSON.stringify(clusterText)}`)
+  }
   return {
+    ...(cluster || hasSeveralHosts(upstream) ? { cluster: true as const } : {}),
     host,
     port,
-    upstream: checkUpstream(one('upstream') ?? 'redis://127.0.0.1:6379'),
+    upstream,
     tokens,
     readOnlyTokens,
     allowCommands: many('allow-command'),

@@ -174,8 +174,9 @@ export const runTransaction = async (
   const exec = replies[replies.length - 1]
   if (exec instanceof ReplyError || !Array.isArray(exec)) {
     const queued = replies.findIndex((reply, i) => i > 0 && reply instanceof ReplyError)
-    const cause = queued > 0 ? `; command ${queued - 1}: ${(replies[queued] as ReplyError).message}` : ''
     const message = exec instanceof ReplyError ? exec.message : 'EXECABORT Transaction discarded'
+    const first = queued > 0 ? (replies[queued] as ReplyError).message : message
+    const cause = first !== message ? `; command ${queued - 1}: ${first}` : ''
     return json(400, { error: `${message}${cause}` })
   }
   return json(

@@ -23,6 +23,7 @@ import { connectUpstream } from './valkey.ts'
 export const startBridge = async (config: BridgeConfig, logger?: Logger): Promise<BridgeServer> => {
   const upstream = connectUpstream({
     url: config.upstream,
+    ...(config.cluster ? { cluster: true } : {}),
     connect,
     connectTimeout: Math.min(2000, config.upstreamTimeout),
     commandTimeout: config.upstreamTimeout,

@@ -1,8 +1,12 @@
 /**
  * The bridge's upstream on Valkey: one pipelined TCP client (the SDK's own, flushing on
  * `setImmediate` so the commands of every request parsed in one event-loop turn leave in one
- * write) for commands, and a dedicated connection per subscribe stream.
+ * write) for commands, or the cluster client (one such connection per node) in front of a Valkey
+ * Cluster, and a dedicated connection per subscribe stream.
  */
+
+import { hasSeveralHosts, parseSeedUrl } from '../client/cluster/seeds.ts'
+import { createClusterClient } from '../client/cluster.ts'
 import type { Connect } from '../client/socket.ts'
 import { createTcpClient } from '../client/tcp.ts'
 import { parseTcpUrl } from '../client/tcp-url.ts'
@@ -11,8 +15,10 @@ import { openSubscriber } from './subscriber.ts'
 import type { Subscription, Upstream, UpstreamOptions } from './upstream.ts'
 
 export interface ValkeyUpstreamOptions {
-  /** `redis://[user:pass@]host:port[/db]`, `rediss://` for TLS. */
+  /** `redis://[user:pass@]host:port[/db]`, `rediss://` for TLS; a cluster's seeds as `redis://h1:p1,h2:p2`. */
   url: string
+  /** The upstream is a Valkey Cluster (implied by a URL with several seeds). */
+  cluster?: boolean
   /** The runtime's socket: `connect` from `floodgate/node` (or deno, cloudflare). */
   connect: Connect
   /** Milliseconds to open a connection (default 2000). */
@@ -40,19 +46,27 @@ const immediate: (flush: () => void) => void =
  * const upstream = connectUpstream({ url: 'redis://127.0.0.1:6379', connect })
  */
 export const connectUpstream = (options: ValkeyUpstreamOptions): Upstream => {
-  const endpoint = parseTcpUrl(options.url)
+  const cluster = options.cluster === true || hasSeveralHosts(options.url)
+  const seeds = cluster ? parseSeedUrl(options.url) : undefined
+  // Classic pub/sub is cluster-wide: a subscriber on any node hears every PUBLISH.
+  const endpoint = parseTcpUrl(seeds ? seeds.urlFor(seeds.seeds[0]!) : options.url)
   const connectTimeout = options.connectTimeout ?? 2000
   const commandTimeout = options.commandTimeout ?? 5000
-  const client = createTcpClient({
-    url: options.url,
+  const common = {
     connect: options.connect,
     connectTimeout,
     commandTimeout,
-    // A reconnect is tried twice, then the request gets a 503 at once instead of waiting out
-    // its timeout (the next request tries again).
-    reconnect: { attempts: 2, minDelay: 50, maxDelay: 200 },
     schedule: options.schedule ?? immediate,
-  })
+  }
+  const client = cluster
+    ? createClusterClient({ ...common, url: options.url })
+    : createTcpClient({
+        ...common,
+        url: options.url,
+        // A reconnect is tried twice, then the request gets a 503 at once instead of waiting out
+        // its timeout (the next request tries again).
+        reconnect: { attempts: 2, minDelay: 50, maxDelay: 200 },
+      })
   const subscriptions = new Set<Subscription>()
   const BYTES = { bytes: true }
   const shared = (opts: UpstreamOptions): SendOptions | undefined =>

@@ -14,10 +14,12 @@ export interface Route {
   readonly: boolean
 }
 
-/** Answers a command whose keys span several slots, before anything is sent. */
+/** Answers a command (or a MULTI ... EXEC) whose keys span several slots, before anything is sent. */
 export const crossSlot = (name: string): ReplyError =>
   new ReplyError(
-    `CROSSSLOT Keys in request don't hash to the same slot (command '${name}'): on a cluster, give keys that belong together one hash tag, e.g. {user:42}:a and {user:42}:b`,
+    name === 'MULTI'
+      ? "CROSSSLOT Keys in request don't hash to the same slot (transaction): on a cluster, keep every key of a MULTI ... EXEC under one hash tag, e.g. {user:42}:a and {user:42}:b"
+      : `CROSSSLOT Keys in request don't hash to the same slot (command '${name}'): on a cluster, give keys that belong together one hash tag, e.g. {user:42}:a and {user:42}:b`,
   )
 
 /** The slot of all `keys`, `undefined` when there are none, or `-1` when they disagree. */

@@ -1,25 +1,107 @@
 /**
  * The limiter suite and the stateful session suite, unchanged, on a real Valkey Cluster (3
- * primaries, 3 replicas) through the cluster client over TCP. Their keys carry hash tags, so every
- * script touches one slot; the suites prove nothing else was needed.
+ * primaries, 3 replicas): the limiter through the cluster client over TCP, and both through the
+ * bridge fronting the cluster (HTTP client -> bridge -> cluster client). Their keys carry hash
+ * tags, so every script touches one slot. (The session suite over TCP on a cluster runs in
+ * test/session/stateful-cluster.test.ts.) Also the bridge's own cluster behaviour: pipelines and
+ * transactions across nodes.
  */
-
-import { afterAll } from 'vitest'
-import { connect } from '../../../adapters/node/socket.ts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connect, nodeFetch } from '../../../adapters/node/index.ts'
+import { parseConfig } from '../../../src/bridge/config.ts'
 import { createClusterClient } from '../../../src/client/cluster.ts'
+import { createHttpClient } from '../../../src/client/http.ts'
 import type { Client } from '../../../src/client/types.ts'
+import { post, TOKEN, useBridge } from '../../bridge/support.ts'
 import { limiterSuite } from '../../limit/limiter.suite.ts'
 import { statefulSuite } from '../../session/stateful-suite.ts'
 import { useCluster } from '../../support/use-cluster.ts'
 
 const ctx = useCluster()
+const bridge = useBridge({
+  get url() {
+    return ctx.cluster.url
+  },
+})
 const clients: Client[] = []
-const open = () => {
-  const client = createClusterClient({ url: ctx.cluster.url, connect })
+const track = (client: Client) => {
   clients.push(client)
   return client
 }
 afterAll(() => Promise.all(clients.map((client) => client.close())))
 
-limiterSuite('a Valkey Cluster over TCP', open)
-statefulSuite('a Valkey Cluster over TCP', { client: open })
+/** Each run starts on an empty cluster: the suites use fixed keys (prefix 'concurrent'). */
+const flushFirst = () =>
+  beforeAll(async () => {
+    const client = createClusterClient({ url: ctx.cluster.url, connect })
+    await client.send(['FLUSHALL'])
+    await client.close()
+  })
+
+describe('over TCP', () => {
+  flushFirst()
+  limiterSuite('a Valkey Cluster over TCP', () =>
+    track(createClusterClient({ url: ctx.cluster.url, connect })),
+  )
+})
+
+describe('through the bridge', () => {
+  flushFirst()
+  limiterSuite(
+    'a Valkey Cluster through the bridge',
+    () => track(createHttpClient({ url: bridge.url, token: TOKEN, fetch: nodeFetch() })),
+    { concurrentTimeout: 10_000 },
+  )
+  statefulSuite('a Valkey Cluster through the bridge', {
+    client: () => track(createHttpClient({ url: bridge.url, token: TOKEN, fetch: nodeFetch() })),
+  })
+})
+
+describe('the bridge in front of a cluster', () => {
+  it('is configured as a cluster by an upstream listing several seeds, or by --cluster', () => {
+    const seeds = parseConfig(['--token', TOKEN, '--upstream', 'redis://10.0.0.1:7000,10.0.0.2:7000'], {})
+    expect(seeds).toMatchObject({ cluster: true, upstream: 'redis://10.0.0.1:7000,10.0.0.2:7000' })
+    expect(
+      parseConfig(['--token', TOKEN, '--upstream', 'redis://10.0.0.1:7000', '--cluster'], {}),
+    ).toMatchObject({
+      cluster: true,
+    })
+    expect(parseConfig(['--token', TOKEN], { FLOODGATE_CLUSTER: 'true' })).toMatchObject({ cluster: true })
+    expect(parseConfig(['--token', TOKEN], {})).not.toHaveProperty('cluster')
+    expect(() => parseConfig(['--token', TOKEN, '--cluster=maybe'], {})).toThrow(/--cluster takes no value/)
+    expect(() => parseConfig(['--token', TOKEN, '--upstream', 'redis://a:1,b:x'], {})).toThrow(/--upstream/)
+  })
+
+  it('runs a pipeline spread over every node, replies in order', async () => {
+    const commands = Array.from({ length: 60 }, (_, i) => ['INCRBY', `bridge:pipe:${i}`, String(i)])
+    const { status, json } = await post(`${bridge.url}/pipeline`, commands)
+    expect(status).toBe(200)
+    expect(json).toEqual(commands.map((_, i) => ({ result: i })))
+  })
+
+  it('runs /multi-exec whose keys share a slot on that node, atomically', async () => {
+    const { status, json } = await post(`${bridge.url}/multi-exec`, [
+      ['SET', '{cart:9}:items', '3'],
+      ['INCR', '{cart:9}:items'],
+      ['GET', '{cart:9}:items'],
+    ])
+    expect(status).toBe(200)
+    expect(json).toEqual([{ result: 'OK' }, { result: 4 }, { result: '4' }])
+  })
+
+  it('refuses /multi-exec across slots with a clear CROSSSLOT error, and runs none of it', async () => {
+    const { status, json } = await post(`${bridge.url}/multi-exec`, [
+      ['SET', 'tx:left', '1'],
+      ['SET', 'tx:right', '1'],
+    ])
+    expect(status).toBe(400)
+    expect((json as { error: string }).error).toMatch(/^CROSSSLOT .*MULTI \.\.\. EXEC under one hash tag/)
+    expect(await post(bridge.url, ['EXISTS', 'tx:left'])).toMatchObject({ json: { result: 0 } })
+  })
+
+  it('answers a single cross-slot command with 400 and CROSSSLOT', async () => {
+    const { status, json } = await post(bridge.url, ['MGET', 'x:1', 'x:2'])
+    expect(status).toBe(400)
+    expect((json as { error: string }).error).toMatch(/^CROSSSLOT /)
+  })
+})
