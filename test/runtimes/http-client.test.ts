@@ -5,42 +5,16 @@
  * its TAP lines are read. Each case is reported as its own test.
  */
 
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { EdgeRuntime } from 'edge-runtime'
-import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { TOKEN, useBridge } from '../bridge/support.ts'
-import { clientSuite } from '../client/suite.ts'
+import type { CaseResult } from '../client/run-suite.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import type { CaseResult } from './http-worker.ts'
-
-const bundle = async (entry: string, format: 'esm' | 'iife'): Promise<string> => {
-  const built = await build({
-    entryPoints: [new URL(entry, import.meta.url).pathname],
-    bundle: true,
-    format,
-    platform: 'neutral',
-    target: 'es2022',
-    write: false,
-  })
-  return built.outputFiles[0]!.text
-}
+import { bundle, reportCases, runDenoTest } from './support.ts'
 
 const suiteUrl = (bridgeUrl: string) =>
   `http://localhost/?url=${encodeURIComponent(bridgeUrl)}&token=${encodeURIComponent(TOKEN)}`
-
-const report = (runtime: string, results: () => CaseResult[]) => {
-  for (const testCase of clientSuite) {
-    it(testCase.name, () => {
-      expect(results().find((r) => r.name === testCase.name)).toEqual({ name: testCase.name, ok: true })
-    })
-  }
-  it(`ran every case inside ${runtime}`, () => {
-    expect(results().map((r) => r.name)).toEqual(clientSuite.map((c) => c.name))
-  })
-}
 
 describe('the client suite over HTTP inside workerd', () => {
   const valkey = useValkey()
@@ -58,7 +32,7 @@ describe('the client suite over HTTP inside workerd', () => {
       await mf.dispose()
     }
   }, 60_000)
-  report('workerd', () => results)
+  reportCases('workerd', () => results)
 })
 
 describe('the client suite over HTTP inside the edge-runtime VM (Vercel Edge)', () => {
@@ -70,61 +44,24 @@ describe('the client suite over HTTP inside the edge-runtime VM (Vercel Edge)', 
     const response = await runtime.dispatchFetch(suiteUrl(bridge.url))
     results = (await response.json()) as CaseResult[]
   }, 60_000)
-  report('edge-runtime', () => results)
+  reportCases('edge-runtime', () => results)
 })
-
-const runDeno = (bridgeUrl: string): Promise<{ code: number | null; output: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(
-      'npx',
-      [
-        'deno',
-        'test',
-        '--no-check',
-        '--no-prompt',
-        '--reporter=tap',
-        '--allow-net=127.0.0.1',
-        '--allow-env=BRIDGE_URL,BRIDGE_TOKEN',
-        'test/runtimes/deno/http-client.test.ts',
-      ],
-      {
-        cwd: fileURLToPath(new URL('../..', import.meta.url)),
-        env: {
-          ...process.env,
-          BRIDGE_URL: bridgeUrl,
-          BRIDGE_TOKEN: TOKEN,
-          DENO_NO_PACKAGE_JSON: '1',
-          NO_COLOR: '1',
-        },
-      },
-    )
-    let output = ''
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString()
-    }
-    child.stdout.on('data', collect)
-    child.stderr.on('data', collect)
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
-    child.once('error', reject)
-    child.once('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, output })
-    })
-  })
 
 describe('the client suite over HTTP inside Deno', () => {
   const valkey = useValkey()
   const bridge = useBridge(valkey)
-  let run = { code: null as number | null, output: '' }
-  const results: CaseResult[] = []
+  let run: Awaited<ReturnType<typeof runDenoTest>> = { code: null, output: '', results: [] }
   beforeAll(async () => {
-    run = await runDeno(bridge.url)
-    for (const line of run.output.split('\n')) {
-      const match = /^(not ok|ok) \d+ - (.*)$/.exec(line.trim())
-      if (match && match[2] !== 'close') results.push({ name: match[2]!, ok: match[1] === 'ok' })
-    }
+    run = await runDenoTest('test/runtimes/deno/http-client.test.ts', {
+      BRIDGE_URL: bridge.url,
+      BRIDGE_TOKEN: TOKEN,
+    })
   }, 120_000)
-  report('Deno', () => results)
+  reportCases(
+    'Deno',
+    () => run.results,
+    () => run.output,
+  )
   it('deno test exits 0', () => {
     expect(run.code, run.output.slice(-3000)).toBe(0)
   })

@@ -1,45 +1,29 @@
 /**
- * The client suite inside workerd: bundles `workerd/client-worker.ts` with esbuild, runs it in
- * Miniflare with the Valkey port as a binding, and reports each case as its own test.
+ * The client suite over TCP inside workerd: bundles `workerd/client-worker.ts`, runs it in
+ * Miniflare with the Valkey port as a binding (`connect()` from `cloudflare:sockets` reaches the
+ * loopback Valkey), and reports each case as its own test.
  */
-import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { clientSuite } from '../client/suite.ts'
+import { beforeAll, describe } from 'vitest'
+import type { CaseResult } from '../client/run-suite.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import type { CaseResult } from './workerd/client-worker.ts'
+import { bundle, reportCases } from './support.ts'
 
 describe('the client suite over TCP inside workerd', () => {
   const valkey = useValkey()
   let results: CaseResult[] = []
-
   beforeAll(async () => {
-    const bundle = await build({
-      entryPoints: [new URL('./workerd/client-worker.ts', import.meta.url).pathname],
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      target: 'es2022',
-      external: ['cloudflare:sockets'],
-      write: false,
-    })
     const mf = new Miniflare({
       modules: true,
-      script: bundle.outputFiles[0]!.text,
+      script: await bundle('./workerd/client-worker.ts', 'esm'),
       compatibilityDate: '2025-01-01',
       bindings: { VALKEY_PORT: String(valkey.server.port) },
     })
     try {
-      const response = await mf.dispatchFetch('http://localhost/')
-      results = (await response.json()) as CaseResult[]
+      results = (await (await mf.dispatchFetch('http://localhost/')).json()) as CaseResult[]
     } finally {
       await mf.dispose()
     }
   }, 60_000)
-
-  for (const testCase of clientSuite) {
-    it(testCase.name, () => {
-      expect(results.find((r) => r.name === testCase.name)).toEqual({ name: testCase.name, ok: true })
-    })
-  }
+  reportCases('workerd', () => results)
 })

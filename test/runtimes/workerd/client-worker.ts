@@ -6,14 +6,7 @@
 import { connect } from 'cloudflare:sockets'
 import { cloudflareConnect } from '../../../adapters/cloudflare/socket.ts'
 import { createTcpClient } from '../../../src/client/tcp.ts'
-import { simpleAssert } from '../../client/assert.ts'
-import { clientSuite } from '../../client/suite.ts'
-
-export interface CaseResult {
-  name: string
-  ok: boolean
-  error?: string
-}
+import { runSuite } from '../../client/run-suite.ts'
 
 export default {
   async fetch(_request: Request, env: { VALKEY_PORT: string }): Promise<Response> {
@@ -22,19 +15,7 @@ export default {
       port: Number(env.VALKEY_PORT),
       connect: cloudflareConnect(connect),
     })
-    const results: CaseResult[] = []
-    for (const testCase of clientSuite) {
-      try {
-        await testCase.run(client, simpleAssert)
-        results.push({ name: testCase.name, ok: true })
-      } catch (error) {
-        results.push({
-          name: testCase.name,
-          ok: false,
-          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-        })
-      }
-    }
+    const results = await runSuite(client)
     await client.close()
     return Response.json(results)
   },
