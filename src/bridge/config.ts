@@ -16,6 +16,7 @@ export interface BridgeConfig {
   upstreamTimeout: number
   headersTimeout: number
   requestTimeout: number
+  maxStreams: number
   workers: number
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   /** The upstream is a Valkey Cluster (set by `--cluster`, or by an upstream listing several seeds). */
@@ -96,6 +97,12 @@ export const FLAGS: readonly Flag[] = [
     env: 'FLOODGATE_REQUEST_TIMEOUT',
     value: 'MS',
     help: 'a client must send its whole request within this time, else 408 (default 30000)',
+  },
+  {
+    name: 'max-streams',
+    env: 'FLOODGATE_MAX_STREAMS',
+    value: 'N',
+    help: 'most subscribe (SSE) streams open at once, each a Valkey connection (default 1000)',
   },
   {
     name: 'workers',
@@ -250,6 +257,7 @@ export const parseConfig = (
     upstreamTimeout: numberOf('upstream-timeout', 5000, 1),
     headersTimeout: numberOf('headers-timeout', 10_000, 1),
     requestTimeout: numberOf('request-timeout', 30_000, 1),
+    maxStreams: numberOf('max-streams', 1000, 0),
     workers: numberOf('workers', 1, 1, 256),
     logLevel: logLevel as BridgeConfig['logLevel'],
   }

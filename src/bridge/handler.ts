@@ -28,6 +28,8 @@ export interface BridgeOptions {
   maxBody?: number
   /** How long one request waits for Valkey, ms (default 5000). */
   upstreamTimeout?: number
+  /** Most subscribe streams open at once, each one a Valkey connection (default 1000); then 429. */
+  maxStreams?: number
   logger?: Logger
   /** Log every request (endpoint, status, ms; never its URL, body or token) at `debug`. */
   logRequests?: boolean
@@ -79,6 +81,7 @@ const utf8 = new TextDecoder()
 export const createBridge = (options: BridgeOptions): Bridge => {
   const maxBody = options.maxBody ?? 10 * 1024 * 1024
   const timeout = options.upstreamTimeout ?? 5000
+  const maxStreams = options.maxStreams ?? 1000
   if (!Number.isInteger(maxBody) || maxBody < 1)
     throw new ConfigError(`maxBody must be a positive integer, got ${maxBody}`)
   if (!Number.isInteger(timeout) || timeout < 1)
@@ -130,6 +133,12 @@ export const createBridge = (options: BridgeOptions): Bridge => {
     }
     const readOnly = who === 'read-only'
     if (r.endpoint === 'subscribe' || r.endpoint === 'psubscribe') {
+      if (streams.size >= maxStreams) {
+        throw new BadRequest(
+          429,
+          `ERR too many subscribe streams open (the limit is ${maxStreams}); retry later`,
+        )
+      }
       const body = await subscribeStream(ctx.upstream, r.endpoint, r.channel!, metrics, streams)
       return {
         status: 200,

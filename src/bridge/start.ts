@@ -36,6 +36,7 @@ export const startBridge = async (config: BridgeConfig, logger?: Logger): Promis
     allowCommands: config.allowCommands,
     maxBody: config.maxBody,
     upstreamTimeout: config.upstreamTimeout,
+    maxStreams: config.maxStreams,
     logRequests: config.logLevel === 'debug',
     ...(logger ? { logger } : {}),
   })

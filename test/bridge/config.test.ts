@@ -17,6 +17,7 @@ describe('parseConfig', () => {
       upstreamTimeout: 5000,
       headersTimeout: 10_000,
       requestTimeout: 30_000,
+      maxStreams: 1000,
       workers: 1,
       logLevel: 'info',
     })

@@ -15,6 +15,7 @@ const handler = () => {
     upstream: connectUpstream({ url: valkey.url, connect }),
     tokens: [TOKEN],
     maxBody: 1024,
+    maxStreams: 1,
   })
   return bridge
 }
@@ -56,6 +57,11 @@ describe('createBridge().fetch', () => {
     expect(response.headers.get('content-type')).toBe('text/event-stream')
     const reader = response.body!.getReader()
     const decoder = new TextDecoder()
+    const second = await handler().fetch(request('/subscribe/other'))
+    expect(second.status).toBe(429)
+    expect(await second.json()).toEqual({
+      error: 'ERR too many subscribe streams open (the limit is 1); retry later',
+    })
     expect(decoder.decode((await reader.read()).value)).toBe('data: subscribe,web,1\n\n')
     valkey.server.cli('PUBLISH', 'web', 'line one\nline two')
     expect(decoder.decode((await reader.read()).value)).toBe('data: message,web,line one\ndata: line two\n\n')
