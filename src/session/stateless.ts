@@ -116,7 +116,8 @@ export const statelessStore = (config: StatelessConfig): Store => {
         fields: payload.fields,
         absoluteAt: payload.a,
         maxAge: Math.floor((payload.e - at) / 1000),
-        refresh: rotated || payload.e - at < idle / 2,
+        // Past half of the idle window, unless the absolute end already caps the cookie's life.
+        refresh: rotated || (payload.e - at < idle / 2 && Math.min(at + idle, payload.a) > payload.e),
       }
     },
     create: (fields) => seal(fields, now() + absolute),
