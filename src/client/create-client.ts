@@ -4,6 +4,8 @@
  * runs with zero configuration and moves to Valkey by setting one variable.
  */
 import { ConfigError } from '../errors.ts'
+import { hasSeveralHosts } from './cluster/seeds.ts'
+import { type ClusterClientOptions, createClusterClient } from './cluster.ts'
 import { createHttpClient, type HttpClientOptions } from './http.ts'
 import { createMemoryClient, type MemoryClientOptions } from './memory.ts'
 import type { Connect } from './socket.ts'
@@ -24,6 +26,12 @@ export interface CreateClientOptions {
   http?: Omit<HttpClientOptions, 'url' | 'token'>
   /** Options for the TCP transport (timeouts, reconnect, TLS name), beyond its URL and `connect`. */
   tcp?: Omit<TcpClientOptions, 'url' | 'connect'>
+  /**
+   * The URL points at a Valkey Cluster: `true`, or the cluster client's options (`readFrom`, ...).
+   * Implied when the URL lists several seeds, `redis://h1:6379,h2:6379`. `tcp` options apply to
+   * every node's connection.
+   */
+  cluster?: boolean | Omit<ClusterClientOptions, 'url' | 'nodes' | 'connect'>
 }
 
 const TCP = new Set(['redis:', 'rediss:', 'valkey:', 'valkeys:'])
@@ -42,7 +50,8 @@ const schemeOf = (url: string): string => {
 /**
  * Creates a client for `url`: none or `memory:` gives the in-process memory backend;
  * `redis://`, `rediss://`, `valkey://`, `valkeys://` a TCP client (pass `connect` from your
- * runtime's adapter); `http://` / `https://` the HTTP transport to the bridge or Upstash (pass
+ * runtime's adapter), or a cluster client when the URL lists several seeds
+ * (`redis://h1:6379,h2:6379`) or `cluster` is set; `http://` / `https://` the HTTP transport to the bridge or Upstash (pass
  * `token`, or put it in the URL's password).
  *
  * @example
@@ -70,6 +79,10 @@ export const createClient = (url?: string, options: CreateClientOptions = {}): C
         `a ${scheme}// URL needs a TCP socket: pass { connect } from 'floodgate/node', 'floodgate/cloudflare' ` +
           "or 'floodgate/deno' (Vercel Edge has no TCP: use the bridge over https:// instead)",
       )
+    }
+    if (options.cluster || hasSeveralHosts(url)) {
+      const cluster = typeof options.cluster === 'object' ? options.cluster : {}
+      return createClusterClient({ ...options.tcp, ...cluster, url: url.trim(), connect: options.connect })
     }
     return createTcpClient({ ...options.tcp, url: url.trim(), connect: options.connect })
   }

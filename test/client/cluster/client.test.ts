@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../../adapters/node/socket.ts'
 import { keySlot } from '../../../src/client/cluster/slot.ts'
 import { createClusterClient } from '../../../src/client/cluster.ts'
+import { clientFromEnv, createClient } from '../../../src/client/create-client.ts'
 import { defineScript } from '../../../src/client/script.ts'
 import type { Client } from '../../../src/client/types.ts'
 import { ReplyError } from '../../../src/errors.ts'
@@ -213,6 +214,32 @@ describe('cluster client: seeds', () => {
     } finally {
       await other.close()
     }
+  })
+})
+
+describe('createClient and clientFromEnv', () => {
+  it('give a cluster client for a URL with several seeds, or with cluster: true', async () => {
+    const clients = [
+      createClient(ctx.cluster.url, { connect }),
+      clientFromEnv({ FLOODGATE_URL: ctx.cluster.url }, { connect }),
+      createClient(`redis://${ctx.cluster.seeds[0]}`, { connect, cluster: true }),
+      createClient(`redis://${ctx.cluster.seeds[1]}`, { connect, cluster: { readFrom: 'replica' } }),
+    ]
+    try {
+      for (const [i, each] of clients.entries()) {
+        expect(each.kind).toBe('cluster')
+        // Keys on every node: a single-node client would answer MOVED for two thirds of them.
+        const keys = Array.from({ length: 12 }, (_, k) => `env:${i}:${k}`)
+        await Promise.all(keys.map((key) => each.send(['SET', key, key])))
+        expect(await Promise.all(keys.map((key) => client.send(['GET', key])))).toEqual(keys)
+      }
+    } finally {
+      await Promise.all(clients.map((each) => each.close()))
+    }
+  })
+
+  it('refuses a cluster URL with a database other than 0', () => {
+    expect(() => createClient(`${ctx.cluster.url}/2`, { connect })).toThrow(/only database 0/)
   })
 })
 
