@@ -1,0 +1,22 @@
+/**
+ * A Client from Node's `process.env`: TCP over `node:net` / `node:tls` for `redis://` URLs, the
+ * keep-alive `node:http` fetch for the bridge's `http(s)://` URL, and with no URL the in-process
+ * memory backend.
+ */
+import { type CreateClientOptions, clientFromEnv as fromEnv } from '../../src/client/create-client.ts'
+import type { Client } from '../../src/client/types.ts'
+import { nodeFetch } from './http-fetch.ts'
+import { connect } from './socket.ts'
+
+/**
+ * Creates a Client from `FLOODGATE_URL` / `FLOODGATE_TOKEN` (or the Upstash pair) in `env`
+ * (default `process.env`). One per process: it pools its connections.
+ *
+ * @example
+ * const client = clientFromEnv()
+ * process.once('SIGTERM', () => client.close())
+ */
+export const clientFromEnv = (
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: CreateClientOptions = {},
+): Client => fromEnv(env, { connect, http: { fetch: nodeFetch() }, ...options })
