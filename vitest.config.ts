@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  // The examples import 'floodgate/...' as users do; tsconfig.json maps those to the sources.
+  resolve: { tsconfigPaths: true },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/runtimes/deno/**', '**/node_modules/**'],
