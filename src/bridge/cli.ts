@@ -9,8 +9,10 @@
 import cluster from 'node:cluster'
 import { ConfigError } from '../errors.ts'
 import { createAuth } from './auth.ts'
+import { relayMetrics, workerMetrics } from './cluster-metrics.ts'
 import { type BridgeConfig, parseConfig, usage } from './config.ts'
 import { jsonLogger, type Logger } from './log.ts'
+import { Metrics } from './metrics.ts'
 import { createPolicy } from './policy.ts'
 import { startBridge } from './start.ts'
 
@@ -47,7 +49,11 @@ const readConfig = (argv: string[]): BridgeConfig => {
 const serve = async (config: BridgeConfig, log: Logger): Promise<void> => {
   let server: Awaited<ReturnType<typeof startBridge>>
   try {
-    server = await startBridge(config, log)
+    const metrics = new Metrics()
+    server = await startBridge(config, log, {
+      metrics,
+      ...(cluster.isWorker ? { renderMetrics: workerMetrics(metrics) } : {}),
+    })
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     fail(
@@ -87,6 +93,7 @@ const supervise = (config: BridgeConfig, log: Logger): void => {
         log('info', 'listening', { workers: config.workers, pid: process.pid })
       }
     })
+  relayMetrics()
   for (let i = 0; i < config.workers; i++) forkOne()
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {

@@ -34,6 +34,8 @@ export interface BridgeOptions {
   /** Log every request (endpoint, status, ms; never its URL, body or token) at `debug`. */
   logRequests?: boolean
   metrics?: Metrics
+  /** Renders `/metrics` (default: this process's counters; `--workers` sums every worker's). */
+  renderMetrics?: () => Promise<string>
 }
 
 /** A request as the Node server hands it over: no `Request` object needed. */
@@ -125,7 +127,8 @@ export const createBridge = (options: BridgeOptions): Bridge => {
     if (who === 'none')
       return reply(401, JSON.stringify({ error: 'WRONGPASS invalid or missing auth token' }))
     if (r.endpoint === 'metrics') {
-      return { status: 200, headers: { 'content-type': 'text/plain; version=0.0.4' }, body: metrics.render() }
+      const body = options.renderMetrics ? await options.renderMetrics() : metrics.render()
+      return { status: 200, headers: { 'content-type': 'text/plain; version=0.0.4' }, body }
     }
     const format = input.header('upstash-response-format')
     if (format && format.toLowerCase() !== 'json') {

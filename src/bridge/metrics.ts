@@ -21,6 +21,16 @@ class Histogram {
   }
 }
 
+/** A plain copy of the counters, for sending between processes (`--workers`). */
+export interface MetricsSnapshot {
+  requests: Array<[string, number]>
+  latency: Array<[string, { counts: number[]; sum: number; count: number }]>
+  upstreamErrors: Array<[string, number]>
+  openConnections: number
+  openStreams: number
+  inFlight: number
+}
+
 /**
  * Counters for one bridge process.
  *
@@ -55,6 +65,39 @@ export class Metrics {
   /** Counts one upstream failure: `timeout`, `unavailable` or `protocol`. */
   upstreamError(kind: string): void {
     this.#upstreamErrors.set(kind, (this.#upstreamErrors.get(kind) ?? 0) + 1)
+  }
+
+  /** The counters as plain data. */
+  snapshot(): MetricsSnapshot {
+    return {
+      requests: [...this.#requests],
+      latency: [...this.#latency].map(([e, h]) => [e, { counts: [...h.counts], sum: h.sum, count: h.count }]),
+      upstreamErrors: [...this.#upstreamErrors],
+      openConnections: this.openConnections,
+      openStreams: this.openStreams,
+      inFlight: this.inFlight,
+    }
+  }
+
+  /** Adds another process's counters to these (to render the sum over `--workers`). */
+  absorb(other: MetricsSnapshot): void {
+    for (const [key, n] of other.requests) this.#requests.set(key, (this.#requests.get(key) ?? 0) + n)
+    for (const [kind, n] of other.upstreamErrors) {
+      this.#upstreamErrors.set(kind, (this.#upstreamErrors.get(kind) ?? 0) + n)
+    }
+    for (const [endpoint, h] of other.latency) {
+      let mine = this.#latency.get(endpoint)
+      if (!mine) {
+        mine = new Histogram()
+        this.#latency.set(endpoint, mine)
+      }
+      for (let i = 0; i < mine.counts.length; i++) mine.counts[i]! += h.counts[i] ?? 0
+      mine.sum += h.sum
+      mine.count += h.count
+    }
+    this.openConnections += other.openConnections
+    this.openStreams += other.openStreams
+    this.inFlight += other.inFlight
   }
 
   render(): string {

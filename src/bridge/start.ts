@@ -5,7 +5,7 @@
  */
 import { connect } from '../../adapters/node/socket.ts'
 import type { BridgeConfig } from './config.ts'
-import { createBridge } from './handler.ts'
+import { type BridgeOptions, createBridge } from './handler.ts'
 import type { Logger } from './log.ts'
 import { type BridgeServer, serveBridge } from './node.ts'
 
@@ -20,7 +20,11 @@ import { connectUpstream } from './valkey.ts'
  * const server = await startBridge({ ...parseConfig(['--token', token], process.env), port: 0 })
  * console.log(server.url)
  */
-export const startBridge = async (config: BridgeConfig, logger?: Logger): Promise<BridgeServer> => {
+export const startBridge = async (
+  config: BridgeConfig,
+  logger?: Logger,
+  extra: Pick<BridgeOptions, 'metrics' | 'renderMetrics'> = {},
+): Promise<BridgeServer> => {
   const upstream = connectUpstream({
     url: config.upstream,
     ...(config.cluster ? { cluster: true } : {}),
@@ -38,6 +42,7 @@ export const startBridge = async (config: BridgeConfig, logger?: Logger): Promis
     upstreamTimeout: config.upstreamTimeout,
     maxStreams: config.maxStreams,
     logRequests: config.logLevel === 'debug',
+    ...extra,
     ...(logger ? { logger } : {}),
   })
   try {

@@ -107,7 +107,7 @@ describe('floodgate bridge (CLI)', () => {
     expect(bridge.stderr()).not.toContain(TOKEN)
   })
 
-  it('serves from several processes with --workers and stops them all on SIGTERM', async () => {
+  it('serves from several processes with --workers, sums their metrics, and stops them all on SIGTERM', async () => {
     const bridge = await start([
       '--listen',
       '127.0.0.1:0',
@@ -121,6 +121,13 @@ describe('floodgate bridge (CLI)', () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => post(bridge.url, ['INCR', 'workers'])))
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(200))
     expect(valkey.server.cli('GET', 'workers')).toBe('20')
+    // /metrics sums every worker's counters, whichever worker takes the scrape.
+    for (let i = 0; i < 4; i++) {
+      const text = await (
+        await fetch(`${bridge.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      ).text()
+      expect(text).toContain('floodgate_bridge_requests_total{endpoint="command",status="200"} 20')
+    }
     bridge.child.kill('SIGTERM')
     expect(await bridge.exited).toBe(0)
   })
