@@ -10,62 +10,24 @@
  */
 import { ProtocolError, ReplyError, TimeoutError, TransportError } from '../errors.ts'
 import { type Decoded, RespDecoder } from '../resp/decode.ts'
-import { commandText, concatBytes, encodeCommand } from '../resp/encode.ts'
+import { commandText, encodeCommand } from '../resp/encode.ts'
 import { Fifo } from './fifo.ts'
 import { runScript } from './script.ts'
-import type { Socket } from './socket.ts'
+import { openWithin, type Socket } from './socket.ts'
+import { Deadlines } from './tcp-deadlines.ts'
 import { resolveTcpOptions, type TcpClientOptions, type TcpConfig } from './tcp-options.ts'
+import { Pending, takeBatch } from './tcp-pending.ts'
 import type { Arg, Client, Command, Reply, Script, SendOptions } from './types.ts'
 
 export type { TcpClientOptions } from './tcp-options.ts'
 
-const utf8 = new TextEncoder()
 const IDLE = 0
 const CONNECTING = 1
 const READY = 2
 
-/** One command between `send` and its reply. */
-class Pending {
-  done = false
-  /** When the shared sweep times it out (ms since epoch); 0 when it has its own timer or none. */
-  deadline = 0
-  cleanup: (() => void) | undefined = undefined
-  payload: string | Uint8Array
-  readonly name: string
-  readonly bytes: boolean
-  /** Resolve with a ReplyError instead of rejecting (pipelines). */
-  readonly soft: boolean
-  readonly resolve: (reply: Reply | ReplyError) => void
-  readonly reject: (error: unknown) => void
-  constructor(
-    payload: string | Uint8Array,
-    name: string,
-    bytes: boolean,
-    soft: boolean,
-    resolve: (reply: Reply | ReplyError) => void,
-    reject: (error: unknown) => void,
-  ) {
-    this.payload = payload
-    this.name = name
-    this.bytes = bytes
-    this.soft = soft
-    this.resolve = resolve
-    this.reject = reject
-  }
-}
-
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
-
-/** Rejects with `signal.reason` once it aborts, so a `Connect` that ignores the signal cannot hang us. */
-const abortable = <T>(promise: Promise<T>, signal: AbortSignal): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    if (signal.aborted) return onAbort()
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-  })
 
 class TcpClient implements Client {
   readonly kind = 'tcp' as const
@@ -79,7 +41,7 @@ class TcpClient implements Client {
   readonly #unsent = new Fifo<Pending>()
   readonly #sent = new Fifo<Pending>()
   #flushQueued = false
-  #sweepTimer: ReturnType<typeof setTimeout> | undefined
+  readonly #deadlines: Deadlines
   /** Commands not yet settled. */
   #live = 0
   #closed = false
@@ -88,6 +50,12 @@ class TcpClient implements Client {
   constructor(config: TcpConfig) {
     this.#config = config
     this.#address = `${config.host}:${config.port}`
+    this.#deadlines = new Deadlines(
+      config.commandTimeout,
+      [this.#sent, this.#unsent],
+      (entry, error) => this.#fail(entry, error),
+      (entry, ms) => this.#timeoutError(entry, ms),
+    )
   }
 
   send(command: Command, options?: SendOptions): Promise<Reply> {
@@ -131,7 +99,7 @@ class TcpClient implements Client {
       })
       this.#failAll(new TransportError('the client was closed before the server answered'))
     }
-    clearTimeout(this.#sweepTimer)
+    this.#deadlines.stop()
     this.#state = IDLE
     this.#drop()
   }
@@ -148,12 +116,10 @@ class TcpClient implements Client {
     const name = typeof command[0] === 'string' ? command[0] : 'command'
     const bytes = options?.bytes === true
     return new Promise((resolve, reject) => {
-      const entry = new Pending(payload, name, bytes, soft, resolve, reject)
+      const entry = new Pending(payload, name, { bytes, soft }, resolve, reject)
       this.#live++
       this.#unsent.push(entry)
-      if (options === undefined || (options.timeout === undefined && options.signal === undefined)) {
-        this.#armDefault(entry)
-      } else this.#arm(entry, options)
+      this.#deadlines.arm(entry, options)
       if (!this.#flushQueued) {
         this.#flushQueued = true
         this.#config.schedule(this.#flush)
@@ -161,83 +127,17 @@ class TcpClient implements Client {
     })
   }
 
-  #armDefault(entry: Pending): void {
-    const timeout = this.#config.commandTimeout
-    if (timeout === 0) return
-    entry.deadline = Date.now() + timeout
-    if (this.#sweepTimer === undefined) this.#sweepTimer = setTimeout(this.#sweep, timeout)
-  }
-
-  #arm(entry: Pending, options: SendOptions): void {
-    const { signal } = options
-    const timeout = options.timeout
-    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
-      this.#fail(
-        entry,
-        new TypeError(`timeout must be a non-negative number of milliseconds, received ${timeout}`),
-      )
-      return
-    }
-    if (signal?.aborted) {
-      this.#fail(
-        entry,
-        new TimeoutError(`${entry.name} was aborted before it was sent`, { cause: signal.reason }),
-      )
-      return
-    }
-    if (timeout === undefined) this.#armDefault(entry)
-    const ms = timeout ?? 0
-    const timer = ms > 0 ? setTimeout(() => this.#fail(entry, this.#timeoutError(entry, ms)), ms) : undefined
-    const onAbort = () =>
-      this.#fail(
-        entry,
-        new TimeoutError(`${entry.name} was aborted; it may still run`, { cause: signal?.reason }),
-      )
-    signal?.addEventListener('abort', onAbort, { once: true })
-    entry.cleanup = () => {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', onAbort)
-    }
-  }
-
   #timeoutError(entry: Pending, ms: number): TimeoutError {
     const where = this.#state === READY ? 'the server did not answer' : `no connection to ${this.#address}`
     return new TimeoutError(`${entry.name} timed out after ${ms} ms (${where}); it may still run`)
   }
 
-  /** Times out commands past their default deadline; they are in deadline order across both queues. */
-  #sweep = (): void => {
-    this.#sweepTimer = undefined
-    const now = Date.now()
-    for (const queue of [this.#sent, this.#unsent]) {
-      for (let i = 0; i < queue.length; i++) {
-        const entry = queue.at(i)!
-        if (entry.done || entry.deadline === 0) continue
-        if (entry.deadline > now) {
-          this.#sweepTimer = setTimeout(this.#sweep, entry.deadline - now)
-          return
-        }
-        this.#fail(entry, this.#timeoutError(entry, this.#config.commandTimeout))
-      }
-    }
-  }
-
   #settle(entry: Pending, reply: Decoded): void {
-    if (entry.done) return
-    entry.done = true
-    entry.cleanup?.()
-    if (reply instanceof ReplyError && !entry.soft) entry.reject(reply)
-    else entry.resolve(reply as Reply)
-    if (--this.#live === 0) this.#drained?.()
+    if (entry.settle(reply) && --this.#live === 0) this.#drained?.()
   }
 
   #fail(entry: Pending, error: unknown): void {
-    if (entry.done) return
-    entry.done = true
-    entry.payload = ''
-    entry.cleanup?.()
-    entry.reject(error)
-    if (--this.#live === 0) this.#drained?.()
+    if (entry.fail(error) && --this.#live === 0) this.#drained?.()
   }
 
   #failAll(error: unknown): void {
@@ -252,39 +152,8 @@ class TcpClient implements Client {
       if (this.#state === IDLE && this.#unsent.length > 0) void this.#connect()
       return
     }
-    const unsent = this.#unsent
-    let text = ''
-    let parts: Uint8Array[] | undefined
-    let total = 0
-    while (unsent.length > 0) {
-      const entry = unsent.shift()!
-      if (entry.done) continue
-      this.#sent.push(entry)
-      const payload = entry.payload
-      entry.payload = ''
-      if (typeof payload === 'string') text += payload
-      else {
-        parts ??= []
-        if (text !== '') {
-          const head = utf8.encode(text)
-          parts.push(head)
-          total += head.length
-          text = ''
-        }
-        parts.push(payload)
-        total += payload.length
-      }
-    }
-    if (parts === undefined) {
-      if (text !== '') this.#socket!.write(utf8.encode(text))
-      return
-    }
-    if (text !== '') {
-      const tail = utf8.encode(text)
-      parts.push(tail)
-      total += tail.length
-    }
-    this.#socket!.write(parts.length === 1 ? parts[0]! : concatBytes(parts, total))
+    const batch = takeBatch(this.#unsent, this.#sent)
+    if (batch !== undefined) this.#socket!.write(batch)
   }
 
   #hasWaiting(): boolean {
@@ -334,7 +203,6 @@ class TcpClient implements Client {
         ),
       config.connectTimeout,
     )
-    let lost = false
     try {
       const opening = config.connect(
         {
@@ -355,13 +223,11 @@ class TcpClient implements Client {
         },
       )
       // A socket that opens after we gave up is closed at once.
-      opening.then(
-        (late) => lost && late.close(),
-        () => {},
-      )
-      const socket = await abortable(opening, controller.signal)
-      if (id !== this.#generation)
+      const socket = await openWithin(opening, controller.signal, (late) => late.close())
+      if (id !== this.#generation) {
+        socket.close()
         throw new TransportError(`the connection to ${this.#address} closed while opening`)
+      }
       this.#socket = socket
       this.#decoder = new RespDecoder({
         onReply: this.#onReply,
@@ -378,10 +244,10 @@ class TcpClient implements Client {
       }
       if (config.db !== undefined && config.db !== 0) setup.push(['SELECT', config.db])
       if (setup.length > 0) {
-        await abortable(Promise.all(setup.map((command) => this.#setup(command))), controller.signal)
+        const replies = Promise.all(setup.map((command) => this.#setup(command)))
+        await openWithin(replies, controller.signal, () => {})
       }
     } catch (error) {
-      lost = true
       if (id === this.#generation) this.#drop()
       // Setup commands still waiting belong to this dead socket.
       for (const entry of this.#sent.drain()) this.#fail(entry, error)
@@ -394,7 +260,7 @@ class TcpClient implements Client {
   /** Writes a connection-setup command ahead of everything queued. */
   #setup(command: Command): Promise<Reply | ReplyError> {
     return new Promise((resolve, reject) => {
-      const entry = new Pending('', String(command[0]), false, false, resolve, reject)
+      const entry = new Pending('', String(command[0]), { bytes: false, soft: false }, resolve, reject)
       this.#live++
       this.#sent.push(entry)
       this.#socket!.write(encodeCommand(command))
