@@ -1,8 +1,11 @@
 /**
  * Sessions inside the runtimes: the same small app bundled into workerd (Miniflare) and the
- * edge-runtime VM (Vercel Edge), stateless and stateful (over the bridge to a real valkey-server).
+ * edge-runtime VM (Vercel Edge), and served by Deno, stateless and stateful (over the bridge to a
+ * real valkey-server).
  * A cookie jar carries the Set-Cookie from one request to the next as a browser would.
  */
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { EdgeRuntime } from 'edge-runtime'
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
@@ -48,6 +51,57 @@ const runtimes: Array<[string, () => Promise<{ dispatch: Dispatch; close(): Prom
       return {
         dispatch: (url, cookie) => runtime.dispatchFetch(url, { headers: cookie ? { cookie } : {} }),
         close: async () => {},
+      }
+    },
+  ],
+  [
+    'Deno',
+    async () => {
+      // `deno run` with network access to 127.0.0.1 only; `jose` resolves from node_modules.
+      const root = fileURLToPath(new URL('../..', import.meta.url))
+      const child = spawn(
+        'npx',
+        [
+          'deno',
+          'run',
+          '--no-check',
+          '--no-prompt',
+          '--allow-net=127.0.0.1',
+          'test/runtimes/session/deno.ts',
+        ],
+        // Its own process group, so close() ends deno and not only the npx in front of it.
+        { cwd: root, env: { ...process.env, NO_COLOR: '1' }, detached: true },
+      )
+      const port = await new Promise<number>((resolve, reject) => {
+        let output = ''
+        const timer = setTimeout(() => {
+          process.kill(-child.pid!, 'SIGKILL')
+          reject(new Error(`Deno did not start in 60 s:\n${output}`))
+        }, 60_000)
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString()
+          const match = /listening (\d+)/.exec(output)
+          if (match) {
+            clearTimeout(timer)
+            resolve(Number(match[1]))
+          }
+        })
+        child.stderr.on('data', (chunk: Buffer) => {
+          output += chunk.toString()
+        })
+        child.once('exit', (code) => reject(new Error(`Deno exited with ${code}:\n${output}`)))
+      })
+      return {
+        dispatch: (url, cookie) => {
+          const { pathname, search } = new URL(url)
+          return fetch(`http://127.0.0.1:${port}${pathname}${search}`, { headers: cookie ? { cookie } : {} })
+        },
+        close: async () => {
+          child.removeAllListeners('exit')
+          const exited = new Promise((resolve) => child.once('exit', resolve))
+          process.kill(-child.pid!, 'SIGTERM')
+          await exited
+        },
       }
     },
   ],
