@@ -75,12 +75,15 @@ interface Run {
   rate: number
   p50: number
   p99: number
+  /** This (client) process's CPU time per call, µs: the HTTP tax, less sensitive to a busy machine. */
+  cpu: number
 }
 
 /** `total` calls from `concurrency` loops; per-call latency in µs. */
 const measure = async (call: Call, concurrency: number, total: number): Promise<Run> => {
   const latencies = new Float64Array(total)
   let next = 0
+  const cpu = process.cpuUsage()
   const started = performance.now()
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -93,8 +96,14 @@ const measure = async (call: Call, concurrency: number, total: number): Promise<
     }),
   )
   const elapsed = performance.now() - started
+  const used = process.cpuUsage(cpu)
   const sorted = Array.from(latencies).sort((a, b) => a - b)
-  return { rate: (total / elapsed) * 1000, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) }
+  return {
+    rate: (total / elapsed) * 1000,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    cpu: (used.user + used.system) / total,
+  }
 }
 
 const valkey = await startValkey()
@@ -157,32 +166,28 @@ try {
 
 const summary = (key: string): Run => {
   const runs = results.get(key)!
-  return {
-    rate: median(runs.map((r) => r.rate)),
-    p50: median(runs.map((r) => r.p50)),
-    p99: median(runs.map((r) => r.p99)),
-  }
+  const of = (field: keyof Run) => median(runs.map((r) => r[field]))
+  return { rate: of('rate'), p50: of('p50'), p99: of('p99'), cpu: of('cpu') }
 }
+const columns = (cells: Array<string | number>) =>
+  cells.map((cell, i) => (i === 0 ? String(cell).padEnd(44) : String(cell).padStart(9))).join(' ')
 console.log(
   `one client process, bridge (1 process) in front of one valkey-server; medians of ${ROUNDS} rounds`,
 )
 for (const [op, label] of modes) {
   console.log(`\n${op} ${label}`)
-  console.log(
-    `${'client'.padEnd(44)} ${'calls/s'.padStart(9)} ${'p50 µs'.padStart(8)} ${'p99 µs'.padStart(8)}`,
-  )
+  console.log(columns(['client', 'calls/s', 'p50 µs', 'p99 µs', 'CPU µs/call']))
   for (const target of targets) {
     const s = summary(`${op} ${label}|${target.name}`)
     console.log(
-      `${target.name.padEnd(44)} ${s.rate.toFixed(0).padStart(9)} ${s.p50.toFixed(0).padStart(8)} ${s.p99.toFixed(0).padStart(8)}`,
+      columns([target.name, s.rate.toFixed(0), s.p50.toFixed(0), s.p99.toFixed(0), s.cpu.toFixed(0)]),
     )
   }
-  const rate = (name: string) => summary(`${op} ${label}|${name}`).rate
-  const p50 = (name: string) => summary(`${op} ${label}|${name}`).p50
+  const of = (name: string) => summary(`${op} ${label}|${name}`)
+  const [fast, slow, peer] = [of('floodgate + nodeFetch'), of('floodgate + fetch'), of('@upstash/redis')]
   console.log(
-    `ratios: nodeFetch/@upstash ${(rate('floodgate + nodeFetch') / rate('@upstash/redis')).toFixed(2)}x calls/s, ` +
-      `fetch/@upstash ${(rate('floodgate + fetch') / rate('@upstash/redis')).toFixed(2)}x, ` +
-      `nodeFetch/fetch ${(rate('floodgate + nodeFetch') / rate('floodgate + fetch')).toFixed(2)}x; ` +
-      `p50 nodeFetch/@upstash ${(p50('floodgate + nodeFetch') / p50('@upstash/redis')).toFixed(2)}x`,
+    `ratios: calls/s nodeFetch/@upstash ${(fast.rate / peer.rate).toFixed(2)}x, fetch/@upstash ${(slow.rate / peer.rate).toFixed(2)}x, ` +
+      `nodeFetch/fetch ${(fast.rate / slow.rate).toFixed(2)}x; p50 nodeFetch/@upstash ${(fast.p50 / peer.p50).toFixed(2)}x; ` +
+      `CPU per call @upstash/nodeFetch ${(peer.cpu / fast.cpu).toFixed(2)}x, fetch/nodeFetch ${(slow.cpu / fast.cpu).toFixed(2)}x`,
   )
 }
