@@ -17,6 +17,8 @@ const toJson = (key: string, value: unknown): string => {
 }
 
 /**
+ * One request's session, as `sessions.load(request)` returns it (not built directly).
+ *
  * @example
  * const session = await sessions.load(request)
  * session.set('views', (session.get('views') ?? 0) + 1)
