@@ -4,14 +4,23 @@
  *
  * - floodgate slidingWindow over our TCP client;
  * - rate-limiter-flexible's RateLimiterRedis over iovalkey (auto-pipelining on, its fastest mode);
+ * - floodgate slidingWindow over HTTP through floodgate's bridge (a separate process, started
+ *   with the CLI), and @upstash/ratelimit 2.2's slidingWindow with @upstash/redis through the same
+ *   bridge, both on Node's global fetch;
  * - floodgate slidingWindow on the memory backend, single-threaded (target >= 1M decisions/s).
  *
  * Every limiter admits every call (a limit no run reaches), over 10,000 identifiers in turn, so
- * each decision is one full script run. Targets: TCP >= 1.5x rate-limiter-flexible.
+ * each decision is one full script run. Targets: TCP >= 1.5x rate-limiter-flexible; through the
+ * bridge >= 1.3x @upstash/ratelimit.
  */
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { Ratelimit } from '@upstash/ratelimit'
+import { Redis as UpstashRedis } from '@upstash/redis'
 import { Redis } from 'iovalkey'
 import { RateLimiterRedis } from 'rate-limiter-flexible'
 import { connect } from '../../adapters/node/socket.ts'
+import { createHttpClient } from '../../src/client/http.ts'
 import { createMemoryClient } from '../../src/client/memory.ts'
 import { createTcpClient } from '../../src/client/tcp.ts'
 import { createLimiter, slidingWindow } from '../../src/limit/index.ts'
@@ -20,10 +29,47 @@ import { type Decide, type Figures, measure, median } from './measure.ts'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const N = { 1: Number(process.env.N1 ?? 10_000), 50: Number(process.env.N50 ?? 50_000) } as const
+const HTTP_N = { 1: Number(process.env.HTTP_N1 ?? 1000), 50: Number(process.env.HTTP_N50 ?? 5000) } as const
+const TOKEN = 'bench-token-0123456789abcdef'
+
+/** Starts the bridge CLI in its own process and resolves with its URL once it listens. */
+const startBridge = async (upstream: string) => {
+  const cli = join(import.meta.dirname, '../../src/bridge/cli.ts')
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      cli,
+      'bridge',
+      '--upstream',
+      upstream,
+      '--token',
+      TOKEN,
+      '--listen',
+      '127.0.0.1:0',
+      '--log-level',
+      'error',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (chunk) => {
+      out += chunk
+      const match = /listening on (http:\/\/\S+)\n/.exec(out)
+      if (match) resolve(match[1]!)
+    })
+    child.once('exit', (code) => reject(new Error(`the bridge exited (${code}) before listening`)))
+  })
+  child.stdout!.resume()
+  return { url, stop: () => void child.kill('SIGTERM') }
+}
 const MEMORY_N = Number(process.env.MEMORY_N ?? 1_000_000)
 const BIG = 1_000_000_000
 
 const server = await startValkey()
+const bridge = await startBridge(server.url)
 try {
   const tcp = createTcpClient({ url: server.url, connect })
   const ours = createLimiter({ client: tcp, limits: slidingWindow(BIG, '1 m'), prefix: 'fg' })
@@ -34,6 +80,18 @@ try {
     limits: slidingWindow(BIG, '1 m'),
     prefix: 'mem',
   })
+  const http = createHttpClient({ url: bridge.url, token: TOKEN })
+  const overHttp = createLimiter({ client: http, limits: slidingWindow(BIG, '1 m'), prefix: 'fgh' })
+  const upstash = new Ratelimit({
+    redis: new UpstashRedis({ url: bridge.url, token: TOKEN, enableTelemetry: false }),
+    limiter: Ratelimit.slidingWindow(BIG, '1 m'),
+    prefix: 'upstash',
+    ephemeralCache: false,
+  })
+  const viaBridge: Array<{ name: string; decide: Decide }> = [
+    { name: 'floodgate slidingWindow, HTTP via bridge', decide: (id) => overHttp.limit(id) },
+    { name: '@upstash/ratelimit slidingWindow, via bridge', decide: (id) => upstash.limit(id) },
+  ]
 
   const contenders: Array<{ name: string; decide: Decide }> = [
     { name: 'floodgate slidingWindow, TCP', decide: (id) => ours.limit(id) },
@@ -45,6 +103,9 @@ try {
     for (const concurrency of [1, 50] as const) {
       for (const { name, decide } of contenders) {
         record(`${name} @${concurrency}`, await measure(decide, concurrency, N[concurrency]))
+      }
+      for (const { name, decide } of viaBridge) {
+        record(`${name} @${concurrency}`, await measure(decide, concurrency, HTTP_N[concurrency]))
       }
     }
     record(
@@ -79,6 +140,14 @@ try {
         `(p50 ${(b.p50 / a.p50).toFixed(2)}x, p99 ${(b.p99 / a.p99).toFixed(2)}x lower) (target >= 1.5x)`,
     )
   }
+  for (const concurrency of [1, 50]) {
+    const a = summary(`${viaBridge[0]!.name} @${concurrency}`)
+    const b = summary(`${viaBridge[1]!.name} @${concurrency}`)
+    console.log(
+      `ratio bridge: floodgate / @upstash/ratelimit @${concurrency}: ${(a.ops / b.ops).toFixed(2)}x decisions/s ` +
+        `(p50 ${(b.p50 / a.p50).toFixed(2)}x, p99 ${(b.p99 / a.p99).toFixed(2)}x lower) (target >= 1.3x)`,
+    )
+  }
   const mem = Math.max(
     summary('floodgate slidingWindow, memory, sequential').ops,
     summary('floodgate slidingWindow, memory, 50 in flight').ops,
@@ -87,7 +156,9 @@ try {
     `memory backend: ${Math.round(mem).toLocaleString('en-US')} decisions/s single-threaded (target >= 1,000,000)`,
   )
   await tcp.close()
+  await http.close()
   iovalkey.disconnect()
 } finally {
+  bridge.stop()
   await server.stop()
 }
