@@ -108,6 +108,16 @@ const parseLength = (buf: Uint8Array, from: number, to: number, max: number): nu
   return n as number
 }
 
+/**
+ * The streaming decoder: one per connection, fed every chunk the socket delivers.
+ *
+ * @example
+ * const decoder = new RespDecoder({
+ *   onReply: (reply) => queue.shift()!.settle(reply),
+ *   onPush: (frame) => console.log('push', frame),
+ * })
+ * socket.on('data', (chunk) => decoder.feed(chunk))
+ */
 export class RespDecoder {
   readonly #handlers: DecoderHandlers
   #buffer: Uint8Array = EMPTY

@@ -13,6 +13,9 @@ const utf8 = new TextEncoder()
 /**
  * The UTF-8 byte length of `text`, as `TextEncoder` would encode it (a lone surrogate becomes
  * U+FFFD, three bytes), without encoding it.
+ *
+ * @example
+ * utf8Length('café 😀') // 10
  */
 export const utf8Length = (text: string): number => {
   const length = text.length

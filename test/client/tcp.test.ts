@@ -1,9 +1,10 @@
+import { createServer } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { connect } from '../../adapters/node/socket.ts'
 import type { Connect } from '../../src/client/socket.ts'
 import { createTcpClient, type TcpClientOptions } from '../../src/client/tcp.ts'
 import type { Client } from '../../src/client/types.ts'
-import { ReplyError, TimeoutError, TransportError } from '../../src/errors.ts'
+import { ProtocolError, ReplyError, TimeoutError, TransportError } from '../../src/errors.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { freePort } from '../support/valkey.ts'
 
@@ -219,6 +220,25 @@ describe('createTcpClient', () => {
     expect(beforeRestart).toEqual(beforeRestart.map((_, i) => i + 1))
     expect(afterRestart).toEqual(afterRestart.map((_, i) => i + 1))
     expect(Number(valkey.server.cli('GET', 'stream'))).toBe(afterRestart.length)
+  })
+})
+
+describe('createTcpClient against a server that breaks the protocol', () => {
+  it('drops the connection on malformed bytes and fails the commands in flight with TransportError', async () => {
+    const server = createServer((socket) => {
+      socket.once('data', () => socket.write('?not RESP\r\n'))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as { port: number }
+    try {
+      const client = open({ host: '127.0.0.1', port, reconnect: { attempts: 1 } })
+      const error = (await settle(client.send(['PING']))).error as TransportError
+      expect(error).toBeInstanceOf(TransportError)
+      expect(error.message).toMatch(/unknown type byte 0x3f/)
+      expect(error.cause).toBeInstanceOf(ProtocolError)
+    } finally {
+      server.close()
+    }
   })
 })
 
