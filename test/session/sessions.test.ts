@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import type { Client } from '../../src/client/types.ts'
 import { ConfigError } from '../../src/errors.ts'
-import { createSessions } from '../../src/index.ts'
+import { createMemoryClient, createSessions } from '../../src/index.ts'
 import { SECRET_A } from './helpers.ts'
 
-/** Options are checked before any client call, so an unusable client is enough here. */
-const client = {
-  kind: 'memory',
-  send: async () => null,
-  pipeline: async () => [],
-  eval: async () => null,
-  close: async () => {},
-} as Client
+const client = createMemoryClient()
 
 describe('createSessions options', () => {
   it.each([
