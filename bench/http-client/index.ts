@@ -5,13 +5,16 @@
  *   - floodgate's HTTP client over the global fetch,
  *   - floodgate's HTTP client over `nodeFetch()` (floodgate/node),
  *   - `@upstash/redis` 1.39 (its defaults: auto-pipelining, base64) over the same bridge,
- * plus both of ours with auto-pipelining off (one request per call: the raw HTTP tax).
+ * plus ours with auto-pipelining off (one request per call: the raw HTTP tax) over each fetch,
+ * and over `undici.request` (npm undici, a devDependency here) as the reference point.
  * Rounds interleave the clients; medians are printed, then ratios.
  */
 import { spawn } from 'node:child_process'
 import { Redis } from '@upstash/redis'
+import { Agent, request } from 'undici'
 import { nodeFetch } from '../../adapters/node/http-fetch.ts'
 import { createHttpClient } from '../../src/client/http.ts'
+import type { FetchLike } from '../../src/client/http-exchange.ts'
 import { defineScript, scriptSha } from '../../src/client/script.ts'
 import { freePort, startValkey } from '../../test/support/valkey.ts'
 
@@ -118,6 +121,16 @@ const ours = (name: string, options: Parameters<typeof createHttpClient>[0]): Ta
     evalsha: (i) => client.eval(script, [`bench:fw:${i % 100}`], [60_000]),
   }
 }
+const dispatcher = new Agent({ keepAliveTimeout: 4000, connections: 64 })
+const undiciFetch: FetchLike = async (url, init) => {
+  const response = await request(url, { ...init, dispatcher })
+  const body = await response.body.text()
+  return {
+    status: response.statusCode,
+    headers: { get: (name) => (response.headers[name.toLowerCase()] as string | undefined) ?? null },
+    text: async () => body,
+  }
+}
 const upstash = new Redis({ url: bridge.url, token: TOKEN, enableTelemetry: false })
 const targets: Target[] = [
   ours('floodgate + fetch', { url: bridge.url, token: TOKEN }),
@@ -132,6 +145,13 @@ const targets: Target[] = [
     url: bridge.url,
     token: TOKEN,
     fetch: fast,
+    autoPipeline: false,
+  }),
+  // The reference the research measured (~285 µs per call): what an optional undici dependency would buy.
+  ours('floodgate + undici.request, no auto-pipelining', {
+    url: bridge.url,
+    token: TOKEN,
+    fetch: undiciFetch,
     autoPipeline: false,
   }),
 ]
@@ -160,6 +180,7 @@ try {
   }
 } finally {
   fast.close()
+  await dispatcher.close()
   bridge.stop()
   await valkey.stop()
 }
@@ -188,6 +209,8 @@ for (const [op, label] of modes) {
   console.log(
     `ratios: calls/s nodeFetch/@upstash ${(fast.rate / peer.rate).toFixed(2)}x, fetch/@upstash ${(slow.rate / peer.rate).toFixed(2)}x, ` +
       `nodeFetch/fetch ${(fast.rate / slow.rate).toFixed(2)}x; p50 nodeFetch/@upstash ${(fast.p50 / peer.p50).toFixed(2)}x; ` +
-      `CPU per call @upstash/nodeFetch ${(peer.cpu / fast.cpu).toFixed(2)}x, fetch/nodeFetch ${(slow.cpu / fast.cpu).toFixed(2)}x`,
+      `CPU per call @upstash/nodeFetch ${(peer.cpu / fast.cpu).toFixed(2)}x, fetch/nodeFetch ${(slow.cpu / fast.cpu).toFixed(2)}x; ` +
+      `one request per call, CPU fetch/nodeFetch ${(of('floodgate + fetch, no auto-pipelining').cpu / of('floodgate + nodeFetch, no auto-pipelining').cpu).toFixed(2)}x, ` +
+      `undici.request/nodeFetch ${(of('floodgate + undici.request, no auto-pipelining').cpu / of('floodgate + nodeFetch, no auto-pipelining').cpu).toFixed(2)}x`,
   )
 }
