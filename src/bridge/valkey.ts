@@ -11,6 +11,7 @@ import type { Connect } from '../client/socket.ts'
 import { createTcpClient } from '../client/tcp.ts'
 import { parseTcpUrl } from '../client/tcp-url.ts'
 import type { SendOptions } from '../client/types.ts'
+import { createBatcher } from './batch.ts'
 import { openSubscriber } from './subscriber.ts'
 import type { Subscription, Upstream, UpstreamOptions } from './upstream.ts'
 
@@ -29,8 +30,9 @@ export interface ValkeyUpstreamOptions {
    */
   commandTimeout?: number
   /**
-   * When queued commands are written (default `setImmediate` where it exists, else a 0 ms
-   * timer): later than a microtask, so one write carries many requests' commands.
+   * When queued commands are written. The default (batch.ts) writes on `setImmediate` (a 0 ms
+   * timer where it does not exist), and while earlier commands are unanswered, after their
+   * replies: one write carries many requests' commands.
    */
   schedule?: (flush: () => void) => void
 }
@@ -52,11 +54,12 @@ export const connectUpstream = (options: ValkeyUpstreamOptions): Upstream => {
   const endpoint = parseTcpUrl(seeds ? seeds.urlFor(seeds.seeds[0]!) : options.url)
   const connectTimeout = options.connectTimeout ?? 2000
   const commandTimeout = options.commandTimeout ?? 5000
+  const batcher = createBatcher(immediate)
   const common = {
     connect: options.connect,
     connectTimeout,
     commandTimeout,
-    schedule: options.schedule ?? immediate,
+    schedule: options.schedule ?? batcher.schedule,
   }
   const client = cluster
     ? createClusterClient({ ...common, url: options.url })
@@ -72,8 +75,8 @@ export const connectUpstream = (options: ValkeyUpstreamOptions): Upstream => {
   const shared = (opts: UpstreamOptions): SendOptions | undefined =>
     opts.timeout === commandTimeout ? (opts.bytes ? BYTES : undefined) : opts
   return {
-    send: (command, opts) => client.send(command, shared(opts)),
-    pipeline: (commands, opts) => client.pipeline(commands, shared(opts)),
+    send: (command, opts) => batcher.track(1, client.send(command, shared(opts))),
+    pipeline: (commands, opts) => batcher.track(commands.length, client.pipeline(commands, shared(opts))),
     async subscribe(kind, channel, handlers) {
       const subscription = await openSubscriber(
         { endpoint, connect: options.connect, timeout: connectTimeout },
