@@ -71,17 +71,20 @@ export const createBatcher = <E>({
     if (live.length === 0) return
     const controller = new AbortController()
     let waiting = live.length
+    let answered = false
     const commands: E[] = []
     for (const entry of live) {
       commands.push(...entry.commands)
       entry.onDone = () => {
-        if (--waiting === 0)
+        if (--waiting === 0 && !answered) {
           controller.abort(new TimeoutError('no caller is waiting for this request any more'))
+        }
       }
     }
     const single = live.length === 1 && live[0]!.single
     const request = execute(commands, single, controller.signal).then(
       (outcomes) => {
+        answered = true
         let offset = 0
         for (const entry of live) {
           entry.settle(outcomes.slice(offset, offset + entry.commands.length))
@@ -89,6 +92,7 @@ export const createBatcher = <E>({
         }
       },
       (error: unknown) => {
+        answered = true
         for (const entry of live) entry.fail(error)
       },
     )
