@@ -15,8 +15,7 @@ const WHOLE = new Set(['FLUSHALL', 'FLUSHDB', 'DBSIZE', 'KEYS', 'SCAN'])
 const SCRIPT = new Set(['LOAD', 'FLUSH', 'EXISTS'])
 
 /** True for the commands `broadcast` answers. */
-export const isBroadcast = (command: Command): boolean => {
-  const name = commandName(command)
+export const isBroadcast = (command: Command, name = commandName(command)): boolean => {
   return WHOLE.has(name) || (name === 'SCRIPT' && SCRIPT.has(subcommand(command)))
 }
 

@@ -8,6 +8,7 @@ import { ReplyError } from '../../errors.ts'
 import { runScript } from '../script.ts'
 import type { Client, Command, Reply, SendOptions } from '../types.ts'
 import { broadcast, isBroadcast } from './broadcast.ts'
+import { commandName } from './keys.ts'
 import { ClusterNodes, type NodeFactory } from './nodes.ts'
 import { pipelineAcross } from './pipeline.ts'
 import { backoff, redirection, retryable, sleep, type Target } from './retry.ts'
@@ -119,9 +120,12 @@ export const clusterClient = (options: ClusterEngineOptions): Client => {
   }
 
   const send = async (command: Command, sendOptions?: SendOptions): Promise<Reply> => {
-    await nodes.ready()
-    if (isBroadcast(command)) return broadcast(command, nodes, sendOptions)
-    return execute(command, await router.route(command), sendOptions)
+    const loading = nodes.ready()
+    if (loading) await loading
+    const name = commandName(command)
+    if (isBroadcast(command, name)) return broadcast(command, nodes, sendOptions)
+    const route = router.route(command, name)
+    return execute(command, route instanceof Promise ? await route : route, sendOptions)
   }
 
   return {

@@ -30,15 +30,13 @@ const watch = (connect: Connect) => {
 }
 
 /** Runs `run`; a `TransportError` is marked unsent when no socket was open or opened meanwhile. */
-const guarded = async <T>(state: { open: number; opened: number }, run: () => Promise<T>): Promise<T> => {
+const guarded = <T>(state: { open: number; opened: number }, run: () => Promise<T>): Promise<T> => {
   const wasOpen = state.open > 0
   const opened = state.opened
-  try {
-    return await run()
-  } catch (error) {
+  return run().catch((error: unknown) => {
     if (error instanceof TransportError && !wasOpen && state.opened === opened) markUnsent(error)
     throw error
-  }
+  })
 }
 
 /** The TCP client for `node`, built from the cluster client's TCP options. */

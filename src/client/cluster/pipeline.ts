@@ -74,7 +74,7 @@ export const pipelineAcross = async (
   options?: SendOptions,
 ): Promise<Array<Reply | ReplyError>> => {
   const results: Array<Reply | ReplyError | undefined> = new Array(commands.length)
-  if (commands.some(isBroadcast)) {
+  if (commands.some((command) => isBroadcast(command))) {
     // Rare (FLUSHALL in a batch): keep the caller's order by running the batch one at a time.
     for (let i = 0; i < commands.length; i++) {
       results[i] = await ctx.send(commands[i]!, options).catch((error) => {

@@ -43,8 +43,7 @@ export class Router {
   }
 
   /** The route of `command`, synchronously when the table knows it; a CROSSSLOT `ReplyError` rejects. */
-  route(command: Command): Route | Promise<Route> {
-    const name = commandName(command)
+  route(command: Command, name = commandName(command)): Route | Promise<Route> {
     const spec = knownSpec(name)
     return spec ? this.#finish(name, spec, keysOf(command, spec.keys)) : this.#slow(name, command)
   }

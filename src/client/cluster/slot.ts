@@ -38,12 +38,11 @@ const CLOSE = 0x7d // '}'
  * keySlot('{user:42}:session') === keySlot('{user:42}:limit') // true
  */
 export const keySlot = (key: Arg): number => {
-  const bytes =
-    typeof key === 'string'
-      ? encoder.encode(key)
-      : key instanceof Uint8Array
-        ? key
-        : encoder.encode(String(key))
+  if (typeof key === 'string') {
+    const slot = asciiSlot(key)
+    if (slot !== -1) return slot
+  }
+  const bytes = key instanceof Uint8Array ? key : encoder.encode(String(key))
   const open = bytes.indexOf(OPEN)
   if (open !== -1) {
     const close = bytes.indexOf(CLOSE, open + 1)
@@ -51,3 +50,34 @@ export const keySlot = (key: Arg): number => {
   }
   return crc16(bytes) & (SLOTS - 1)
 }
+
+/** The slot of an ASCII string without encoding it (the usual key); -1 when it is not ASCII. */
+const asciiSlot = (key: string): number => {
+  let from = 0
+  let to = key.length
+  const open = key.indexOf('{')
+  if (open !== -1) {
+    const close = key.indexOf('}', open + 1)
+    if (close > open + 1) {
+      from = open + 1
+      to = close
+    }
+  }
+  // UTF-8 never puts `{` or `}` inside a multi-byte character, so the tag is the same text in
+  // characters and in bytes: only the hashed part must be ASCII.
+  const hashed = from === 0 && to === key.length ? key : key.slice(from, to)
+  if (hashed === lastHashed) return lastSlot
+  let crc = 0
+  for (let i = 0; i < hashed.length; i++) {
+    const code = hashed.charCodeAt(i)
+    if (code > 0x7f) return -1
+    crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ code) & 0xff]!
+  }
+  lastHashed = hashed
+  lastSlot = crc & (SLOTS - 1)
+  return lastSlot
+}
+
+// The keys of one call usually share a tag (`{rl:user}:a`, `{rl:user}:b`): remember the last one.
+let lastHashed = ''
+let lastSlot = crc16(new Uint8Array(0)) & (SLOTS - 1)

@@ -19,6 +19,14 @@ describe('keySlot', () => {
     expect(keySlot('{}user')).toBe(keySlot(new TextEncoder().encode('{}user')))
   })
 
+  it('gives a string and its UTF-8 bytes the same slot, tags after non-ASCII text included', () => {
+    const bytes = (text: string) => new TextEncoder().encode(text)
+    for (const key of ['plain', 'é{user:42}x', '{ü}', 'ü{}', '{a}{b}', '😀', 'k{😀}', '{x}', '{x}']) {
+      expect(keySlot(key)).toBe(keySlot(bytes(key)))
+    }
+    expect(keySlot('é{user:42}x')).toBe(keySlot('user:42'))
+  })
+
   it('agrees with CLUSTER KEYSLOT for 300 random keys, tags and bytes included', async () => {
     const keys = fc.sample(
       fc.oneof(
