@@ -7,14 +7,22 @@
  *   - 50 in flight: >= 1.5x iovalkey with auto-pipelining;
  *   - EVALSHA at 50 in flight: >= 80k/s;
  *   - one at a time: p50 no worse than iovalkey's.
+ * Each run starts after a full GC; each round starts with a different client.
  * Env: ROUNDS (default 3), OPS (default 100000), CLIENTS / MODES (comma lists to narrow a run).
  */
+
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { Valkey } from 'iovalkey'
 import { createClient } from 'redis'
 import { connect } from '../../adapters/node/socket.ts'
 import { defineScript, scriptSha } from '../../src/client/script.ts'
 import { createTcpClient } from '../../src/client/tcp.ts'
 import { startValkey } from '../../test/support/valkey.ts'
+
+// A full collection before each run, so one client's garbage is not charged to the next.
+setFlagsFromString('--expose-gc')
+const collectGarbage = runInNewContext('gc') as () => void
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const OPS = Number(process.env.OPS ?? 100_000)
@@ -162,9 +170,13 @@ for (const target of targets)
 
 const results = new Map<string, Run[]>()
 for (let round = 1; round <= ROUNDS; round++) {
+  // Each round starts with a different client, so none always follows the same one.
+  const order = targets.map((_, i) => targets[(i + round) % targets.length]!)
   for (const mode of modes) {
-    for (const target of targets) {
+    for (const target of order) {
       if (!target.modes.includes(mode)) continue
+      collectGarbage()
+      await new Promise((resolve) => setTimeout(resolve, 50))
       const run = await runMode(target, mode, sha, OPS)
       const id = `${mode}|${target.name}`
       results.set(id, [...(results.get(id) ?? []), run])
