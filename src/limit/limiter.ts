@@ -151,7 +151,9 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
 
   const keysOf = (identifier: string): string[] => {
     const tag = `{${prefix}:${identifier}}:`
-    return suffixes.map((suffix) => tag + suffix)
+    const keys = new Array<string>(suffixes.length)
+    for (let i = 0; i < suffixes.length; i++) keys[i] = tag + suffixes[i]
+    return keys
   }
 
   const deadlines = new Deadlines(timeout)
@@ -215,7 +217,7 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
       const cost = callOptions?.cost === undefined ? 1 : checkCost(callOptions.cost)
       const now = checkNow(callOptions?.now)
       const localNow = callOptions?.now ?? Date.now()
-      if (cache !== undefined && cost > 0) {
+      if (cache !== undefined && cost > 0 && cache.size > 0) {
         const entry = cache.get(identifier, localNow)
         if (entry !== undefined) {
           return {

@@ -77,7 +77,7 @@ export interface Decision {
 }
 
 const int = (value: Reply | undefined): number => {
-  if (typeof value === 'number') return value
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value
   const n = typeof value === 'string' ? Number(value) : Number.NaN
   if (!Number.isSafeInteger(n))
     throw new ProtocolError(`the limit script returned ${String(value)} where an integer belongs`)
