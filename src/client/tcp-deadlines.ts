@@ -74,13 +74,13 @@ export class Deadlines {
 
   #armDefault(entry: Pending): void {
     if (this.#timeout === 0) return
-    entry.deadline = Date.now() + this.#timeout
+    entry.deadline = performance.now() + this.#timeout
     if (this.#timer === undefined) this.#timer = setTimeout(this.#sweep, this.#timeout)
   }
 
   #sweep = (): void => {
     this.#timer = undefined
-    const now = Date.now()
+    const now = performance.now()
     for (const queue of this.#queues) {
       for (let i = 0; i < queue.length; i++) {
         const entry = queue.at(i)!
