@@ -3,6 +3,7 @@
  * doubles as strtod accepts them, and doubles printed the way Valkey 8 replies with a score
  * (shortest round-trip digits, laid out like its fpconv_dtoa).
  */
+import { grisu2 } from './grisu.ts'
 import { notFloat, notInteger, overflow } from './reply.ts'
 
 const INT64_MIN = -(2n ** 63n)
@@ -90,18 +91,20 @@ export const doubleArg = (s: string): number => {
 }
 
 /**
- * A double as Valkey 8 replies with it (ZSCORE, ZRANGE WITHSCORES): the shortest digits that
- * round-trip, plain up to about 1e21 and below 1e-7, else `1.5e-7` / `1e+20`.
+ * A double as Valkey 8 replies with it (ZSCORE, ZRANGE WITHSCORES), after its d2string: an
+ * integral value within 2^62 in full, else Grisu2's digits laid out as fpconv_dtoa lays them out:
+ * plain for moderate exponents, else `1.5e-7` / `1e+20`.
  */
 export const formatDouble = (n: number): string => {
   if (n === Infinity) return 'inf'
   if (n === -Infinity) return '-inf'
   if (n === 0) return '0'
+  if (Number.isInteger(n) && Math.abs(n) <= 2 ** 62) {
+    return Number.isSafeInteger(n) ? String(n) : BigInt(n).toString()
+  }
   const sign = n < 0 ? '-' : ''
-  const [mantissa, exponent] = Math.abs(n).toExponential().split('e') as [string, string]
-  const digits = mantissa.replace('.', '')
+  const { digits, k } = grisu2(n)
   const count = digits.length
-  const k = Number(exponent) - (count - 1)
   const exp = Math.abs(k + count - 1)
   if (k >= 0 && exp < count + 7) return sign + digits + '0'.repeat(k)
   if (k < 0 && (k > -7 || exp < 4)) {
@@ -110,6 +113,7 @@ export const formatDouble = (n: number): string => {
       ? `${sign}0.${'0'.repeat(-offset)}${digits}`
       : `${sign}${digits.slice(0, offset)}.${digits.slice(offset)}`
   }
-  const fraction = count > 1 ? `.${digits.slice(1)}` : ''
-  return `${sign}${digits[0]}${fraction}e${k + count - 1 < 0 ? '-' : '+'}${exp}`
+  const shown = digits.slice(0, 18 - sign.length)
+  const fraction = shown.length > 1 ? `.${shown.slice(1)}` : ''
+  return `${sign}${shown[0]}${fraction}e${k + count - 1 < 0 ? '-' : '+'}${exp}`
 }
