@@ -25,14 +25,11 @@ for (let k = -348; k <= 340; k += 8) {
     frac = shift > 0 ? (n + (1n << BigInt(shift - 1))) >> BigInt(shift) : n << BigInt(-shift)
     exp = shift
   } else {
+    // 2^s / 10^-k lands in [2^63, 2^64) for this s; round it to nearest.
     const d = 10n ** BigInt(-k)
-    const s = 64 + d.toString(2).length
+    const s = 63 + d.toString(2).length
     frac = ((1n << BigInt(s)) + d / 2n) / d
     exp = -s
-    if (frac.toString(2).length > 64) {
-      frac >>= 1n
-      exp++
-    }
   }
   POWERS.push({ frac, exp })
 }
