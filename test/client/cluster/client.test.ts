@@ -5,9 +5,10 @@ import { createClusterClient } from '../../../src/client/cluster.ts'
 import { clientFromEnv, createClient } from '../../../src/client/create-client.ts'
 import { defineScript } from '../../../src/client/script.ts'
 import type { Client } from '../../../src/client/types.ts'
-import { ReplyError } from '../../../src/errors.ts'
+import { ConfigError, ReplyError, TransportError } from '../../../src/errors.ts'
 import type { ValkeyCluster } from '../../support/cluster.ts'
 import { useCluster } from '../../support/use-cluster.ts'
+import { freePort, startValkey } from '../../support/valkey.ts'
 
 const ctx = useCluster()
 let client: Client
@@ -205,6 +206,52 @@ return { redis.call('INCRBY', KEYS[1], ARGV[1]), redis.call('INCRBY', KEYS[2], A
 })
 
 describe('cluster client: seeds', () => {
+  it('fails with a TransportError naming the cause when no seed answers, quickly, and keeps no hold', async () => {
+    const [a, b] = [await freePort(), await freePort()]
+    const nobody = createClusterClient({ nodes: [`127.0.0.1:${a}`, `127.0.0.1:${b}`], connect })
+    try {
+      const started = performance.now()
+      const error = await nobody.send(['GET', 'k']).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(TransportError)
+      expect((error as Error).message).toMatch(/could not read the cluster map from any of 2 nodes/)
+      expect(performance.now() - started).toBeLessThan(3000)
+      // Asked again, it tries again (the first failure is not cached).
+      expect(await nobody.send(['GET', 'k']).catch((e: unknown) => e)).toBeInstanceOf(TransportError)
+    } finally {
+      await nobody.close()
+    }
+  })
+
+  it('says so when a seed is not a cluster node', async () => {
+    const plain = await startValkey()
+    const wrong = createClusterClient({ url: plain.url, connect })
+    try {
+      const error = await wrong.send(['GET', 'k']).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(TransportError)
+      expect((error as Error).message).toMatch(/cluster-enabled yes/)
+      expect((error as Error).message).toMatch(/cluster support disabled/)
+    } finally {
+      await wrong.close()
+      await plain.stop()
+    }
+  })
+
+  it('refuses misuse with a TypeError or ConfigError that says what to pass', () => {
+    expect(() => createClusterClient({ connect })).toThrow(/needs seed nodes/)
+    expect(() =>
+      createClusterClient({ nodes: ['10.0.0.1:7000'], connect, readFrom: 'any' as never }),
+    ).toThrow(/readFrom must be 'primary' or 'replica'/)
+    expect(() => createClusterClient({ nodes: ['10.0.0.1:x'], connect })).toThrow(/is not host:port/)
+    expect(() => createClusterClient({ url: 'redis://:hunter2@h1:1,h2:notaport', connect })).toThrow(
+      ConfigError,
+    )
+    try {
+      createClusterClient({ url: 'redis://:hunter2@h1:1,h2:notaport', connect })
+    } catch (error) {
+      expect((error as Error).message).not.toMatch(/hunter2/)
+    }
+  })
+
   it('starts from a list of seeds even when some of them are down', async () => {
     const seeds = ['127.0.0.1:1', ...ctx.cluster.seeds.slice(1)]
     const other = createClusterClient({ nodes: seeds, connect })
