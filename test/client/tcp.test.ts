@@ -203,8 +203,10 @@ describe('createTcpClient', () => {
       }
     })()
     await new Promise((resolve) => setTimeout(resolve, 200))
+    expect((await issued[0])?.value).toBe(1)
     await valkey.server.restart()
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(await client.send(['PING'])).toBe('PONG')
+    await new Promise((resolve) => setTimeout(resolve, 100))
     running = false
     await stream
     const results = await Promise.all(issued)
