@@ -185,12 +185,12 @@ describe('the HTTP client against the bridge in front of a paused Valkey', () =>
   const bridge = useBridge(valkey, { upstreamTimeout: 300 })
 
   it('rejects with TimeoutError at its own deadline, and works again once Valkey resumes', async () => {
-    const client = createHttpClient({ url: bridge.url, token: TOKEN, timeout: 150 })
+    const client = createHttpClient({ url: bridge.url, token: TOKEN })
     expect(await client.send(['PING'])).toBe('PONG')
     valkey.server.pause()
     try {
       const started = Date.now()
-      await expect(client.send(['GET', 'k'])).rejects.toBeInstanceOf(TimeoutError)
+      await expect(client.send(['GET', 'k'], { timeout: 150 })).rejects.toBeInstanceOf(TimeoutError)
       expect(Date.now() - started).toBeLessThan(150 + 2000)
     } finally {
       valkey.server.resume()
