@@ -1,0 +1,29 @@
+/**
+ * The cluster cases inside Deno, over `Deno.connect`, against the cluster seeds in
+ * `CLUSTER_SEEDS`. Run by `test/runtimes/cluster.test.ts`.
+ */
+import { connect } from '../../../adapters/deno/socket.ts'
+import { createClusterClient } from '../../../src/client/cluster.ts'
+import { simpleAssert } from '../../client/assert.ts'
+import { clusterCases } from '../../client/cluster/cases.ts'
+
+declare const Deno: {
+  env: { get(name: string): string | undefined }
+  test(definition: {
+    name: string
+    fn: () => Promise<void>
+    sanitizeOps?: boolean
+    sanitizeResources?: boolean
+  }): void
+}
+
+const client = createClusterClient({ url: `redis://${Deno.env.get('CLUSTER_SEEDS')}`, connect })
+for (const testCase of clusterCases) {
+  Deno.test({
+    name: testCase.name,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: () => testCase.run(client, simpleAssert, 'rt:deno:'),
+  })
+}
+Deno.test({ name: 'close', sanitizeOps: false, sanitizeResources: false, fn: () => client.close() })
