@@ -3,7 +3,8 @@
  * the same load generator (wrk -t1) at the same concurrency, in interleaved rounds:
  *   (a) INCR through the bridge (one process, and --workers 2), (b) /pipeline of 10 INCRs,
  *   (c) webdis (Debian) INCR, (d) our TCP client direct, (e) a do-nothing node:http POST server,
- *   plus EVALSHA through the bridge and the p50 latency it adds at concurrency 1.
+ *   plus EVALSHA through the bridge, the p50 latency it adds at concurrency 1, and the same
+ *   handler served through `Request`/`Response` objects (what the Node server avoids).
  * Prints medians (req/s, commands/s, p50, p99) and per-round ratios against the issue's targets.
  * BENCH_SECONDS (default 5) and BENCH_ROUNDS (default 3) trade time for stability.
  */
@@ -12,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startValkey } from '../../test/support/valkey.ts'
 import { direct } from './direct.ts'
-import { cpuMicros, type Started, startBridgeCli, startNoop, startWebdis } from './servers.ts'
+import { cpuMicros, type Started, startBridgeCli, startNoop, startWebBridge, startWebdis } from './servers.ts'
 import { postScript, type WrkResult, wrk } from './wrk.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
@@ -55,6 +56,8 @@ try {
   started.push(bridge)
   const bridge2 = await startBridgeCli(valkey.url, TOKEN, 2)
   started.push(bridge2)
+  const web = await startWebBridge(valkey.url, TOKEN)
+  started.push(web)
   const noop = await startNoop()
   started.push(noop)
   const webdis = await startWebdis(dir, valkey.port)
@@ -84,6 +87,7 @@ try {
     'bridge --workers 2 INCR': http(bridge2, '/', 1, incr),
     'bridge /pipeline x10': http(bridge, '/pipeline', 10, pipe),
     'bridge EVALSHA': http(bridge, '/', 1, evalsha),
+    'bridge INCR via Request/Response': http(web, '/', 1, incr),
     'webdis INCR': http(webdis, '/INCR/bench:w', 1),
     'node:http no-op POST': http(noop, '/', 1, incr),
     'TCP client direct INCR': tcp(CONNECTIONS),
@@ -98,6 +102,7 @@ try {
     [bridge.url, evalsha],
     [`${bridge.url}/pipeline`, pipe],
     [noop.url, incr],
+    [web.url, incr],
   ] as const) {
     await wrk(url, { seconds: 1, connections: 10, script })
   }
@@ -110,7 +115,7 @@ try {
       if (sample.errors > 0) throw new Error(`${name}: ${sample.errors} non-2xx answers or socket errors`)
       samples[name] = [...(samples[name] ?? []), sample]
       console.log(
-        `round ${round}  ${name.padEnd(28)} ${Math.round(sample.rps).toString().padStart(7)} req/s  p50 ${sample.p50us} µs`,
+        `round ${round}  ${name.padEnd(34)} ${Math.round(sample.rps).toString().padStart(7)} req/s  p50 ${sample.p50us} µs`,
       )
     }
   }
@@ -120,12 +125,12 @@ try {
     `\nwrk -t1 -c${CONNECTIONS} -d${SECONDS}s, ${ROUNDS} interleaved rounds, medians (c=1 rows: one connection)`,
   )
   console.log(
-    `${'target'.padEnd(30)}${'req/s'.padStart(10)}${'commands/s'.padStart(12)}${'p50 µs'.padStart(9)}${'p99 µs'.padStart(9)}`,
+    `${'target'.padEnd(34)}${'req/s'.padStart(10)}${'commands/s'.padStart(12)}${'p50 µs'.padStart(9)}${'p99 µs'.padStart(9)}${'server CPU µs/req'.padStart(19)}`,
   )
   for (const [name, list] of Object.entries(samples)) {
     const rps = median(list.map((s) => s.rps))
     console.log(
-      `${name.padEnd(30)}${fmt(rps).padStart(10)}${fmt(rps * list[0]!.commands).padStart(12)}${fmt(median(list.map((s) => s.p50us))).padStart(9)}${fmt(median(list.map((s) => s.p99us))).padStart(9)}${(list[0]!.cpu === undefined ? '-' : median(list.map((s) => s.cpu!)).toFixed(1)).padStart(19)}`,
+      `${name.padEnd(34)}${fmt(rps).padStart(10)}${fmt(rps * list[0]!.commands).padStart(12)}${fmt(median(list.map((s) => s.p50us))).padStart(9)}${fmt(median(list.map((s) => s.p99us))).padStart(9)}${(list[0]!.cpu === undefined ? '-' : median(list.map((s) => s.cpu!)).toFixed(1)).padStart(19)}`,
     )
   }
 

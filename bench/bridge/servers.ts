@@ -95,6 +95,13 @@ export const startBridgeCli = async (upstream: string, token: string, workers = 
   return launch(process.execPath, args, /listening on /, port)
 }
 
+/** The bridge behind node:http through `Request`/`Response` (web-server.ts). */
+export const startWebBridge = async (upstream: string, token: string): Promise<Started> => {
+  const port = await freePort()
+  const script = join(import.meta.dirname, 'web-server.ts')
+  return launch(process.execPath, ['--import', 'tsx', script, String(port), upstream, token], /ready/, port)
+}
+
 /** A node:http server that reads the POST body and answers `{"result":"OK"}`: the ceiling. */
 export const startNoop = async (): Promise<Started> => {
   const port = await freePort()
