@@ -267,6 +267,23 @@ describe.each([
     expect(request!.headers['content-type']).toBe('application/octet-stream')
   })
 
+  it('splits one tick of commands into requests of at most maxPipeline commands, in order', async () => {
+    const server = await serve((req, res) => {
+      const commands =
+        req.path === '/pipeline' ? (JSON.parse(req.body) as string[][]) : [JSON.parse(req.body)]
+      const results = commands.map((command: string[]) => ({ result: Number(command[1]) }))
+      json(res, 200, req.path === '/pipeline' ? results : results[0])
+    })
+    const client = createHttpClient({ url: server.url, maxPipeline: 3 })
+    const replies = await Promise.all(Array.from({ length: 7 }, (_, i) => client.send(['ECHO', i])))
+    expect(replies).toEqual([0, 1, 2, 3, 4, 5, 6])
+    expect(server.requests.map((r) => [r.path, r.body])).toEqual([
+      ['/pipeline', '[["ECHO","0"],["ECHO","1"],["ECHO","2"]]'],
+      ['/pipeline', '[["ECHO","3"],["ECHO","4"],["ECHO","5"]]'],
+      ['/', '["ECHO","6"]'],
+    ])
+  })
+
   it('validates its options with TypeErrors that say what to pass', () => {
     expect(() => createHttpClient({ url: 'redis://127.0.0.1:6379' })).toThrow(/http:\/\/ or https:\/\//)
     expect(() => createHttpClient({ url: 'not a url' })).toThrow(TypeError)
