@@ -7,11 +7,11 @@
 
 import { EdgeRuntime } from 'edge-runtime'
 import { Miniflare } from 'miniflare'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe } from 'vitest'
 import { TOKEN, useBridge } from '../bridge/support.ts'
 import type { CaseResult } from '../client/run-suite.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import { bundle, reportCases, runDenoTest } from './support.ts'
+import { bundle, reportCases, useDenoSuite } from './support.ts'
 
 const suiteUrl = (bridgeUrl: string) =>
   `http://localhost/?url=${encodeURIComponent(bridgeUrl)}&token=${encodeURIComponent(TOKEN)}`
@@ -50,19 +50,8 @@ describe('the client suite over HTTP inside the edge-runtime VM (Vercel Edge)', 
 describe('the client suite over HTTP inside Deno', () => {
   const valkey = useValkey()
   const bridge = useBridge(valkey)
-  let run: Awaited<ReturnType<typeof runDenoTest>> = { code: null, output: '', results: [] }
-  beforeAll(async () => {
-    run = await runDenoTest('test/runtimes/deno/http-client.test.ts', {
-      BRIDGE_URL: bridge.url,
-      BRIDGE_TOKEN: TOKEN,
-    })
-  }, 120_000)
-  reportCases(
-    'Deno',
-    () => run.results,
-    () => run.output,
-  )
-  it('deno test exits 0', () => {
-    expect(run.code, run.output.slice(-3000)).toBe(0)
-  })
+  useDenoSuite('test/runtimes/deno/http-client.test.ts', () => ({
+    BRIDGE_URL: bridge.url,
+    BRIDGE_TOKEN: TOKEN,
+  }))
 })

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { expect, it } from 'vitest'
+import { beforeAll, expect, it } from 'vitest'
 import type { CaseResult } from '../client/run-suite.ts'
 import { clientSuite } from '../client/suite.ts'
 
@@ -83,5 +83,24 @@ export const reportCases = (
   }
   it(`ran every case inside ${runtime}`, () => {
     expect(results().map((r) => r.name)).toEqual(clientSuite.map((c) => c.name))
+  })
+}
+
+/**
+ * Inside a `describe`: runs `file` under `deno test` before the tests (with the variables `env()`
+ * returns, read once the servers are up) and reports each case, plus deno's exit status.
+ */
+export const useDenoSuite = (file: string, env: () => Record<string, string>): void => {
+  let run: Awaited<ReturnType<typeof runDenoTest>> = { code: null, output: '', results: [] }
+  beforeAll(async () => {
+    run = await runDenoTest(file, env())
+  }, 120_000)
+  reportCases(
+    'Deno',
+    () => run.results,
+    () => run.output,
+  )
+  it('deno test exits 0', () => {
+    expect(run.code, run.output.slice(-3000)).toBe(0)
   })
 }
