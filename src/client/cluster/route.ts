@@ -51,9 +51,13 @@ export class Router {
   async #slow(name: string, command: Command): Promise<Route> {
     let lookup = this.#specs.get(name)
     if (!lookup) {
-      lookup = this.#ask(['COMMAND', 'INFO', name]).then((reply) =>
-        specFromInfo(Array.isArray(reply) ? reply[0] : null),
-      )
+      lookup = this.#ask(['COMMAND', 'INFO', name]).then((reply) => {
+        const entry = Array.isArray(reply) ? reply[0] : null
+        // Only commands the server knows are kept: the cache stays as small as the command table,
+        // however many made-up names arrive (through the bridge, say).
+        if (!Array.isArray(entry)) this.#specs.delete(name)
+        return specFromInfo(entry)
+      })
       lookup.catch(() => this.#specs.delete(name))
       this.#specs.set(name, lookup)
     }

@@ -119,6 +119,9 @@ describe('cluster client: routing', () => {
     expect(await client.send(['LCS', '{l}1', '{l}2'])).toBe('mytext')
     const error = await client.send(['ZUNIONSTORE', 'zu:c', '2', 'zu:a', 'zu:b']).catch((e: unknown) => e)
     expect((error as ReplyError).code).toBe('CROSSSLOT')
+    // A name the server does not know reaches a node, which answers with its own error.
+    const unknown = await client.send(['NOSUCHCOMMAND', 'k']).catch((e: unknown) => e)
+    expect((unknown as ReplyError).message).toMatch(/^ERR unknown command 'NOSUCHCOMMAND'/)
   })
 })
 
