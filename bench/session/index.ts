@@ -25,8 +25,14 @@ const stateful = await benchStateful(ROUNDS, SECONDS)
 console.log(`floodgate stateful load+save (one field changed): ${summary(stateful.session)}`)
 console.log(`floor, two PINGs on the same client: ${summary(stateful.pings)}`)
 console.log(
+  `peer, connect-redis pattern (GET + SET EX of the whole JSON, node-redis): ${summary(stateful.peer)}`,
+)
+console.log(
   `round trips per request: load ${stateful.loadTrips.toFixed(2)}, save ${stateful.saveTrips.toFixed(2)} (target 1 each)`,
 )
 console.log(
   `ratio stateful load+save / two-PING floor: ${(median(stateful.session) / median(stateful.pings)).toFixed(2)}x`,
+)
+console.log(
+  `ratio stateful load+save / connect-redis pattern: ${(median(stateful.session) / median(stateful.peer)).toFixed(2)}x`,
 )

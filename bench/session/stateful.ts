@@ -2,8 +2,11 @@
  * Stateful sessions over TCP against a valkey-server started here: a request's load + save
  * (one field changed) measured in ops/s, and the round trips each takes counted at the socket
  * (every write the client makes is one batch sent, answered before the next await resumes).
- * The floor it is compared with: two PINGs, i.e. two bare round trips on the same client.
+ * Compared with the floor, two PINGs (two bare round trips) on the same client, and with the peer
+ * users come from: express-session + connect-redis, whose load is `GET sess:<id>` and whose save is
+ * `SET sess:<id> <whole JSON> EX <ttl>`, here over node-redis (the client connect-redis 9 needs).
  */
+import { createClient as createNodeRedis } from 'redis'
 import { connect } from '../../adapters/node/index.ts'
 import type { Connect } from '../../src/client/socket.ts'
 import { createSessions, createTcpClient } from '../../src/index.ts'
@@ -36,12 +39,23 @@ export const benchStateful = async (rounds: number, seconds: number) => {
       session.set('views', ++n)
       await session.commit()
     }
+    const peer = createNodeRedis({ url: server.url })
+    await peer.connect()
+    const peerKey = `sess:${cookie.split('=')[1]}`
+    await peer.set(peerKey, JSON.stringify(PAYLOAD), { EX: 1800 })
+    const connectRedis = async () => {
+      const json = await peer.get(peerKey)
+      const data = JSON.parse(json!) as typeof PAYLOAD
+      data.views = ++n
+      await peer.set(peerKey, JSON.stringify(data), { EX: 1800 })
+    }
     const twoPings = async () => {
       await client.send(['PING'])
       await client.send(['PING'])
     }
     await timed(0.5, loadSave) // loads the scripts (the first EVALSHA falls back to EVAL once)
     await timed(0.5, twoPings)
+    await timed(0.5, connectRedis)
 
     const trips = { load: 0, save: 0 }
     const samples = 200
@@ -56,11 +70,20 @@ export const benchStateful = async (rounds: number, seconds: number) => {
     }
     const session: number[] = []
     const pings: number[] = []
+    const peerRuns: number[] = []
     for (let round = 0; round < rounds; round++) {
       session.push(await timed(seconds, loadSave))
       pings.push(await timed(seconds, twoPings))
+      peerRuns.push(await timed(seconds, connectRedis))
     }
-    return { session, pings, loadTrips: trips.load / samples, saveTrips: trips.save / samples }
+    await peer.quit()
+    return {
+      session,
+      pings,
+      peer: peerRuns,
+      loadTrips: trips.load / samples,
+      saveTrips: trips.save / samples,
+    }
   } finally {
     await client.close()
     await server.stop()

@@ -16,6 +16,7 @@ import {
   takeSessions,
   updateSession,
 } from './scripts.ts'
+import { sha256 } from './sha256.ts'
 import type { Fields, Store } from './store.ts'
 
 export interface StatefulConfig {
@@ -33,8 +34,7 @@ const RETIRED_GRACE = 60_000
 const encoder = new TextEncoder()
 
 const newId = (): string => base64url(crypto.getRandomValues(new Uint8Array(32)))
-const hashId = async (id: string): Promise<string> =>
-  base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(id))))
+const hashId = (id: string): string => base64url(sha256(encoder.encode(id)))
 
 const pairs = (fields: Fields): string[] => {
   const out: string[] = []
@@ -83,7 +83,7 @@ export const statefulStore = (config: StatefulConfig): Store => {
     mode: 'stateful',
     async load(value) {
       if (!ID.test(value)) return 'malformed'
-      const ref = await hashId(value)
+      const ref = hashId(value)
       const reply = await client.eval(loadSession, [sessionKey(ref)], [now(), idle])
       if (reply === null) return 'not-found'
       if (reply === -1) return 'replaced'
@@ -104,7 +104,7 @@ export const statefulStore = (config: StatefulConfig): Store => {
       const ttl = Math.min(idle, absolute)
       for (;;) {
         const value = newId()
-        const ref = await hashId(value)
+        const ref = hashId(value)
         const calls: Promise<Reply>[] = [
           client.eval(createSession, [sessionKey(ref)], [absoluteAt, ttl, ...pairs(fields)]),
           ...reindex(at, previous && [userOf(previous.fields), previous.ref!], [
