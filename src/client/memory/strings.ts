@@ -94,15 +94,17 @@ const set = (db: Keyspace, args: readonly Arg[]): Out => {
 
 const getex = (db: Keyspace, args: readonly Arg[]): Out => {
   const key = str(args[1])
-  let expiresAt: number | undefined
-  if (args.length > 2) {
-    const option = word(args[2])
-    if (option === 'PERSIST' && args.length === 3) expiresAt = Infinity
-    else if (EXPIRY.has(option) && args.length === 4) expiresAt = expiryOption(db, option, args[3], 'getex')
-    else throw syntaxError()
-  }
+  const option = args.length > 2 ? word(args[2]) : ''
+  const persist = option === 'PERSIST' && args.length === 3
+  if (args.length > 2 && !persist && !(EXPIRY.has(option) && args.length === 4)) throw syntaxError()
   const entry = db.typed(key, 'string')
   if (entry === undefined) return null
+  // Valkey checks the expiry only once it has found the key.
+  const expiresAt = persist
+    ? Infinity
+    : option === ''
+      ? undefined
+      : expiryOption(db, option, args[3], 'getex')
   const value = asString(entry.value)
   if (expiresAt !== undefined) {
     if (expiresAt <= db.now()) db.delete(key)
