@@ -66,7 +66,17 @@ export const openSubscriber = async (
   }
   const decoder = new RespDecoder({
     onReply(reply: Decoded) {
-      if (reply instanceof ReplyError) return end(reply)
+      if (reply instanceof ReplyError) {
+        // A refused AUTH or SELECT is a setup failure (503), like the command connection's.
+        const setupFailed = pendingSetup > 0
+        return end(
+          setupFailed
+            ? new TransportError(
+                `Valkey refused the subscriber's connection setup (${reply.code}); check the password, user and db`,
+              )
+            : reply,
+        )
+      }
       if (pendingSetup > 0) {
         pendingSetup--
         return
