@@ -115,11 +115,12 @@ export const startCluster = async (options: ClusterOptions = {}): Promise<Valkey
   const stop = async () => {
     await Promise.all(servers.map((server) => server.stop()))
   }
-  try {
-    for (let i = 0; i < 6; i++) servers.push(await startValkey({ args }))
-  } catch (error) {
+  const started = await Promise.allSettled(Array.from({ length: 6 }, () => startValkey({ args })))
+  for (const result of started) if (result.status === 'fulfilled') servers.push(result.value)
+  const failed = started.find((result) => result.status === 'rejected')
+  if (failed) {
     await stop()
-    throw error
+    throw failed.reason
   }
   const live = () => servers.filter((server) => !killed.has(server.port))
   const cli = (port: number, ...rest: string[]) =>
