@@ -102,10 +102,16 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const concurrency of [1, 50] as const) {
       for (const { name, decide } of contenders) {
-        record(`${name} @${concurrency}`, await measure(decide, concurrency, N[concurrency]))
+        record(
+          `${name} @${concurrency}`,
+          await measure(decide, concurrency, N[concurrency], true, server.pid),
+        )
       }
       for (const { name, decide } of viaBridge) {
-        record(`${name} @${concurrency}`, await measure(decide, concurrency, HTTP_N[concurrency]))
+        record(
+          `${name} @${concurrency}`,
+          await measure(decide, concurrency, HTTP_N[concurrency], true, server.pid),
+        )
       }
     }
     record(
@@ -124,13 +130,20 @@ try {
       ops: median(runs.map((f) => f.opsPerSec)),
       p50: median(runs.map((f) => f.p50)),
       p99: median(runs.map((f) => f.p99)),
+      clientCpu: median(runs.map((f) => f.clientCpu)),
+      serverCpu: median(runs.map((f) => f.serverCpu)),
     }
   }
-  console.log(`limiter decisions, median of ${ROUNDS} interleaved rounds (latency in µs)`)
+  console.log(
+    `limiter decisions, median of ${ROUNDS} interleaved rounds (latency and CPU in µs; the bridge's CPU is not counted)`,
+  )
   for (const key of figures.keys()) {
-    const { ops, p50, p99 } = summary(key)
+    const { ops, p50, p99, clientCpu, serverCpu } = summary(key)
     const lat = Number.isNaN(p50) ? '' : `  p50 ${p50.toFixed(0)}  p99 ${p99.toFixed(0)}`
-    console.log(`  ${key.padEnd(58)} ${Math.round(ops).toLocaleString('en-US').padStart(11)}/s${lat}`)
+    const cpu =
+      `  cpu/decision: this process ${clientCpu.toFixed(1)} µs` +
+      (Number.isNaN(serverCpu) ? '' : `, valkey ${serverCpu.toFixed(1)} µs`)
+    console.log(`  ${key.padEnd(52)} ${Math.round(ops).toLocaleString('en-US').padStart(11)}/s${lat}${cpu}`)
   }
   for (const concurrency of [1, 50]) {
     const a = summary(`${contenders[0]!.name} @${concurrency}`)

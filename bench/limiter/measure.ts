@@ -2,9 +2,13 @@
  * The measuring loop for the limiter bench: `concurrency` async workers each awaiting one
  * decision at a time, `n` decisions in all after a warm-up, the latency of every decision kept.
  */
+import { readFileSync } from 'node:fs'
 
 export interface Figures {
   readonly opsPerSec: number
+  /** CPU µs per decision spent by this process and, when a pid is given, by that server. */
+  readonly clientCpu: number
+  readonly serverCpu: number
   /** Latency percentiles in microseconds. */
   readonly p50: number
   readonly p99: number
@@ -14,11 +18,22 @@ export type Decide = (identifier: string) => Promise<unknown>
 
 const IDENTIFIERS = Array.from({ length: 10_000 }, (_, i) => `user-${i}`)
 
+/** CPU time (user + system) of process `pid` so far, in µs, read from /proc (Linux). */
+export const processCpu = (pid: number): number => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100 // clock ticks at USER_HZ 100
+  } catch {
+    return Number.NaN
+  }
+}
+
 export const measure = async (
   decide: Decide,
   concurrency: number,
   n: number,
   latencies = true,
+  serverPid?: number,
 ): Promise<Figures> => {
   const run = async (count: number, lat?: Float64Array) => {
     let next = 0
@@ -41,11 +56,18 @@ export const measure = async (
   }
   await run(Math.min(2000, n))
   const lat = latencies ? new Float64Array(n) : undefined
+  const server0 = serverPid === undefined ? Number.NaN : processCpu(serverPid)
+  const client0 = process.cpuUsage()
   const ms = await run(n, lat)
-  if (lat === undefined) return { opsPerSec: (n / ms) * 1000, p50: Number.NaN, p99: Number.NaN }
+  const client = process.cpuUsage(client0)
+  const cpu = {
+    clientCpu: (client.user + client.system) / n,
+    serverCpu: serverPid === undefined ? Number.NaN : (processCpu(serverPid) - server0) / n,
+  }
+  if (lat === undefined) return { opsPerSec: (n / ms) * 1000, p50: Number.NaN, p99: Number.NaN, ...cpu }
   lat.sort()
   const at = (q: number) => lat[Math.min(n - 1, Math.floor(q * n))]! * 1000
-  return { opsPerSec: (n / ms) * 1000, p50: at(0.5), p99: at(0.99) }
+  return { opsPerSec: (n / ms) * 1000, p50: at(0.5), p99: at(0.99), ...cpu }
 }
 
 export const median = (values: readonly number[]): number => {
