@@ -30,3 +30,17 @@ export const word = (arg: Arg | undefined): string => WORDS.get(arg) ?? str(arg)
 /** An entry's remaining time to live in ms, `-1` when it has none (for TTL, PTTL and friends). */
 export const remaining = (expiresAt: number, now: number): number =>
   expiresAt === Infinity ? -1 : Math.max(0, expiresAt - now)
+
+/** HDEL, SREM, ZREM: deletes the members `args[2..]` from `collection`, and its key once empty. */
+export const removeMembers = (
+  db: Keyspace,
+  key: string,
+  collection: { delete(member: string): boolean; readonly size: number } | undefined,
+  args: readonly Arg[],
+): number => {
+  if (collection === undefined) return 0
+  let n = 0
+  for (let i = 2; i < args.length; i++) if (collection.delete(str(args[i]))) n++
+  if (collection.size === 0) db.delete(key)
+  return n
+}

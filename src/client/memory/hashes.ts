@@ -2,7 +2,7 @@
 import { ReplyError } from '../../errors.ts'
 import type { Arg } from '../types.ts'
 import { str } from './bytes.ts'
-import { type CommandTable, command } from './command.ts'
+import { type CommandTable, command, removeMembers } from './command.ts'
 import { incrementFloat, parseLongDouble } from './float.ts'
 import type { HashEntry, Keyspace } from './keyspace.ts'
 import { addIntegers, integerArg, parseInteger } from './numbers.ts'
@@ -66,12 +66,7 @@ export const hashCommands: CommandTable = {
   HEXISTS: command(3, (db, a) => (fields(db, str(a[1]))?.has(str(a[2])) ? 1 : 0)),
   HDEL: command(-3, (db, a) => {
     const key = str(a[1])
-    const hash = fields(db, key)
-    if (hash === undefined) return 0
-    let n = 0
-    for (let i = 2; i < a.length; i++) if (hash.delete(str(a[i]))) n++
-    if (hash.size === 0) db.delete(key)
-    return n
+    return removeMembers(db, key, fields(db, key), a)
   }),
   HINCRBY: command(4, (db, a) => {
     const by = typeof a[3] === 'number' && Number.isSafeInteger(a[3]) ? a[3] : integerArg(str(a[3]))

@@ -5,7 +5,7 @@
  * no caller may rely on.
  */
 import { str } from './bytes.ts'
-import { type CommandTable, command } from './command.ts'
+import { type CommandTable, command, removeMembers } from './command.ts'
 import type { Keyspace, SetEntry } from './keyspace.ts'
 import { parseInteger } from './numbers.ts'
 import type { Out } from './reply.ts'
@@ -55,12 +55,7 @@ export const setCommands: CommandTable = {
   }),
   SREM: command(-3, (db, a) => {
     const key = str(a[1])
-    const entry = members(db, key)
-    if (entry === undefined) return 0
-    let n = 0
-    for (let i = 2; i < a.length; i++) if (entry.value.delete(str(a[i]))) n++
-    if (entry.value.size === 0) db.delete(key)
-    return n
+    return removeMembers(db, key, members(db, key)?.value, a)
   }),
   SMEMBERS: command(2, (db, a) => {
     const entry = members(db, str(a[1]))

@@ -5,7 +5,7 @@
 import { ReplyError } from '../../errors.ts'
 import type { Arg } from '../types.ts'
 import { str } from './bytes.ts'
-import { type CommandTable, command, word } from './command.ts'
+import { type CommandTable, command, removeMembers, word } from './command.ts'
 import type { Keyspace } from './keyspace.ts'
 import { doubleArg, formatDouble, parseDouble, smallIntegerArg } from './numbers.ts'
 import type { Out } from './reply.ts'
@@ -165,12 +165,7 @@ export const sortedSetCommands: CommandTable = {
   }),
   ZREM: command(-3, (db, a) => {
     const key = str(a[1])
-    const set = zset(db, key)
-    if (set === undefined) return 0
-    let n = 0
-    for (let i = 2; i < a.length; i++) if (set.delete(str(a[i]))) n++
-    if (set.size === 0) db.delete(key)
-    return n
+    return removeMembers(db, key, zset(db, key), a)
   }),
   ZSCORE: command(3, (db, a) => {
     const score = zset(db, str(a[1]))?.scores.get(str(a[2]))
