@@ -1,7 +1,9 @@
 /**
- * `nodeFetch()`: the keep-alive HTTP/1.1 fetch for Node. Against node:http servers (chunked and
- * Content-Length bodies) and a raw TCP server that sends a response one byte at a time.
+ * `nodeFetch()`: the keep-alive HTTP/1.1 fetch for Node. Against node:http and node:https servers
+ * (chunked and Content-Length bodies) and a raw TCP server that sends a response one byte at a time.
  */
+import { readFileSync } from 'node:fs'
+import { createServer as createHttpsServer } from 'node:https'
 import { createServer as createTcpServer, type Server } from 'node:net'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { nodeFetch } from '../../../adapters/node/http-fetch.ts'
@@ -115,5 +117,34 @@ describe('nodeFetch', () => {
     expect(await (await post(server.url)).text()).toBe('{}')
     expect(await (await post(server.url)).text()).toBe('{}')
     expect(server.requests).toHaveLength(2)
+  })
+
+  it('speaks HTTPS, trusting a private CA only when given it', async () => {
+    // The self-signed certificate for localhost and 127.0.0.1 that the TLS tests share.
+    const cert = readFileSync(new URL('../../client/fixtures/tls-cert.pem', import.meta.url))
+    const key = readFileSync(new URL('../../client/fixtures/tls-key.pem', import.meta.url))
+    const server = createHttpsServer({ cert, key }, (req, res) => {
+      req.resume()
+      req.on('end', () => res.end(`{"result":"${req.url}"}`))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as { port: number }
+    const trusting = nodeFetch({ tls: { ca: cert } })
+    try {
+      const reply = await trusting(`https://localhost:${port}/pipeline`, {
+        method: 'POST',
+        headers: {},
+        body: '[]',
+        signal: new AbortController().signal,
+      })
+      expect(await reply.text()).toBe('{"result":"/pipeline"}')
+      const error = await post(`https://localhost:${port}/`).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(TypeError)
+      expect(String(((error as TypeError).cause as Error).message)).toMatch(/self-signed certificate/)
+    } finally {
+      trusting.close()
+      server.closeAllConnections()
+      server.close()
+    }
   })
 })
