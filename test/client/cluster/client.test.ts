@@ -43,6 +43,13 @@ const calls = async (cluster: ValkeyCluster, port: number, command: string) => {
 }
 const primaryPorts = async (cluster: ValkeyCluster) =>
   (await cluster.view()).filter((node) => node.role === 'primary' && !node.failed).map((node) => node.port)
+/** Resolves once `check` holds, polling every 20 ms for up to 5 s. */
+const until = async (check: () => Promise<boolean>) => {
+  for (const deadline = Date.now() + 5000; !(await check()); ) {
+    if (Date.now() > deadline) throw new Error('until(): the condition never held')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
 /** A key in `slot`, made from `base`. */
 const keyInSlot = (slot: number, base: string) => {
   for (let i = 0; ; i++) if (keySlot(`${base}:${i}`) === slot) return `${base}:${i}`
@@ -337,6 +344,39 @@ describe('cluster client: redirections', () => {
     expect(await ctx.cluster.cli(to, 'GET', key)).toBe('after')
   })
 
+  it('follows MOVED for the entries of a pipeline, in the caller order', async () => {
+    const ports = await primaryPorts(ctx.cluster)
+    const [from, to] = [ports[1]!, ports[2]!]
+    const lowest = Math.min(
+      ...(await ctx.cluster.view()).find((node) => node.port === from)!.slots.map(([a]) => a),
+    )
+    const [a, b] = [keyInSlot(lowest, 'pmoved-a'), keyInSlot(lowest, 'pmoved-b')]
+    const stay = await keyOn(ctx.cluster, from, 'pstay')
+    await client.pipeline([
+      ['SET', a, '1'],
+      ['SET', b, '2'],
+    ])
+    await ctx.cluster.reshard(from, to, 1)
+    const moved = await errorCount(ctx.cluster, [from], 'MOVED')
+    expect(
+      await client.pipeline([
+        ['INCR', a],
+        ['SET', stay, 'here'],
+        ['INCR', b],
+        ['GET', a],
+      ]),
+    ).toEqual([2, 'OK', 3, '2'])
+    // Every entry for the moved slot bounced once, and never again once the map was patched.
+    expect(await errorCount(ctx.cluster, [from], 'MOVED')).toBe(moved + 3)
+    expect(
+      await client.pipeline([
+        ['GET', b],
+        ['GET', stay],
+      ]),
+    ).toEqual(['3', 'here'])
+    expect(await errorCount(ctx.cluster, [from], 'MOVED')).toBe(moved + 3)
+  })
+
   it('follows ASK to the importing node during a migration, and the map stays put', async () => {
     const ports = await primaryPorts(ctx.cluster)
     const [from, to] = [ports[2]!, ports[0]!]
@@ -346,6 +386,8 @@ describe('cluster client: redirections', () => {
     const slot = keySlot(migrated)
     const fresh = keyInSlot(slot, 'ask-new')
     await client.send(['SET', migrated, 'moving'])
+    const pair = [`{${migrated}}:a`, `{${migrated}}:b`]
+    await client.send(['MSET', pair[0]!, 'a', pair[1]!, 'b'])
     await ctx.cluster.cli(to, 'CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', id(from))
     await ctx.cluster.cli(from, 'CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', id(to))
     await ctx.cluster.cli(from, 'MIGRATE', '127.0.0.1', String(to), migrated, '0', '5000')
@@ -359,7 +401,15 @@ describe('cluster client: redirections', () => {
       ]),
     ).toEqual(['moving', 'new'])
     expect(await errorCount(ctx.cluster, [from], 'ASK')).toBe(asked + 4)
+    // Half of a tagged pair migrated: the source answers TRYAGAIN, and the client keeps trying
+    // until the migration completes.
+    const tryAgain = await errorCount(ctx.cluster, [from], 'TRYAGAIN')
+    await ctx.cluster.cli(from, 'MIGRATE', '127.0.0.1', String(to), pair[0]!, '0', '5000')
+    const mget = client.send(['MGET', ...pair], { timeout: 15_000 })
+    await until(async () => (await errorCount(ctx.cluster, [from], 'TRYAGAIN')) > tryAgain)
+    await ctx.cluster.cli(from, 'MIGRATE', '127.0.0.1', String(to), pair[1]!, '0', '5000')
     for (const port of ports) await ctx.cluster.cli(port, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', id(to))
+    expect(await mget).toEqual(['a', 'b'])
     await ctx.cluster.waitHealthy()
     expect(await ctx.cluster.cli(to, 'GET', fresh)).toBe('new')
     expect(await client.send(['GET', fresh])).toBe('new')
