@@ -5,8 +5,10 @@
  */
 import { describe, expect, it } from 'vitest'
 import { connect } from '../../adapters/node/socket.ts'
+import { scriptSha } from '../../src/client/script.ts'
 import { createTcpClient } from '../../src/client/tcp.ts'
 import { createLimiter, fixedWindow, rateLimitHeaders, slidingWindow } from '../../src/limit/index.ts'
+import { limitScript } from '../../src/limit/script.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { freePort } from '../support/valkey.ts'
 import { limiterSuite } from './limiter.suite.ts'
@@ -21,6 +23,14 @@ const commandCalls = (stats: string, command: string): number => {
 }
 
 describe('limiter on Valkey: scripts and failures', () => {
+  it('loads the limit script under the SHA1 the client sends with EVALSHA', async () => {
+    const client = createTcpClient({ url: valkey.url, connect })
+    const loaded = await client.send(['SCRIPT', 'LOAD', limitScript.lua])
+    expect(loaded).toBe(await scriptSha(limitScript))
+    expect(limitScript.lua.startsWith('-- KEYS[1]')).toBe(true)
+    await client.close()
+  })
+
   it('runs one EVALSHA per decision, and EVAL only once after the script cache was flushed', async () => {
     const client = createTcpClient({ url: valkey.url, connect })
     const limiter = createLimiter({ client, limits: slidingWindow(100, '1 m'), blockCache: false })
