@@ -168,6 +168,24 @@ describe('the HTTP client against the bridge and Valkey', () => {
     expect(await fromEnv.send(['GET', key])).toBe('v')
   })
 
+  it('wraps an @upstash/redis instance: its token and sync token, errors typed, the command text dropped', async () => {
+    const redis = new Redis({ url: bridge.url, token: TOKEN, enableTelemetry: false })
+    const client = fromUpstashRedis(redis)
+    const key = `wrap:${crypto.randomUUID()}`
+    expect(await client.send(['SET', key, '{"json":"stays a string"}'])).toBe('OK')
+    const before = redis.readYourWritesSyncToken
+    expect(await client.send(['GET', key])).toBe('{"json":"stays a string"}')
+    expect(redis.readYourWritesSyncToken).not.toBe(before)
+    const wrong = fromUpstashRedis(
+      new Redis({ url: bridge.url, token: 'wrong-token-1234567890', enableTelemetry: false }),
+    )
+    const error = await wrong.send(['SET', key, 'secret value']).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as Error).message).not.toContain('wrong-token')
+    expect((error as Error).message).not.toContain('secret value')
+    expect(() => fromUpstashRedis({})).toThrow(TypeError)
+  })
+
   it('stores a binary value sent by send() exactly, and reads it back as bytes', async () => {
     const key = `raw:${crypto.randomUUID()}`
     const value = Uint8Array.from({ length: 256 }, (_, i) => 255 - i)
