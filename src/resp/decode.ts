@@ -86,6 +86,8 @@ const parseInteger = (buf: Uint8Array, from: number, to: number): number | strin
   if (negative || buf[i] === 43) i++
   if (i >= to) fail('an integer without digits')
   if (to - i > 15) {
+    // RESP integers are signed 64-bit: 19 digits at most. Longer is hostile, not big.
+    if (to - i > 19) fail('an integer longer than 64 bits')
     const digits = decodeText(buf, i, to)
     if (!/^[0-9]+$/.test(digits)) fail('an integer with a non-digit')
     const big = BigInt(negative ? `-${digits}` : digits)

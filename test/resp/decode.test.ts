@@ -104,6 +104,7 @@ describe('RespDecoder on malformed input', () => {
   it('rejects a blob not ending in CRLF', rejects('$2\r\nabcd\r\n', /not followed by CRLF/))
   it('rejects a blob longer than 512 MB', rejects('$536870913\r\n', /out of range/))
   it('rejects an absurd aggregate length', rejects('*99999999999999\r\n', /out of range/))
+  it('rejects an integer longer than 64 bits', rejects(`:${'9'.repeat(20)}\r\n`, /longer than 64 bits/))
   it('rejects a malformed boolean', rejects('#x\r\n', /boolean/))
   it('rejects a malformed double', rejects(',1.2.3\r\n', /double/))
   it('rejects a verbatim string without a format', rejects('=2\r\nab\r\n', /verbatim/))
