@@ -4,6 +4,10 @@
  * slidingWindow decisions over 10,000 identifiers (so keys spread over every slot), none denied,
  * at 50 and 200 in flight from one Node process.
  *
+ * It also reads each server's CPU time (INFO cpu) around every run: CPU µs per decision on the
+ * single node against the busiest primary projects what the cluster's servers could carry on
+ * their own hosts.
+ *
  * NOTE: this machine has 2 cores shared by the load generator and every server process, so the
  * cluster cannot show its scaling here: the figure says what routing costs the client, not what
  * 3 primaries on 3 machines would serve. On separate hosts, decisions/s grow with the primaries
@@ -48,12 +52,39 @@ try {
       )(limiter(clustered)),
     },
   ]
+  // Server CPU seconds (user + sys) of each primary, read with INFO cpu over a plain connection.
+  const primaries = (await cluster.view()).filter((node) => node.role === 'primary').map((node) => node.port)
+  const probes = new Map<number, Client>()
+  for (const port of [single.port, ...primaries]) {
+    const probe = createTcpClient({ host: '127.0.0.1', port, connect })
+    probes.set(port, probe)
+    clients.push(probe)
+  }
+  const cpu = async (port: number) => {
+    const text = String(await probes.get(port)!.send(['INFO', 'cpu']))
+    const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(text)?.[1] ?? 0)
+    return field('used_cpu_user') + field('used_cpu_sys')
+  }
+  /** CPU µs per decision on each server in `ports` while `run` ran `n` decisions. */
+  const cpuPerDecision = async (ports: number[], n: number, run: () => Promise<Figures>) => {
+    const before = await Promise.all(ports.map(cpu))
+    const figures = await run()
+    const after = await Promise.all(ports.map(cpu))
+    return { figures, perDecision: ports.map((_, i) => ((after[i]! - before[i]!) * 1e6) / n) }
+  }
   const figures = new Map<string, Figures[]>()
+  const serverCpu = new Map<string, number[][]>()
   for (let round = 0; round < ROUNDS; round++) {
     for (const concurrency of CONCURRENCY) {
-      for (const { name, decide } of contenders) {
+      for (const [i, { name, decide }] of contenders.entries()) {
         const key = `${name} @${concurrency}`
-        figures.set(key, [...(figures.get(key) ?? []), await measure(decide, concurrency, N)])
+        const ports = i === 0 ? [single.port] : primaries
+        // measure() runs a 2,000-decision warm-up first: count it too.
+        const { figures: f, perDecision } = await cpuPerDecision(ports, N + Math.min(2000, N), () =>
+          measure(decide, concurrency, N),
+        )
+        figures.set(key, [...(figures.get(key) ?? []), f])
+        serverCpu.set(key, [...(serverCpu.get(key) ?? []), perDecision])
       }
     }
   }
@@ -81,6 +112,20 @@ try {
     'note: 2 cores run the load generator and all 7 servers here, so this bounds the cluster: it shows the ' +
       "client's routing cost, not the throughput 3 primaries on their own hosts would add",
   )
+  // Where the servers are the bottleneck (each on its own host), capacity follows the busiest one.
+  for (const concurrency of CONCURRENCY) {
+    const one = median(serverCpu.get(`${contenders[0]!.name} @${concurrency}`)!.map((r) => r[0]!))
+    const shares = primaries.map((_, p) =>
+      median(serverCpu.get(`${contenders[1]!.name} @${concurrency}`)!.map((r) => r[p]!)),
+    )
+    const busiest = Math.max(...shares)
+    console.log(
+      `server CPU per decision @${concurrency}: 1 node ${one.toFixed(1)} µs; cluster primaries ` +
+        `${shares.map((x) => x.toFixed(1)).join(' / ')} µs -> with each server on its own host, ` +
+        `the cluster's server-side capacity is ${(one / busiest).toFixed(2)}x the single node's ` +
+        '(each primary also feeds its replica; the single node has none)',
+    )
+  }
 } finally {
   await Promise.all(clients.map((client) => client.close()))
   await cluster.stop()
