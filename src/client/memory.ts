@@ -29,7 +29,10 @@ const deliver = (out: Out, bytes: boolean): Reply => {
   if (typeof out === 'number' || out === null) return out
   if (typeof out === 'string') return bytes || !isText(out) ? present(out, bytes) : out
   if (out instanceof Status) return out.value
-  if (Array.isArray(out)) return out.map((item) => deliver(item, bytes))
+  if (Array.isArray(out)) {
+    if (out.every((item) => typeof item === 'number' || item === null)) return out as Reply[]
+    return out.map((item) => deliver(item, bytes))
+  }
   return out
 }
 

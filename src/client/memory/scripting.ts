@@ -26,6 +26,8 @@ const luaReply = (value: unknown): Out => {
   if (typeof value === 'number') return Math.trunc(value)
   if (typeof value === 'string' || value === null) return value
   if (Array.isArray(value)) {
+    // The common reply of a limiter twin, integers only, needs no conversion and no copy.
+    if (value.every(Number.isInteger)) return value as number[]
     const out: Out[] = []
     for (const item of value) {
       if (item === null || item === undefined || item === false) break
