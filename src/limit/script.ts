@@ -62,8 +62,9 @@ if block_for > 0 then
 end
 local admitted = blocked == 0 or step_cost <= 0
 local n = #KEYS - 1
-local out = { 0, now, 0, 0 }
-local keep = {}
+-- Pre-sized for one limit: growing a Lua table rehashes it at every power of two.
+local out = { 0, now, 0, 0, 0, 0, 0, 0 }
+local keep = { false, false, false }
 for i = 1, n do
   local j = 1 + i * 4
   local old = call('GET', KEYS[i + 1])
