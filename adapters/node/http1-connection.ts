@@ -100,6 +100,12 @@ export class Http1Connection {
         this.destroy(new Error('malformed HTTP status line'))
         return
       }
+      if (status < 200) {
+        // An interim response (100 Continue, 103 Early Hints): no body; the final one follows.
+        this.#buffer = this.#buffer.subarray(end + 4)
+        this.#parse()
+        return
+      }
       this.#head = { status, headers, start: end + 4 }
     }
     const { status, headers, start } = this.#head

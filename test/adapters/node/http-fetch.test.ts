@@ -50,8 +50,9 @@ describe('nodeFetch', () => {
     expect(ports.size).toBe(1)
   })
 
-  it('parses a response that arrives one byte at a time', async () => {
+  it('parses a response that arrives one byte at a time, after an interim 103', async () => {
     const response =
+      'HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n' +
       'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{"re\r\n9\r\nsult":42}\r\n0\r\n\r\n'
     const tcp: Server = createTcpServer((socket) => {
       socket.once('data', async () => {
