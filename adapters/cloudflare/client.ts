@@ -4,10 +4,9 @@
  * `cloudflare:sockets`. A Workers socket belongs to the request that opened it, so a Client is
  * made per request (see `handle()` and `requestClient()`), never shared at module level.
  */
-
 import { connect as socketConnect } from 'cloudflare:sockets'
-import { type CreateClientOptions, clientFromEnv as fromEnv } from '../../src/client/create-client.ts'
 import type { Client } from '../../src/client/types.ts'
+import { createEdgeClient, type EdgeClientOptions, edgeConfig } from '../../src/edge/edge-client.ts'
 import { ConfigError } from '../../src/errors.ts'
 import { cloudflareConnect } from './socket.ts'
 
@@ -22,9 +21,9 @@ export interface WorkersEnv {
 }
 
 /**
- * Creates a Client from a Worker's env; the caller closes it. Missing configuration is a
- * `ConfigError`, not a silent in-isolate store: a memory backend per isolate would enforce no
- * limit across Cloudflare's fleet. `FLOODGATE_URL=memory:` opts into it for `wrangler dev`.
+ * Creates a Client from a Worker's env; the caller closes it. A missing URL is a `ConfigError`,
+ * not a silent in-isolate store: a memory backend per isolate would enforce no limit across
+ * Cloudflare's fleet.
  *
  * @example
  * export default {
@@ -35,17 +34,18 @@ export interface WorkersEnv {
  *   },
  * }
  */
-export const clientFromEnv = (env: WorkersEnv, options: CreateClientOptions = {}): Client => {
+export const clientFromEnv = (env: WorkersEnv, options: EdgeClientOptions = {}): Client => {
   if (env === null || typeof env !== 'object') {
     throw new TypeError(
       'clientFromEnv(env) takes the Worker env: the second argument of fetch(request, env, ctx)',
     )
   }
-  if (!env.FLOODGATE_URL && !env.UPSTASH_REDIS_REST_URL) {
+  const { url, token } = edgeConfig((name) => (env as Record<string, string | undefined>)[name])
+  if (!url) {
     throw new ConfigError(
       'FLOODGATE_URL is not set in the Worker env: `wrangler secret put FLOODGATE_URL` (a redis:// URL or ' +
         'the bridge’s https:// URL), and FLOODGATE_TOKEN for the bridge; locally, put them in .dev.vars',
     )
   }
-  return fromEnv(env as Record<string, string | undefined>, { connect, ...options })
+  return createEdgeClient(url, { ...(token ? { token } : {}), ...options }, 'Cloudflare Workers', connect)
 }

@@ -4,14 +4,15 @@
  * makes, at most once and only when asked, that request's Client; once the response is out and
  * every `waitUntil` promise has settled, it closes the Client inside `ctx.waitUntil`.
  */
-import type { CreateClientOptions } from '../../src/client/create-client.ts'
+
 import type { Client } from '../../src/client/types.ts'
 import type { ExecutionContextLike, FetchApp } from '../../src/edge/background.ts'
+import type { EdgeClientOptions } from '../../src/edge/edge-client.ts'
 import { clientFromEnv, type WorkersEnv } from './client.ts'
 
 interface Scope {
   readonly env: WorkersEnv
-  readonly options: CreateClientOptions
+  readonly options: EdgeClientOptions
   readonly pending: Promise<unknown>[]
   client?: Client
 }
@@ -43,7 +44,7 @@ export interface WorkersHandler<E> {
  */
 export const handle = <E extends WorkersEnv>(
   app: FetchApp<E>,
-  options: CreateClientOptions = {},
+  options: EdgeClientOptions = {},
 ): WorkersHandler<E> => ({
   async fetch(request, env, ctx) {
     const scope: Scope = { env, options, pending: [] }

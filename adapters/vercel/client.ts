@@ -4,8 +4,8 @@
  * by its full name (`process.env.FLOODGATE_URL`) because Next.js inlines only the variables a
  * function names explicitly.
  */
-import { type CreateClientOptions, clientFromEnv as fromEnv } from '../../src/client/create-client.ts'
 import type { Client } from '../../src/client/types.ts'
+import { createEdgeClient, type EdgeClientOptions, edgeConfig } from '../../src/edge/edge-client.ts'
 import { ConfigError } from '../../src/errors.ts'
 
 const readEnv = (): Record<string, string | undefined> => {
@@ -20,28 +20,22 @@ const readEnv = (): Record<string, string | undefined> => {
 
 /**
  * Creates a Client from the project's environment variables. A `redis://` URL is a
- * `ConfigError`, as is no URL at all (a per-isolate memory store would limit nothing across
- * Vercel's edge); `FLOODGATE_URL=memory:` opts into it for local development.
+ * `ConfigError` that points at the bridge, as is no URL at all (a per-isolate memory store would
+ * limit nothing across Vercel's edge).
  *
  * @example
  * export const config = { runtime: 'edge' }
  * const client = clientFromEnv()
  * export default async (request: Request) => new Response(String(await client.send(['INCR', 'hits'])))
  */
-export const clientFromEnv = (options: Omit<CreateClientOptions, 'connect'> = {}): Client => {
+export const clientFromEnv = (options: EdgeClientOptions = {}): Client => {
   const env = readEnv()
-  const url = (env.FLOODGATE_URL || env.UPSTASH_REDIS_REST_URL)?.trim()
+  const { url, token } = edgeConfig((name) => env[name])
   if (!url) {
     throw new ConfigError(
       'FLOODGATE_URL is not set: add it (the bridge’s https:// URL) and FLOODGATE_TOKEN in the Vercel project’s ' +
         'Environment Variables, or UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN',
     )
   }
-  if (/^(redis|rediss|valkey|valkeys):/i.test(url)) {
-    throw new ConfigError(
-      'Vercel Edge has no TCP sockets, so FLOODGATE_URL cannot be a redis:// URL: run `floodgate bridge` next to ' +
-        'Valkey and set FLOODGATE_URL to its https:// URL (or use the Node.js runtime with floodgate/node)',
-    )
-  }
-  return fromEnv(env, options)
+  return createEdgeClient(url, { ...(token ? { token } : {}), ...options }, 'Vercel Edge')
 }

@@ -18,7 +18,7 @@ console.log(`floodgate example listening on ${url} (backend: ${backend})
   # 2. the session cookie round trip
   curl -b /tmp/floodgate.jar ${url}/me
 
-  # 3. five wrong passwords, then the 6th attempt is refused: 401 401 401 401 401 429
+  # 3. keep guessing: 401 until the 6th login attempt from your IP in 15 minutes, then 429
   for i in 1 2 3 4 5 6; do curl -s -o /dev/null -w '%{http_code} ' ${json} -d '{"username":"bob","password":"nope"}' ${url}/login; done; echo
 `)
 
