@@ -60,15 +60,19 @@ const audited = (limiter: Limiter, client: Client, name: string): Limiter => ({
   },
 })
 
+// Logins fail closed: when Valkey does not answer in time, refuse rather than let guesses through.
+// The API fails open (the limiter's default): an outage should not take the API down with it.
 const backend = (client: Client): Backend => ({
   loginPerIp: createLimiter({
     client,
+    onTimeout: 'deny',
     prefix: 'example:login-ip',
     limits: slidingWindow(5, LOGIN_WINDOW, { name: 'login-ip' }),
   }),
   loginPerUser: audited(
     createLimiter({
       client,
+      onTimeout: 'deny',
       prefix: 'example:login-user',
       limits: slidingWindow(5, LOGIN_WINDOW, { name: 'login-user' }),
     }),
