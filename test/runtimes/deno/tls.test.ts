@@ -1,0 +1,27 @@
+/**
+ * `rediss://` from Deno: `Deno.connectTls` with a private CA (PEM in `VALKEY_TLS_CA`), AUTH over
+ * TLS, against the Valkey TLS port in `VALKEY_TLS_PORT`. Run by `test/runtimes/deno-client.test.ts`.
+ */
+import { createDenoConnect } from '../../../adapters/deno/socket.ts'
+import { createTcpClient } from '../../../src/client/tcp.ts'
+import { simpleAssert } from '../../client/assert.ts'
+
+declare const Deno: {
+  env: { get(name: string): string | undefined }
+  test(name: string, fn: () => Promise<void>): void
+}
+
+Deno.test('rediss:// with a trusted private CA: AUTH, pipelined commands, then close', async () => {
+  const client = createTcpClient({
+    url: `rediss://:tls-secret@127.0.0.1:${Deno.env.get('VALKEY_TLS_PORT')}`,
+    connect: createDenoConnect({ caCerts: [Deno.env.get('VALKEY_TLS_CA')!] }),
+  })
+  try {
+    simpleAssert.deepEqual(await Promise.all([client.send(['PING']), client.send(['INCR', 'deno-tls'])]), [
+      'PONG',
+      1,
+    ])
+  } finally {
+    await client.close()
+  }
+})
