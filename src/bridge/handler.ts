@@ -109,12 +109,15 @@ export const createBridge = (options: BridgeOptions): Bridge => {
 
   const reply = (status: number, body: string, extra?: Record<string, string>): BridgeOutput => ({
     status,
-    headers: { 'content-type': JSON_TYPE, ...extra },
+    headers: extra ? { 'content-type': JSON_TYPE, ...extra } : { 'content-type': JSON_TYPE },
     body,
   })
-  const fromOutcome = (outcome: Outcome): BridgeOutput =>
+  const fromOutcome = (outcome: Outcome): BridgeOutput => ({
+    status: outcome.status,
     // The token changes on every answered command, so a client's read-your-writes state moves on.
-    reply(outcome.status, outcome.body, { 'upstash-sync-token': `${epoch}-${++syncCounter}` })
+    headers: { 'content-type': JSON_TYPE, 'upstash-sync-token': `${epoch}-${++syncCounter}` },
+    body: outcome.body,
+  })
 
   const dispatch = async (input: BridgeInput, r: ReturnType<typeof route>): Promise<BridgeOutput> => {
     if (r.endpoint === 'healthz') {
