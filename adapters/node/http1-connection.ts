@@ -33,6 +33,8 @@ export class Http1Connection {
   /** The server's keep-alive hint in ms (`Keep-Alive: timeout=N`), when it sent one. */
   keepAliveMs: number | undefined
   onClose: (() => void) | undefined
+  /** The response has neither length nor chunks: its body ends when the server closes. */
+  #untilClose = false
 
   constructor(socket: Socket) {
     this.#socket = socket
@@ -41,7 +43,10 @@ export class Http1Connection {
       this.#parse()
     })
     socket.on('error', (error) => this.#fail(error))
-    socket.on('close', () => this.#fail(closedEarly()))
+    socket.on('close', () => {
+      if (this.#untilClose && this.#head && this.#pending) this.#complete(this.#buffer.length)
+      this.#fail(closedEarly())
+    })
   }
 
   /** Sends one request (`head` ends with the blank line) and resolves with the whole response. */
@@ -116,18 +121,34 @@ export class Http1Connection {
       if (parsed === undefined) return
       ;[body, consumed] = parsed
     } else {
-      const length = Number(headers.get('content-length') ?? Number.NaN)
-      // No length and not chunked: the body runs to the end of the connection, which we do not
-      // support for a keep-alive client; servers speaking HTTP/1.1 always send one of the two.
+      const declared = headers.get('content-length')
+      const length = status === 204 || status === 304 ? 0 : Number(declared ?? Number.NaN)
+      if (declared === undefined && length !== 0) {
+        // Neither a length nor chunks: the body runs to the end of the connection (RFC 9112 6.3).
+        this.#untilClose = true
+        this.reusable = false
+        return
+      }
       if (!Number.isSafeInteger(length) || length < 0) {
-        this.destroy(new Error('response without Content-Length'))
+        this.destroy(new Error('malformed Content-Length'))
         return
       }
       if (this.#buffer.length < start + length) return
       body = this.#buffer.subarray(start, start + length)
       consumed = start + length
     }
-    const pending = this.#pending
+    this.#resolve(body, consumed)
+  }
+
+  /** Ends a read-to-close response at the bytes received so far. */
+  #complete(end: number): void {
+    this.#untilClose = false
+    this.#resolve(this.#buffer.subarray(this.#head!.start, end), end)
+  }
+
+  #resolve(body: Buffer, consumed: number): void {
+    const { status, headers } = this.#head!
+    const pending = this.#pending!
     this.#pending = undefined
     this.#head = undefined
     const text = body.toString('utf8')

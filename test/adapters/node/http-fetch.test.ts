@@ -73,6 +73,30 @@ describe('nodeFetch', () => {
     }
   })
 
+  it('reads a body that runs to the end of the connection, and a 204 without a length', async () => {
+    const answers = [
+      'HTTP/1.1 204 No Content\r\n\r\n',
+      'HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{"result":"eof"}',
+    ]
+    const tcp: Server = createTcpServer((socket) => {
+      socket.on('data', () => {
+        const answer = answers.shift()!
+        if (answer.startsWith('HTTP/1.0')) socket.end(answer)
+        else socket.write(answer)
+      })
+    })
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = tcp.address() as { port: number }
+      const empty = await post(`http://127.0.0.1:${port}/`)
+      expect([empty.status, await empty.text()]).toEqual([204, ''])
+      const eof = await post(`http://127.0.0.1:${port}/`)
+      expect([eof.status, await eof.text()]).toEqual([200, '{"result":"eof"}'])
+    } finally {
+      tcp.close()
+    }
+  })
+
   it('opens at most maxSockets connections and queues the rest', async () => {
     const ports = new Set<number>()
     const server = await serve((_req, res, socket) => {
