@@ -4,6 +4,31 @@
  * O(n) in the worst case, which is fine at the sizes limiters use (a sliding log holds at most
  * `limit` entries).
  */
+import { toBytes } from './bytes.ts'
+
+/**
+ * Orders two members as Valkey does, by their bytes (memcmp). UTF-16 order agrees with UTF-8 byte
+ * order except where a surrogate (a character past U+FFFF, or an escaped raw byte) meets a
+ * character from U+E000 up; only then are the remaining bytes compared.
+ */
+export const compareMembers = (a: string, b: string): number => {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x === y) continue
+    if ((x < 0xd800 && y < 0xd800) || (x >= 0xe000 && y >= 0xe000)) return x - y
+    // Start at a whole character: back up over the first half of a surrogate pair.
+    const previous = i > 0 ? a.charCodeAt(i - 1) : 0
+    const from = previous >= 0xd800 && previous <= 0xdbff ? i - 1 : i
+    const left = toBytes(a.slice(from))
+    const right = toBytes(b.slice(from))
+    const m = Math.min(left.length, right.length)
+    for (let j = 0; j < m; j++) if (left[j] !== right[j]) return left[j]! - right[j]!
+    return left.length - right.length
+  }
+  return a.length - b.length
+}
 
 export class SortedSet {
   readonly scores = new Map<string, number>()
@@ -21,7 +46,7 @@ export class SortedSet {
       const mid = (low + high) >>> 1
       const other = this.#order[mid]!
       const otherScore = this.scores.get(other)!
-      if (otherScore < score || (otherScore === score && other < member)) low = mid + 1
+      if (otherScore < score || (otherScore === score && compareMembers(other, member) < 0)) low = mid + 1
       else high = mid
     }
     return low

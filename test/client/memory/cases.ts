@@ -605,6 +605,39 @@ export const sortedSetCases: BehaviourCase[] = [
     ],
   ),
   c(
+    'equal scores order members by their bytes',
+    [
+      [
+        'ZADD',
+        'z',
+        0,
+        '😀',
+        0,
+        '\uFF21',
+        0,
+        'z',
+        0,
+        new Uint8Array([0xff]),
+        0,
+        'é',
+        0,
+        new Uint8Array([0xc3]),
+      ],
+      6,
+    ],
+    bytes(
+      ['ZRANGE', 'z', 0, -1],
+      [
+        new Uint8Array([0x7a]),
+        new Uint8Array([0xc3]),
+        new Uint8Array([0xc3, 0xa9]),
+        new Uint8Array([0xef, 0xbc, 0xa1]),
+        new Uint8Array([0xf0, 0x9f, 0x98, 0x80]),
+        new Uint8Array([0xff]),
+      ],
+    ),
+  ),
+  c(
     'ZRANGE by rank',
     [['ZADD', 'z', 1, 'a', 2, 'b', 3, 'c', 4, 'd'], 4],
     [
