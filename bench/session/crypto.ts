@@ -1,10 +1,10 @@
 /**
  * Stateless sessions against iron-session on the same ~300-byte payload: one request's worth of
- * work each, unseal the incoming cookie then seal the changed session. Rounds interleave the
- * variants so machine noise hits both alike; the median round is reported.
+ * work each, unseal the incoming cookie then seal the changed session.
  */
 import { sealData, unsealData } from 'iron-session'
 import { createSessions } from '../../src/index.ts'
+import { interleave, type Measured } from './measure.ts'
 
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz'
 
@@ -25,28 +25,7 @@ export const PAYLOAD = {
 
 type Payload = typeof PAYLOAD
 
-export interface Measured {
-  name: string
-  opsPerSec: number[]
-}
-
-/** Runs `op` back to back for `seconds`; returns ops/s. */
-export const timed = async (seconds: number, op: () => Promise<void>): Promise<number> => {
-  let ops = 0
-  const end = performance.now() + seconds * 1000
-  while (performance.now() < end) {
-    await op()
-    ops++
-  }
-  return ops / seconds
-}
-
-export const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
-}
-
-export const benchCrypto = async (rounds: number, seconds: number): Promise<Measured[]> => {
+export const benchCrypto = async (slices: number, sliceMs: number): Promise<Measured[]> => {
   const sessions = createSessions<Payload>({ mode: 'stateless', secrets: SECRET })
   const first = await sessions.load(new Request('https://x/'))
   for (const [key, value] of Object.entries(PAYLOAD)) first.set(key as 'ver', value as number)
@@ -66,16 +45,14 @@ export const benchCrypto = async (rounds: number, seconds: number): Promise<Meas
     if (data.ver !== 7) throw new Error('iron-session unseal failed')
     await sealData({ ...data, views: ++n }, { password: SECRET })
   }
-  await timed(1, floodgate)
-  await timed(1, iron)
-  const results: Measured[] = [
-    { name: 'floodgate stateless (jose dir+A256GCM) unseal+seal', opsPerSec: [] },
-    { name: 'iron-session unsealData+sealData', opsPerSec: [] },
-  ]
-  for (let round = 0; round < rounds; round++) {
-    results[0]!.opsPerSec.push(await timed(seconds, floodgate))
-    results[1]!.opsPerSec.push(await timed(seconds, iron))
-  }
+  const results = await interleave(
+    [
+      ['floodgate stateless (jose dir+A256GCM) unseal+seal', floodgate],
+      ['iron-session unsealData+sealData', iron],
+    ],
+    slices,
+    sliceMs,
+  )
   console.log(
     `payload: ${JSON.stringify(PAYLOAD).length} B JSON; floodgate cookie ${cookie.length} B, iron seal ${ironSeal.length} B`,
   )

@@ -11,9 +11,10 @@ import { connect } from '../../adapters/node/index.ts'
 import type { Connect } from '../../src/client/socket.ts'
 import { createSessions, createTcpClient } from '../../src/index.ts'
 import { startValkey } from '../../test/support/valkey.ts'
-import { PAYLOAD, timed } from './crypto.ts'
+import { PAYLOAD } from './crypto.ts'
+import { interleave } from './measure.ts'
 
-export const benchStateful = async (rounds: number, seconds: number) => {
+export const benchStateful = async (slices: number, sliceMs: number) => {
   const server = await startValkey()
   let writes = 0
   const counting: Connect = async (options, handlers) => {
@@ -53,10 +54,7 @@ export const benchStateful = async (rounds: number, seconds: number) => {
       await client.send(['PING'])
       await client.send(['PING'])
     }
-    await timed(0.5, loadSave) // loads the scripts (the first EVALSHA falls back to EVAL once)
-    await timed(0.5, twoPings)
-    await timed(0.5, connectRedis)
-
+    await loadSave() // loads the scripts (the first EVALSHA falls back to EVAL once)
     const trips = { load: 0, save: 0 }
     const samples = 200
     for (let i = 0; i < samples; i++) {
@@ -68,22 +66,17 @@ export const benchStateful = async (rounds: number, seconds: number) => {
       await session.commit()
       trips.save += writes - before
     }
-    const session: number[] = []
-    const pings: number[] = []
-    const peerRuns: number[] = []
-    for (let round = 0; round < rounds; round++) {
-      session.push(await timed(seconds, loadSave))
-      pings.push(await timed(seconds, twoPings))
-      peerRuns.push(await timed(seconds, connectRedis))
-    }
+    const results = await interleave(
+      [
+        ['floodgate stateful load+save (one field changed)', loadSave],
+        ['floor, two PINGs on the same client', twoPings],
+        ['peer, connect-redis pattern (GET + SET EX of the whole JSON, node-redis)', connectRedis],
+      ],
+      slices,
+      sliceMs,
+    )
     await peer.quit()
-    return {
-      session,
-      pings,
-      peer: peerRuns,
-      loadTrips: trips.load / samples,
-      saveTrips: trips.save / samples,
-    }
+    return { results, loadTrips: trips.load / samples, saveTrips: trips.save / samples }
   } finally {
     await client.close()
     await server.stop()
