@@ -63,8 +63,15 @@ export class Ratelimit {
     })
   }
 
-  /** Decides one call; `rate` is the cost (default 1, negative refunds). */
-  limit(identifier: string, options?: { rate?: number }): Promise<RateLimitResult> {
+  /**
+   * Decides one call; `rate` is the cost (default 1, negative refunds). `ip`, `userAgent`,
+   * `country` and `geo` feed Upstash's deny lists and analytics, which floodgate does not have:
+   * they are accepted, so calls compile unchanged, and ignored.
+   */
+  limit(
+    identifier: string,
+    options?: { rate?: number; ip?: string; userAgent?: string; country?: string; geo?: unknown },
+  ): Promise<RateLimitResult> {
     return this.#limiter.limit(identifier, options?.rate === undefined ? undefined : { cost: options.rate })
   }
 
