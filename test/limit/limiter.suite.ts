@@ -44,8 +44,8 @@ export const countingClient = (inner: Client): Client & { calls: number } => {
 
 /**
  * `connect` opens a new connection to the backend's one dataset; it is called inside tests only.
- * `concurrentTimeout` is the limiter timeout for the 2,000-concurrent-calls case (default: the
- * limiter's own); a transport that needs longer for that burst, as HTTP through the bridge does on
+ * `concurrentTimeout` is the limiter timeout for the 2,000-concurrent-calls case (default 15 s,
+ * failing closed); a transport that needs longer for that burst, as HTTP through the bridge does on
  * a busy 2-core machine, passes more so the case tests admission, not the fail-open policy.
  */
 export const limiterSuite = (
@@ -308,7 +308,9 @@ export const limiterSuite = (
           limits: slidingWindow(100, '1 m'),
           prefix: 'concurrent',
           blockCache: false,
-          ...(concurrentTimeout === undefined ? {} : { timeout: concurrentTimeout }),
+          // Fail closed, and late: on a loaded machine a slow answer must not become an admission.
+          timeout: concurrentTimeout ?? 15_000,
+          onTimeout: 'deny',
         })
       })
       const results = await Promise.all(
