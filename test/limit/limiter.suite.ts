@@ -148,27 +148,39 @@ export const limiterSuite = (
       expect((await limiter.getRemaining('u', { now: T0 })).remaining).toBe(2)
     })
 
-    it('gcra 10 per second with a burst of 5: 5 at once, then one per 100 ms', async () => {
-      const { limiter } = make({ limits: gcra(10, '1 s', { burst: 5 }) })
+    it('gcra 10 per 100 s with a burst of 5: 5 at once, then one per 10 s', async () => {
+      const { limiter } = make({ limits: gcra(10, '100 s', { burst: 5 }) })
       const burst = []
       for (let i = 0; i < 6; i++) burst.push(await limiter.limit('u', { now: T0 }))
       expect(burst.map((r) => r.remaining)).toEqual([4, 3, 2, 1, 0, 0])
-      expect(burst[5]).toMatchObject({ success: false, retryAfter: 100 })
-      expect((await limiter.limit('u', { now: T0 + 100 })).success).toBe(true)
-      expect((await limiter.limit('u', { now: T0 + 150 })).success).toBe(false)
+      expect(burst[5]).toMatchObject({ success: false, retryAfter: 10_000 })
+      expect((await limiter.limit('u', { now: T0 + 10_000 })).success).toBe(true)
+      expect((await limiter.limit('u', { now: T0 + 15_000 })).success).toBe(false)
     })
 
     it('consumes from no limit when one of several denies (all-or-nothing)', async () => {
-      const { limiter } = make({ limits: [fixedWindow(2, '1 s'), fixedWindow(3, '1 m')] })
+      // Windows of 10 s and 1 h (not 1 s and 1 min): keys expire on the server's real clock, and a
+      // loaded machine must not let one expire between two calls of this test.
+      const { limiter } = make({ limits: [fixedWindow(2, '10 s'), fixedWindow(3, '1 h')] })
       const at = (now: number) => limiter.limit('u', { now })
       expect((await at(T0)).success).toBe(true)
       expect((await at(T0)).success).toBe(true)
-      expect(await at(T0)).toMatchObject({ success: false, limit: 2, policy: '2-per-1s', retryAfter: 1000 })
-      // The per-second denial left the per-minute count at 2, so one more call fits next second...
-      expect(await at(T0 + 1000)).toMatchObject({ success: true, limit: 3, remaining: 0, policy: '3-per-1m' })
-      // ...and the per-minute denial left the per-second count at 1.
-      expect(await at(T0 + 1000)).toMatchObject({ success: false, limit: 3, retryAfter: 59_000 })
-      const left = await limiter.getRemaining('u', { now: T0 + 1000 })
+      expect(await at(T0)).toMatchObject({
+        success: false,
+        limit: 2,
+        policy: '2-per-10s',
+        retryAfter: 10_000,
+      })
+      // The short-window denial left the hourly count at 2, so one more call fits in the next window...
+      expect(await at(T0 + 10_000)).toMatchObject({
+        success: true,
+        limit: 3,
+        remaining: 0,
+        policy: '3-per-1h',
+      })
+      // ...and the hourly denial left the short-window count at 1.
+      expect(await at(T0 + 10_000)).toMatchObject({ success: false, limit: 3, retryAfter: 3_590_000 })
+      const left = await limiter.getRemaining('u', { now: T0 + 10_000 })
       expect(left.policies.map((p) => p.remaining)).toEqual([1, 0])
     })
 
@@ -259,17 +271,17 @@ export const limiterSuite = (
     })
 
     it('stays blocked for blockFor after a denial, even once the window has reset', async () => {
-      const { limiter } = make({ limits: fixedWindow(1, '1 s'), blockFor: '10 s' })
+      const { limiter } = make({ limits: fixedWindow(1, '10 s'), blockFor: '100 s' })
       expect((await limiter.limit('u', { now: T0 })).success).toBe(true)
-      expect(await limiter.limit('u', { now: T0 })).toMatchObject({ success: false, retryAfter: 10_000 })
-      expect(await limiter.limit('u', { now: T0 + 2000 })).toMatchObject({
+      expect(await limiter.limit('u', { now: T0 })).toMatchObject({ success: false, retryAfter: 100_000 })
+      expect(await limiter.limit('u', { now: T0 + 20_000 })).toMatchObject({
         success: false,
         remaining: 0,
-        retryAfter: 8000,
-        reset: T0 + 10_000,
+        retryAfter: 80_000,
+        reset: T0 + 100_000,
       })
-      expect((await limiter.getRemaining('u', { now: T0 + 2000 })).remaining).toBe(0)
-      expect((await limiter.limit('u', { now: T0 + 10_000 })).success).toBe(true)
+      expect((await limiter.getRemaining('u', { now: T0 + 20_000 })).remaining).toBe(0)
+      expect((await limiter.limit('u', { now: T0 + 100_000 })).success).toBe(true)
     })
 
     it('after a denial, answers from the block cache with zero backend calls until it may pass', async () => {
