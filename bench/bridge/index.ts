@@ -13,7 +13,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startValkey } from '../../test/support/valkey.ts'
 import { direct } from './direct.ts'
-import { cpuMicros, type Started, startBridgeCli, startNoop, startWebBridge, startWebdis } from './servers.ts'
+import {
+  bundle,
+  cpuMicros,
+  type Started,
+  startBridgeCli,
+  startNoop,
+  startWebBridge,
+  startWebdis,
+} from './servers.ts'
 import { postScript, type WrkResult, wrk } from './wrk.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
@@ -52,11 +60,12 @@ const valkey = await startValkey()
 const started: Started[] = []
 try {
   const sha = valkey.cli('SCRIPT', 'LOAD', FW_LUA)
-  const bridge = await startBridgeCli(valkey.url, TOKEN)
+  const cli = await bundle('../../src/bridge/cli.ts', dir)
+  const bridge = await startBridgeCli(cli, valkey.url, TOKEN)
   started.push(bridge)
-  const bridge2 = await startBridgeCli(valkey.url, TOKEN, 2)
+  const bridge2 = await startBridgeCli(cli, valkey.url, TOKEN, 2)
   started.push(bridge2)
-  const web = await startWebBridge(valkey.url, TOKEN)
+  const web = await startWebBridge(await bundle('web-server.ts', dir), valkey.url, TOKEN)
   started.push(web)
   const noop = await startNoop()
   started.push(noop)

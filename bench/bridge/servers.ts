@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { build } from 'esbuild'
 import { freePort } from '../../test/support/valkey.ts'
 
 const children = new Set<ChildProcess>()
@@ -85,21 +86,43 @@ const launch = (
     if (typeof ready === 'function') ready(port).then(started, (e: Error) => fail(e.message))
   })
 
-const CLI = join(import.meta.dirname, '../../src/bridge/cli.ts')
+/**
+ * Bundles `entry` (relative to this folder) into `dir` with esbuild and returns the file: the
+ * servers run as plain JavaScript, as `npm run build` ships them. (Under tsx every closure is
+ * wrapped to keep its name, which would add a few µs to each request.)
+ */
+export const bundle = async (entry: string, dir: string): Promise<string> => {
+  const outfile = join(dir, entry.replace(/^.*\//, '').replace(/\.ts$/, '.mjs'))
+  await build({
+    entryPoints: [join(import.meta.dirname, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  })
+  return outfile
+}
 
-/** The floodgate bridge CLI. */
-export const startBridgeCli = async (upstream: string, token: string, workers = 1): Promise<Started> => {
+/** The floodgate bridge CLI (bundled by `bundle`). */
+export const startBridgeCli = async (
+  cli: string,
+  upstream: string,
+  token: string,
+  workers = 1,
+): Promise<Started> => {
   const port = await freePort()
-  const args = ['--import', 'tsx', CLI, 'bridge', '--listen', `127.0.0.1:${port}`, '--upstream', upstream]
+  const args = [cli, 'bridge', '--listen', `127.0.0.1:${port}`, '--upstream', upstream]
   args.push('--token', token, '--workers', String(workers), '--log-level', 'warn')
   return launch(process.execPath, args, /listening on /, port)
 }
 
 /** The bridge behind node:http through `Request`/`Response` (web-server.ts). */
-export const startWebBridge = async (upstream: string, token: string): Promise<Started> => {
+export const startWebBridge = async (script: string, upstream: string, token: string): Promise<Started> => {
   const port = await freePort()
-  const script = join(import.meta.dirname, 'web-server.ts')
-  return launch(process.execPath, ['--import', 'tsx', script, String(port), upstream, token], /ready/, port)
+  return launch(process.execPath, [script, String(port), upstream, token], /ready/, port)
 }
 
 /** A node:http server that reads the POST body and answers `{"result":"OK"}`: the ceiling. */

@@ -40,6 +40,9 @@ const rawError = (status: number, reason: string, message: string): string => {
 
 const write = (res: ServerResponse, out: BridgeOutput, head: boolean): void => {
   if (typeof out.body === 'string') {
+    // With the length known the head and body leave in one write; without it Node would send
+    // the body chunked, in several.
+    out.headers['content-length'] = String(Buffer.byteLength(out.body))
     res.writeHead(out.status, out.headers)
     res.end(head ? undefined : out.body)
     return

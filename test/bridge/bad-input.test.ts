@@ -262,3 +262,17 @@ describe('pipelines and transactions upstream', () => {
     expect(valkey.server.cli('GET', 'tx:n')).toBe('60')
   })
 })
+
+describe('responses', () => {
+  it('carry a Content-Length (one write, no chunked encoding)', async () => {
+    const response = await fetch(bridge.url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: '["ECHO","héllo"]',
+    })
+    const body = await response.text()
+    expect(body).toBe('{"result":"héllo"}')
+    expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(body)))
+    expect(response.headers.get('transfer-encoding')).toBeNull()
+  })
+})
