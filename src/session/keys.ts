@@ -55,7 +55,10 @@ export const checkSecrets = (secrets: Secret | readonly Secret[] | undefined): U
 export const deriveKeys = async (secrets: readonly Uint8Array[], salt: string): Promise<SessionKey[]> =>
   Promise.all(
     secrets.map(async (secret) => {
-      const ikm = await crypto.subtle.importKey('raw', secret, 'HKDF', false, ['deriveBits'])
+      // NOTE: the cast satisfies lib.dom's BufferSource (ArrayBuffer-backed) under Deno's type check.
+      const ikm = await crypto.subtle.importKey('raw', secret as Uint8Array<ArrayBuffer>, 'HKDF', false, [
+        'deriveBits',
+      ])
       const bits = new Uint8Array(
         await crypto.subtle.deriveBits(
           {
