@@ -9,8 +9,9 @@ import { hasSeveralHosts, parseSeedUrl } from '../client/cluster/seeds.ts'
 import { createClusterClient } from '../client/cluster.ts'
 import type { Connect } from '../client/socket.ts'
 import { createTcpClient } from '../client/tcp.ts'
-import { parseTcpUrl } from '../client/tcp-url.ts'
+import { parseTcpUrl, type TcpEndpoint } from '../client/tcp-url.ts'
 import type { SendOptions } from '../client/types.ts'
+import { TransportError } from '../errors.ts'
 import { createBatcher } from './batch.ts'
 import { openSubscriber } from './subscriber.ts'
 import type { Subscription, Upstream, UpstreamOptions } from './upstream.ts'
@@ -50,8 +51,11 @@ const immediate: (flush: () => void) => void =
 export const connectUpstream = (options: ValkeyUpstreamOptions): Upstream => {
   const cluster = options.cluster === true || hasSeveralHosts(options.url)
   const seeds = cluster ? parseSeedUrl(options.url) : undefined
-  // Classic pub/sub is cluster-wide: a subscriber on any node hears every PUBLISH.
-  const endpoint = parseTcpUrl(seeds ? seeds.urlFor(seeds.seeds[0]!) : options.url)
+  // Classic pub/sub is cluster-wide: a subscriber on any node hears every PUBLISH, so a stream
+  // goes to the first seed that answers.
+  const endpoints = seeds
+    ? seeds.seeds.map((seed) => parseTcpUrl(seeds.urlFor(seed)))
+    : [parseTcpUrl(options.url)]
   const connectTimeout = options.connectTimeout ?? 2000
   const commandTimeout = options.commandTimeout ?? 5000
   const batcher = createBatcher(immediate)
@@ -78,22 +82,27 @@ export const connectUpstream = (options: ValkeyUpstreamOptions): Upstream => {
     send: (command, opts) => batcher.track(1, client.send(command, shared(opts))),
     pipeline: (commands, opts) => batcher.track(commands.length, client.pipeline(commands, shared(opts))),
     async subscribe(kind, channel, handlers) {
-      const subscription = await openSubscriber(
-        { endpoint, connect: options.connect, timeout: connectTimeout },
-        kind,
-        channel,
-        {
+      const open = (endpoint: TcpEndpoint) =>
+        openSubscriber({ endpoint, connect: options.connect, timeout: connectTimeout }, kind, channel, {
           onFrame: handlers.onFrame,
           onEnd(error) {
             subscriptions.delete(tracked)
             handlers.onEnd(error)
           },
-        },
-      )
+        })
+      let subscription: Subscription | undefined
+      for (const [i, endpoint] of endpoints.entries()) {
+        try {
+          subscription = await open(endpoint)
+          break
+        } catch (error) {
+          if (!(error instanceof TransportError) || i === endpoints.length - 1) throw error
+        }
+      }
       const tracked: Subscription = {
         close() {
           subscriptions.delete(tracked)
-          subscription.close()
+          subscription!.close()
         },
       }
       subscriptions.add(tracked)

@@ -6,9 +6,12 @@
  * test/session/stateful-cluster.test.ts.) Also the bridge's own cluster behaviour: pipelines and
  * transactions across nodes.
  */
+
+import { Redis } from '@upstash/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, nodeFetch } from '../../../adapters/node/index.ts'
 import { parseConfig } from '../../../src/bridge/config.ts'
+import { startBridge } from '../../../src/bridge/start.ts'
 import { createClusterClient } from '../../../src/client/cluster.ts'
 import { createHttpClient } from '../../../src/client/http.ts'
 import type { Client } from '../../../src/client/types.ts'
@@ -16,6 +19,7 @@ import { post, TOKEN, useBridge } from '../../bridge/support.ts'
 import { limiterSuite } from '../../limit/limiter.suite.ts'
 import { statefulSuite } from '../../session/stateful-suite.ts'
 import { useCluster } from '../../support/use-cluster.ts'
+import { freePort } from '../../support/valkey.ts'
 
 const ctx = useCluster()
 const bridge = useBridge({
@@ -97,6 +101,63 @@ describe('the bridge in front of a cluster', () => {
     expect(status).toBe(400)
     expect((json as { error: string }).error).toMatch(/^CROSSSLOT .*MULTI \.\.\. EXEC under one hash tag/)
     expect(await post(bridge.url, ['EXISTS', 'tx:left'])).toMatchObject({ json: { result: 0 } })
+  })
+
+  it('serves the unmodified @upstash/redis client: strings, hashes, pipelines, scripts, pub/sub', async () => {
+    const redis = new Redis({ url: bridge.url, token: TOKEN, enableTelemetry: false })
+    const keys = Array.from({ length: 30 }, (_, i) => `upstash:${i}`)
+    await Promise.all(keys.map((key, i) => redis.set(key, { n: i })))
+    expect(await Promise.all(keys.map((key) => redis.get(key)))).toEqual(keys.map((_, i) => ({ n: i })))
+    await redis.hset('{upstash}:h', { a: 1, b: 'two' })
+    expect(await redis.hgetall('{upstash}:h')).toEqual({ a: 1, b: 'two' })
+    const pipe = redis.pipeline()
+    for (const key of keys.slice(0, 10)) pipe.incr(`${key}:n`)
+    expect(await pipe.exec()).toEqual(Array.from({ length: 10 }, () => 1))
+    expect(await redis.eval('return redis.call("INCRBY", KEYS[1], ARGV[1])', ['{upstash}:e'], [5])).toBe(5)
+    expect(await redis.mset({ '{m}:a': 1, '{m}:b': 2 })).toBe('OK')
+    await expect(redis.mget('m:a', 'm:b')).rejects.toThrow(/CROSSSLOT/)
+
+    const sub = redis.subscribe<string>(['cluster-chat'])
+    const got: unknown[] = []
+    const subscribed = new Promise<void>((resolve) => sub.on('subscribe', () => resolve()))
+    sub.on('message', (m) => got.push(m))
+    await subscribed
+    // Published on each primary, two of them not the subscriber's: classic pub/sub crosses the cluster.
+    try {
+      for (const port of ctx.cluster.seeds.map((seed) => Number(seed.split(':')[1]))) {
+        await ctx.cluster.cli(port, 'PUBLISH', 'cluster-chat', `from ${port}`)
+      }
+      await expect.poll(() => got.length).toBe(3)
+      expect(got.map((m) => (m as { message: string }).message).sort()).toEqual(
+        ctx.cluster.seeds.map((seed) => `from ${seed.split(':')[1]}`).sort(),
+      )
+    } finally {
+      await sub.unsubscribe()
+    }
+  })
+
+  it('opens a subscription on the next seed when the first is down', async () => {
+    const dead = await freePort()
+    const config = parseConfig(['--token', TOKEN, '--listen', '127.0.0.1:0'], {})
+    if (config === 'help') throw new Error('unreachable')
+    const server = await startBridge({
+      ...config,
+      upstream: `redis://127.0.0.1:${dead},${ctx.cluster.seeds.join(',')}`,
+    })
+    try {
+      const redis = new Redis({ url: server.url, token: TOKEN, enableTelemetry: false })
+      expect(await redis.set('after-dead-seed', 'yes')).toBe('OK')
+      const sub = redis.subscribe<string>(['dead-seed-chat'])
+      const got: unknown[] = []
+      const subscribed = new Promise<void>((resolve) => sub.on('subscribe', () => resolve()))
+      sub.on('message', (m) => got.push(m))
+      await subscribed
+      await ctx.cluster.cli(Number(ctx.cluster.seeds[2]!.split(':')[1]), 'PUBLISH', 'dead-seed-chat', 'hello')
+      await expect.poll(() => got.length).toBe(1)
+      await sub.unsubscribe()
+    } finally {
+      await server.close()
+    }
   })
 
   it('answers a single cross-slot command with 400 and CROSSSLOT', async () => {
