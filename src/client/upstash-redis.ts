@@ -73,6 +73,12 @@ const decode = (value: unknown, bytes: boolean): Reply => {
  */
 export const fromUpstashRedis = (redis: UpstashRedisLike, options: { timeout?: number } = {}): Client => {
   const requester = requesterOf(redis)
+  const timeout = options.timeout ?? 10_000
+  if (!(typeof timeout === 'number' && timeout > 0)) {
+    throw new TypeError(
+      `timeout must be a positive number of milliseconds (or Infinity), received ${String(timeout)}`,
+    )
+  }
   const batcher = createBatcher({
     execute: async (commands) => {
       // Always /pipeline, even for one command: a reply error then stays an item error in a 200
@@ -95,7 +101,7 @@ export const fromUpstashRedis = (redis: UpstashRedisLike, options: { timeout?: n
     },
     encode: jsonCommand,
     decode,
-    timeout: options.timeout ?? 10_000,
+    timeout,
     autoPipeline: true,
     maxBatch: 1000,
   })

@@ -184,6 +184,7 @@ describe('the HTTP client against the bridge and Valkey', () => {
     expect((error as Error).message).not.toContain('wrong-token')
     expect((error as Error).message).not.toContain('secret value')
     expect(() => fromUpstashRedis({})).toThrow(TypeError)
+    expect(() => fromUpstashRedis(redis, { timeout: 0 })).toThrow(/timeout must be a positive/)
   })
 
   it('stores a binary value sent by send() exactly, and reads it back as bytes', async () => {
