@@ -94,7 +94,7 @@ export const clusterClient = (options: ClusterEngineOptions): Client => {
           asking = redirect.ask
         } else {
           const pause = backoff(attempt)
-          const late = Date.now() + pause > deadline || sendOptions?.signal?.aborted
+          const late = Date.now() + pause > deadline || sendOptions?.signal?.aborted || nodes.closed
           if (!retryable(error, route.readonly) || late) throw error
           await sleep(pause)
           if (!(error instanceof ReplyError) || error.code !== 'TRYAGAIN')

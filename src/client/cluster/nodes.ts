@@ -71,6 +71,11 @@ export class ClusterNodes {
     return this.#loading
   }
 
+  /** True once `close()` was called: nothing is sent or retried after that. */
+  get closed(): boolean {
+    return this.#closed
+  }
+
   get topology(): Topology {
     if (!this.#topology) throw new TransportError('the cluster map has not been read yet')
     return this.#topology

@@ -232,6 +232,17 @@ describe('cluster client: seeds', () => {
     }
   })
 
+  it('after close, fails a command at once with TransportError instead of retrying', async () => {
+    const closing = createClusterClient({ url: ctx.cluster.url, connect })
+    expect(await closing.send(['PING'])).toBe('PONG')
+    await closing.close()
+    const started = performance.now()
+    const error = await closing.send(['GET', 'k']).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TransportError)
+    expect((error as Error).message).toMatch(/closed/)
+    expect(performance.now() - started).toBeLessThan(1000)
+  })
+
   it('says so when a seed is not a cluster node', async () => {
     const plain = await startValkey()
     const wrong = createClusterClient({ url: plain.url, connect })
