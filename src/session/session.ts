@@ -134,7 +134,9 @@ export class Session<Data extends SessionData = SessionData> {
     this.#stale = false
     this.#regenerate = false
     this.#destroy = false
-    this.#adopt(next)
+    // The values already are what `next` holds; only a session that ended needs emptying.
+    if (next) this.#loaded = next
+    else this.#adopt(undefined)
     return headers
   }
 
