@@ -21,7 +21,7 @@ const run = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
-    timeout: 20_000,
+    timeout: 45_000,
   })
 
 /** Starts the CLI and resolves with its URL once it prints the ready line. */
@@ -46,6 +46,7 @@ const start = async (args: string[], env: Record<string, string> = {}) => {
   return { child, url, exited, stderr: () => stderr }
 }
 
+// Each case spawns Node processes (tsx compiles on start): generous timeouts for a loaded machine.
 describe('floodgate bridge (CLI)', () => {
   it('prints --help and exits 0', () => {
     const help = run(['bridge', '--help'])
@@ -53,7 +54,7 @@ describe('floodgate bridge (CLI)', () => {
     expect(help.stdout).toContain('Usage: floodgate bridge [options]')
     expect(help.stdout).toContain('--read-only-token')
     expect(help.stdout).toContain('FLOODGATE_UPSTREAM')
-  })
+  }, 60_000)
 
   it('exits 2 with a clear message on bad configuration, never echoing a token', () => {
     const noToken = run(['bridge'])
@@ -67,14 +68,14 @@ describe('floodgate bridge (CLI)', () => {
     expect(badAllow.status).toBe(2)
     expect(badAllow.stderr).toMatch(/is not a refused command/)
     expect(run(['frobnicate']).status).toBe(2)
-  })
+  }, 60_000)
 
   it('exits 1 when the address is taken', async () => {
     const first = await start(['--listen', `127.0.0.1:${await freePort()}`, '--token', TOKEN])
     const taken = run(['bridge', '--listen', new URL(first.url).host, '--token', TOKEN])
     expect(taken.status).toBe(1)
     expect(taken.stderr).toMatch(/address is in use/)
-  })
+  }, 60_000)
 
   it('drains on SIGTERM: a write in flight is answered, then it exits 0', async () => {
     const bridge = await start(['--listen', '127.0.0.1:0', '--upstream', valkey.url], {
@@ -105,7 +106,7 @@ describe('floodgate bridge (CLI)', () => {
       .map((line) => JSON.parse(line) as { msg: string })
     expect(logs.map((l) => l.msg)).toEqual(['listening', 'draining', 'upstream closed', 'stopped'])
     expect(bridge.stderr()).not.toContain(TOKEN)
-  })
+  }, 60_000)
 
   it('serves from several processes with --workers, sums their metrics, and stops them all on SIGTERM', async () => {
     const bridge = await start([
@@ -130,5 +131,5 @@ describe('floodgate bridge (CLI)', () => {
     }
     bridge.child.kill('SIGTERM')
     expect(await bridge.exited).toBe(0)
-  })
+  }, 60_000)
 })
