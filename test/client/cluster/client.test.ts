@@ -7,6 +7,7 @@ import { defineScript } from '../../../src/client/script.ts'
 import type { Client } from '../../../src/client/types.ts'
 import { ConfigError, ReplyError, TransportError } from '../../../src/errors.ts'
 import type { ValkeyCluster } from '../../support/cluster.ts'
+import { calls, errorCount } from '../../support/cluster-stats.ts'
 import { useCluster } from '../../support/use-cluster.ts'
 import { freePort, startValkey } from '../../support/valkey.ts'
 
@@ -18,29 +19,6 @@ beforeAll(() => {
 })
 afterAll(() => client.close())
 
-/** `INFO <section>` of one node, as `field -> value`. */
-const info = async (cluster: ValkeyCluster, port: number, section: string) => {
-  const out = new Map<string, string>()
-  for (const line of (await cluster.cli(port, 'INFO', section)).split('\n')) {
-    const colon = line.indexOf(':')
-    if (colon > 0) out.set(line.slice(0, colon), line.slice(colon + 1).trim())
-  }
-  return out
-}
-/** How many times the nodes answered `code` (Valkey's `INFO errorstats`), summed over `ports`. */
-const errorCount = async (cluster: ValkeyCluster, ports: number[], code: string) => {
-  let total = 0
-  for (const port of ports) {
-    const stat = (await info(cluster, port, 'errorstats')).get(`errorstat_${code}`)
-    total += stat ? Number(/count=(\d+)/.exec(stat)![1]) : 0
-  }
-  return total
-}
-/** How many times `command` ran on the node on `port`. */
-const calls = async (cluster: ValkeyCluster, port: number, command: string) => {
-  const stat = (await info(cluster, port, 'commandstats')).get(`cmdstat_${command.toLowerCase()}`)
-  return stat ? Number(/calls=(\d+)/.exec(stat)![1]) : 0
-}
 const primaryPorts = async (cluster: ValkeyCluster) =>
   (await cluster.view()).filter((node) => node.role === 'primary' && !node.failed).map((node) => node.port)
 /** Resolves once `check` holds, polling every 20 ms for up to 5 s. */

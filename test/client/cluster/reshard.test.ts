@@ -10,6 +10,7 @@ import { keySlot } from '../../../src/client/cluster/slot.ts'
 import { createClusterClient } from '../../../src/client/cluster.ts'
 import type { Client } from '../../../src/client/types.ts'
 import { createLimiter, fixedWindow, type RateLimitResult } from '../../../src/limit/index.ts'
+import { errorCount } from '../../support/cluster-stats.ts'
 import { useCluster } from '../../support/use-cluster.ts'
 
 const ctx = useCluster()
@@ -22,18 +23,6 @@ afterAll(() => client.close())
 const T0 = 1_764_000_000_000
 const LIMIT = 20
 const MOVED_SLOTS = 100
-
-/** How often the nodes on `ports` answered `code` so far (`INFO errorstats`). */
-const errorCount = async (ports: number[], code: string) => {
-  let total = 0
-  for (const port of ports) {
-    const match = new RegExp(`errorstat_${code}:count=(\\d+)`).exec(
-      await ctx.cluster.cli(port, 'INFO', 'errorstats'),
-    )
-    total += match ? Number(match[1]) : 0
-  }
-  return total
-}
 
 describe('resharding under load', () => {
   it('moves 100 slots while limiter calls on them run: none fails, none over-admits', async () => {
@@ -58,7 +47,9 @@ describe('resharding under load', () => {
     // Give every identifier keys before the move, so there are keys to migrate.
     const results = new Map<string, RateLimitResult[]>(identifiers.map((id) => [id, []]))
     for (const id of identifiers) results.get(id)!.push(await limiter.limit(id, { now: T0 }))
-    const redirectsBefore = (await errorCount([from.port], 'ASK')) + (await errorCount([from.port], 'MOVED'))
+    const redirectsBefore =
+      (await errorCount(ctx.cluster, [from.port], 'ASK')) +
+      (await errorCount(ctx.cluster, [from.port], 'MOVED'))
 
     let moving = true
     let slowest = 0
@@ -82,7 +73,9 @@ describe('resharding under load', () => {
     moving = false
     await load
 
-    const redirects = (await errorCount([from.port], 'ASK')) + (await errorCount([from.port], 'MOVED'))
+    const redirects =
+      (await errorCount(ctx.cluster, [from.port], 'ASK')) +
+      (await errorCount(ctx.cluster, [from.port], 'MOVED'))
     const all = [...results.values()].flat()
     console.log(
       `reshard of ${MOVED_SLOTS} slots took ${took.toFixed(0)} ms under ${all.length} limiter calls; ` +
