@@ -9,7 +9,7 @@ import { isText, present, str } from './memory/bytes.ts'
 import { lookup, run, unknownCommand } from './memory/dispatch.ts'
 import { Keyspace } from './memory/keyspace.ts'
 import { type Out, Status } from './memory/reply.ts'
-import { noTwinMessage, Scripts } from './memory/scripting.ts'
+import { noTwinMessage, SCRIPTING, Scripts } from './memory/scripting.ts'
 import type { Client, Command, Reply, SendOptions } from './types.ts'
 
 export interface MemoryClientOptions {
@@ -35,8 +35,6 @@ const deliver = (out: Out, bytes: boolean): Reply => {
   }
   return out
 }
-
-const SCRIPTING = new Set(['EVAL', 'EVALSHA', 'SCRIPT', 'EVAL_RO', 'EVALSHA_RO'])
 
 /**
  * Creates an in-process client. Commands run synchronously against a `Map`, so it suits tests,
@@ -81,7 +79,7 @@ export const createMemoryClient = (options: MemoryClientOptions = {}): Client =>
     const spec = lookup(command[0])
     if (spec !== undefined) return run(db, spec, command)
     const name = str(command[0]).toUpperCase()
-    if (SCRIPTING.has(name)) return scripts.command(name.replace('_RO', ''), command)
+    if (SCRIPTING.has(name) && name !== 'FCALL') return scripts.command(name.replace('_RO', ''), command)
     throw unknownCommand(command)
   }
 

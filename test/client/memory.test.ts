@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createMemoryClient } from '../../src/client/memory.ts'
 import { defineScript, runScript, scriptSha } from '../../src/client/script.ts'
-import type { Command } from '../../src/client/types.ts'
+import type { Command, Reply } from '../../src/client/types.ts'
 import { ConfigError, ReplyError, TimeoutError, TransportError } from '../../src/errors.ts'
 
 const START = 1_700_000_000_000
@@ -158,10 +158,11 @@ describe('createMemoryClient: scripts', () => {
     const client = createMemoryClient()
     const shapes = defineScript({
       name: 'shapes',
-      lua: 'return { 1.7, -2.5, "x", nil, 4 }',
-      twin: () => [1.7, -2.5, 'x', null, 4],
+      lua: 'return { 1.7, -2.5, "x", false, true, nil, 4 }',
+      twin: () => [1.7, -2.5, 'x', null, true, undefined, 4] as Reply,
     })
-    expect(await client.eval(shapes, [], [])).toEqual([1, -2, 'x'])
+    // null is Lua's false (a nil reply in place); undefined is Lua's nil, which ends the table.
+    expect(await client.eval(shapes, [], [])).toEqual([1, -2, 'x', null, 1])
   })
 
   it('gives the twin its argv as strings and returns exact bytes on request', async () => {

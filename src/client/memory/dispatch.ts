@@ -52,10 +52,3 @@ export const run = (db: Keyspace, spec: CommandSpec, args: readonly Arg[]): Out 
   if (arity > 0 ? args.length !== arity : args.length < -arity) throw wrongArity(str(args[0]))
   return spec.run(db, args)
 }
-
-/** Runs one command synchronously; a refusal throws the `ReplyError` Valkey would answer. */
-export const execute = (db: Keyspace, args: readonly Arg[]): Out => {
-  const spec = lookup(args[0])
-  if (spec === undefined) throw unknownCommand(args)
-  return run(db, spec, args)
-}

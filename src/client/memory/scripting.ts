@@ -8,10 +8,20 @@ import { ReplyError } from '../../errors.ts'
 import { scriptSha } from '../script.ts'
 import type { Arg, Reply, Script, ScriptContext } from '../types.ts'
 import { fromBytes, isText, str } from './bytes.ts'
-import { execute } from './dispatch.ts'
+import { lookup } from './dispatch.ts'
 import type { Keyspace } from './keyspace.ts'
 import { smallIntegerArg } from './numbers.ts'
 import { OK, type Out, Status, wrongArity } from './reply.ts'
+
+/** The commands that run scripts: a script may not call them. */
+export const SCRIPTING: ReadonlySet<string> = new Set([
+  'EVAL',
+  'EVALSHA',
+  'SCRIPT',
+  'EVAL_RO',
+  'EVALSHA_RO',
+  'FCALL',
+])
 
 /** Why a script cannot run here, and what to do about it. */
 export const noTwinMessage = (name: string): string =>
@@ -19,8 +29,10 @@ export const noTwinMessage = (name: string): string =>
   'runs a twin instead of Lua; pass `twin` to defineScript(), or configure a Valkey URL'
 
 /**
- * A Lua value as Valkey turns it into a reply: numbers truncated to integers, `false` to nil, and
- * a table cut at its first nil.
+ * A twin's result as Valkey turns the Lua value into a reply: numbers truncated to integers,
+ * `true` to 1, `false` and `null` to nil. `null` stands for what `redis.call` gives for a nil reply,
+ * which is Lua's `false`, so it stays in an array; `undefined` stands for Lua's `nil`, which ends
+ * an array (Valkey stops at the first nil of a table).
  */
 const luaReply = (value: unknown): Out => {
   if (typeof value === 'number') return Math.trunc(value)
@@ -30,7 +42,7 @@ const luaReply = (value: unknown): Out => {
     if (value.every(Number.isInteger)) return value as number[]
     const out: Out[] = []
     for (const item of value) {
-      if (item === null || item === undefined || item === false) break
+      if (item === undefined) break
       out.push(luaReply(item))
     }
     return out
@@ -59,7 +71,22 @@ export class Scripts {
     this.#db = db
     this.#context = {
       call: (...args: Arg[]): Reply => {
-        const out = execute(db, args)
+        // Valkey words these refusals differently inside a script than at the top level.
+        if (args.length === 0) throw new ReplyError('ERR Please specify at least one argument for this call')
+        const spec = lookup(args[0])
+        if (spec === undefined) {
+          const scripting = SCRIPTING.has(str(args[0]).toUpperCase())
+          throw new ReplyError(
+            scripting
+              ? 'ERR This Redis command is not allowed from script'
+              : 'ERR Unknown command called from script',
+          )
+        }
+        const arity = spec.arity
+        if (arity > 0 ? args.length !== arity : args.length < -arity) {
+          throw new ReplyError('ERR Wrong number of args calling command from script')
+        }
+        const out = spec.run(db, args)
         return out instanceof Status ? out.value : (out as Reply)
       },
     }

@@ -24,6 +24,8 @@ const check = (actual: Reply | unknown, expected: Expected, label: string): void
     }
     expect(actual, `${label} should fail`).toBeInstanceOf(ReplyError)
     if ('error' in expected) expect((actual as ReplyError).message, label).toBe(expected.error)
+    else if ('prefix' in expected)
+      expect((actual as ReplyError).message.startsWith(expected.prefix), label).toBe(true)
     else expect((actual as ReplyError).code, label).toBe(expected.code)
     return
   }
@@ -33,10 +35,15 @@ const check = (actual: Reply | unknown, expected: Expected, label: string): void
 
 export const runCase = async (client: Client, behaviour: BehaviourCase): Promise<void> => {
   for (const [i, step] of behaviour.steps.entries()) {
-    const label = `step ${i + 1}: ${step.command.map(show).join(' ')}`
+    const label = `step ${i + 1}: ${step.script ? `eval ${step.script.name} ` : ''}${step.command.map(show).join(' ')}`
     let actual: unknown
     try {
-      actual = await client.send(step.command, step.bytes ? { bytes: true } : undefined)
+      const options = step.bytes ? { bytes: true } : undefined
+      if (step.script) {
+        const numKeys = step.command[0] as number
+        const keys = step.command.slice(1, 1 + numKeys) as string[]
+        actual = await client.eval(step.script, keys, step.command.slice(1 + numKeys), options)
+      } else actual = await client.send(step.command, options)
     } catch (error) {
       actual = error
     }

@@ -3,13 +3,21 @@
  * real Valkey 8: each step is a command and the reply Valkey gives (or the error it answers). A
  * case that passes on Valkey and fails on memory is a bug in the memory backend.
  */
-import type { Command, Reply } from '../../../src/client/types.ts'
+import { defineScript } from '../../../src/client/script.ts'
+import type { Arg, Command, Reply, Script } from '../../../src/client/types.ts'
 
-/** What a step expects: a reply, an error (its exact message), or a number in a range. */
-export type Expected = Reply | { error: string } | { code: string } | { between: [number, number] }
+/** What a step expects: a reply, an error (its exact message, or how it starts), or a number in a range. */
+export type Expected =
+  | Reply
+  | { error: string }
+  | { code: string }
+  | { prefix: string }
+  | { between: [number, number] }
 
 export interface Step {
   command: Command
+  /** Run this script with `client.eval` (keys and args from `command`: `[numkeys, ...keys, ...args]`). */
+  script?: Script
   expected: Expected
   /** Ask for bulk strings as bytes. */
   bytes?: boolean
@@ -25,6 +33,11 @@ export const code = (code: string): Expected => ({ code })
 export const between = (low: number, high: number): Expected => ({ between: [low, high] })
 
 const step = (command: Command, expected: Expected): Step => ({ command, expected })
+const evalStep = (script: Script, keys: string[], args: Arg[], expected: Expected): Step => ({
+  command: [keys.length, ...keys, ...args],
+  script,
+  expected,
+})
 const bytes = (command: Command, expected: Expected): Step => ({ command, expected, bytes: true })
 const c = (name: string, ...steps: Array<[Command, Expected] | Step>): BehaviourCase => ({
   name,
@@ -765,6 +778,72 @@ export const serverCases: BehaviourCase[] = [
   ),
 ]
 
+const counter = defineScript({
+  name: 'counter',
+  lua: "-- KEYS[1] counter; ARGV[1] ttl ms\nlocal n = redis.call('INCR', KEYS[1]) redis.call('PEXPIRE', KEYS[1], ARGV[1]) return n",
+  twin: (redis, keys, argv) => {
+    const n = redis.call('INCR', keys[0]!)
+    redis.call('PEXPIRE', keys[0]!, argv[0]!)
+    return n
+  },
+})
+const shapes = defineScript({
+  name: 'shapes',
+  lua: "return { 1.7, -2.5, 'x', redis.call('GET', KEYS[1]), 4 }",
+  twin: (redis, keys) => [1.7, -2.5, 'x', redis.call('GET', keys[0]!), 4],
+})
+const setAndGet = defineScript({
+  name: 'setAndGet',
+  lua: "return { redis.call('SET', KEYS[1], ARGV[1]), redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]) }",
+  twin: (redis, keys, argv) => [
+    redis.call('SET', keys[0]!, argv[0]!),
+    redis.call('GET', keys[0]!),
+    redis.call('GET', keys[1]!),
+  ],
+})
+const calling = (name: string, lua: string, twin: (call: (...args: Arg[]) => Reply) => Reply): Script =>
+  defineScript({ name, lua, twin: (redis) => twin(redis.call) })
+
+export const scriptCases: BehaviourCase[] = [
+  c(
+    'a script runs atomically and sees the same data',
+    evalStep(counter, ['n'], [100_000], 1),
+    evalStep(counter, ['n'], [100_000], 2),
+    [['GET', 'n'], '2'],
+    [['PTTL', 'n'], between(99_000, 100_000)],
+  ),
+  c('a script result converts as Lua values do', evalStep(shapes, ['nope'], [], [1, -2, 'x', null, 4])),
+  c('status replies and nil inside a script', evalStep(setAndGet, ['a', 'b'], ['v'], ['OK', 'v', null])),
+  c(
+    'a failing redis.call fails the script with the server code',
+    [['HSET', 'h', 'f', 'v'], 1],
+    evalStep(counter, ['h'], [1000], {
+      prefix: 'WRONGTYPE Operation against a key holding the wrong kind of value',
+    }),
+  ),
+  c(
+    'commands a script may not call',
+    evalStep(
+      calling('unknown', "return redis.call('NOSUCH')", (call) => call('NOSUCH')),
+      [],
+      [],
+      { prefix: 'ERR Unknown command called from script' },
+    ),
+    evalStep(
+      calling('arity', "return redis.call('GET')", (call) => call('GET')),
+      [],
+      [],
+      { prefix: 'ERR Wrong number of args calling command from script' },
+    ),
+    evalStep(
+      calling('nested', "return redis.call('EVAL', 'return 1', 0)", (call) => call('EVAL', 'return 1', 0)),
+      [],
+      [],
+      { prefix: 'ERR This Redis command is not allowed from script' },
+    ),
+  ),
+]
+
 export const allCases: BehaviourCase[] = [
   ...stringCases,
   ...keyCases,
@@ -772,4 +851,5 @@ export const allCases: BehaviourCase[] = [
   ...setCases,
   ...sortedSetCases,
   ...serverCases,
+  ...scriptCases,
 ]
