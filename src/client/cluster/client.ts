@@ -47,6 +47,14 @@ export const clusterClient = (options: ClusterEngineOptions): Client => {
   if (readFrom !== 'primary' && readFrom !== 'replica') {
     throw new TypeError(`readFrom must be 'primary' or 'replica', received ${String(readFrom)}`)
   }
+  for (const name of ['maxRedirections', 'retryFor', 'refreshInterval', 'refreshTimeout'] as const) {
+    const value = options[name]
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+      throw new TypeError(
+        `${name} must be a whole number of ${name === 'maxRedirections' ? 'hops' : 'ms'} (0 or more), received ${String(value)}`,
+      )
+    }
+  }
   const nodes = new ClusterNodes({
     seeds: options.seeds,
     factory: options.factory,

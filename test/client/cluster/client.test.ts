@@ -241,6 +241,9 @@ describe('cluster client: seeds', () => {
       createClusterClient({ nodes: ['10.0.0.1:7000'], connect, readFrom: 'any' as never }),
     ).toThrow(/readFrom must be 'primary' or 'replica'/)
     expect(() => createClusterClient({ nodes: ['10.0.0.1:x'], connect })).toThrow(/is not host:port/)
+    expect(() => createClusterClient({ nodes: ['10.0.0.1:7000'], connect, retryFor: -1 })).toThrow(
+      /retryFor must be a whole number of ms \(0 or more\), received -1/,
+    )
     expect(() => createClusterClient({ url: 'redis://:hunter2@h1:1,h2:notaport', connect })).toThrow(
       ConfigError,
     )
