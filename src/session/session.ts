@@ -31,7 +31,10 @@ export class Session<Data extends SessionData = SessionData> {
   #loaded: Loaded | undefined
   /** A cookie came in that named no live session: clear it unless a new one replaces it. */
   #stale: boolean
+  /** Values read or set in this request. */
   #values = new Map<string, unknown>()
+  /** Values as stored (JSON), parsed on first read: most requests touch few fields. */
+  #raw: Fields = new Map()
   #regenerate = false
   #destroy = false
 
@@ -52,7 +55,7 @@ export class Session<Data extends SessionData = SessionData> {
   #adopt(loaded: Loaded | undefined): void {
     this.#loaded = loaded
     this.#values = new Map()
-    for (const [key, json] of loaded?.fields ?? []) this.#values.set(key, JSON.parse(json))
+    this.#raw = new Map(loaded?.fields)
   }
 
   /** `true` until the session has been stored: no valid cookie came in, or it was just destroyed. */
@@ -61,22 +64,33 @@ export class Session<Data extends SessionData = SessionData> {
   }
 
   get<K extends keyof Data & string>(key: K): Data[K] | undefined {
+    const json = this.#raw.get(key)
+    if (json !== undefined) {
+      this.#raw.delete(key)
+      this.#values.set(key, JSON.parse(json))
+    }
     return this.#values.get(key) as Data[K] | undefined
   }
 
   /** Sets a value (JSON-serialisable; `undefined` deletes). Written on `commit()` only if it changed. */
   set<K extends keyof Data & string>(key: K, value: Data[K]): void {
-    if (value === undefined) return void this.#values.delete(key)
+    if (value === undefined) {
+      this.delete(key)
+      return
+    }
     toJson(key, value)
+    this.#raw.delete(key)
     this.#values.set(key, value)
   }
 
   delete(key: keyof Data & string): void {
+    this.#raw.delete(key)
     this.#values.delete(key)
   }
 
   /** A shallow copy of all the data. */
   all(): Partial<Data> {
+    for (const key of [...this.#raw.keys()]) this.get(key)
     return Object.fromEntries(this.#values) as Partial<Data>
   }
 
@@ -92,10 +106,11 @@ export class Session<Data extends SessionData = SessionData> {
   destroy(): void {
     this.#destroy = true
     this.#values.clear()
+    this.#raw.clear()
   }
 
   #fields(): Fields {
-    const fields: Fields = new Map()
+    const fields: Fields = new Map(this.#raw)
     for (const [key, value] of this.#values) fields.set(key, toJson(key, value))
     return fields
   }
