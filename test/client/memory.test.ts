@@ -3,6 +3,7 @@ import { createMemoryClient } from '../../src/client/memory.ts'
 import { defineScript, runScript, scriptSha } from '../../src/client/script.ts'
 import type { Command, Reply } from '../../src/client/types.ts'
 import { ConfigError, ReplyError, TimeoutError, TransportError } from '../../src/errors.ts'
+import { counter } from './memory/cases.ts'
 
 const START = 1_700_000_000_000
 
@@ -11,16 +12,6 @@ const manualClock = () => {
   const clock = { t: START, now: () => clock.t }
   return clock
 }
-
-const counter = defineScript({
-  name: 'counter',
-  lua: "-- KEYS[1] counter; ARGV[1] ttl ms\nlocal n = redis.call('INCR', KEYS[1]) redis.call('PEXPIRE', KEYS[1], ARGV[1]) return n",
-  twin: (redis, keys, argv) => {
-    const n = redis.call('INCR', keys[0]!)
-    redis.call('PEXPIRE', keys[0]!, argv[0]!)
-    return n
-  },
-})
 
 describe('createMemoryClient: expiry', () => {
   it('expires a key once the injected clock passes its TTL, not before', async () => {

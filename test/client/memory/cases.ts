@@ -778,7 +778,8 @@ export const serverCases: BehaviourCase[] = [
   ),
 ]
 
-const counter = defineScript({
+/** INCR then PEXPIRE, the fixed-window step. */
+export const counter: Script = defineScript({
   name: 'counter',
   lua: "-- KEYS[1] counter; ARGV[1] ttl ms\nlocal n = redis.call('INCR', KEYS[1]) redis.call('PEXPIRE', KEYS[1], ARGV[1]) return n",
   twin: (redis, keys, argv) => {
