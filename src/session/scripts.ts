@@ -5,7 +5,6 @@
  * script touches one key, so all of them run unchanged on a Valkey Cluster.
  */
 import { defineScript } from '../client/script.ts'
-import type { Reply, ScriptContext } from '../client/types.ts'
 
 /** The hash field holding the absolute end of the session's life. */
 export const ABSOLUTE_FIELD = 'm:abs'
@@ -14,78 +13,19 @@ export const DATA_PREFIX = 'd:'
 /** The only field of a retired session: its id was replaced by `regenerate()` moments ago. */
 export const RETIRED_FIELD = 'm:retired'
 
-/**
- * The Lua both session readers start with: `left` is the time (ms) to the absolute end as of
- * ARGV[1], nil when there is no session; a session past its end is deleted and the script returns 0.
- */
-const LEFT = `local abs = tonumber(redis.call('HGET', KEYS[1], '${ABSOLUTE_FIELD}'))
-local left = abs and abs - tonumber(ARGV[1])
-if left and left <= 0 then
-  redis.call('DEL', KEYS[1])
-  return 0
-end`
-
-/** The twin of `LEFT`: ms to the absolute end, `undefined` for no session, 0 (deleted) when over. */
-const leftOf = (redis: ScriptContext, key: string, now: string): number | undefined => {
-  const abs = redis.call('HGET', key, ABSOLUTE_FIELD)
-  if (typeof abs !== 'string') return undefined
-  const left = Number(abs) - Number(now)
-  if (left > 0) return left
-  redis.call('DEL', key)
-  return 0
-}
-
-/** Reads a session and slides its idle window when more than half of it has passed: one round trip. */
-export const loadSession = defineScript({
-  name: 'loadSession',
-  lua: `-- KEYS[1] session hash; ARGV[1] now (epoch ms); ARGV[2] idle timeout (ms)
--- Returns nil when there is no such session; -1 when it was retired (replaced by a new id); 0 when
--- its absolute lifetime is over (the key is then deleted); else {ttl ms, 1 if the idle window was
--- slid else 0, field, value, ...}.
-${LEFT}
-if not left then
-  if redis.call('HEXISTS', KEYS[1], '${RETIRED_FIELD}') == 1 then return -1 end
-  return nil
-end
-local idle = tonumber(ARGV[2])
-local ttl = redis.call('PTTL', KEYS[1])
-local slid = 0
-local slide = math.min(idle, left)
-if ttl < idle / 2 and slide > ttl then
-  redis.call('PEXPIRE', KEYS[1], slide)
-  ttl = slide
-  slid = 1
-end
-local reply = redis.call('HGETALL', KEYS[1])
-table.insert(reply, 1, slid)
-table.insert(reply, 1, ttl)
-return reply`,
-  twin: (redis, keys, argv) => {
-    const key = keys[0]!
-    const left = leftOf(redis, key, argv[0]!)
-    if (left === undefined) return redis.call('HEXISTS', key, RETIRED_FIELD) === 1 ? -1 : null
-    if (left === 0) return 0
-    const idle = Number(argv[1])
-    let ttl = redis.call('PTTL', key) as number
-    let slid = 0
-    const slide = Math.min(idle, left)
-    if (ttl < idle / 2 && slide > ttl) {
-      redis.call('PEXPIRE', key, slide)
-      ttl = slide
-      slid = 1
-    }
-    return [ttl, slid, ...(redis.call('HGETALL', key) as Reply[])]
-  },
-})
-
 /** Writes changed fields of a live session; never recreates one that is gone. */
 export const updateSession = defineScript({
   name: 'updateSession',
   lua: `-- KEYS[1] session hash; ARGV[1] now (epoch ms); ARGV[2] idle timeout (ms); ARGV[3] n;
 -- ARGV[4 .. 3+2n] field, value pairs to set; the ARGV after them: fields to delete.
 -- Returns the new TTL in ms, or 0 when the session is gone (expired or destroyed meanwhile).
-${LEFT}
-if not left then return 0 end
+local abs = tonumber(redis.call('HGET', KEYS[1], '${ABSOLUTE_FIELD}'))
+if not abs then return 0 end
+local left = abs - tonumber(ARGV[1])
+if left <= 0 then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
 local n = tonumber(ARGV[3])
 for i = 4, 3 + 2 * n, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 for i = 4 + 2 * n, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
@@ -94,8 +34,13 @@ redis.call('PEXPIRE', KEYS[1], ttl)
 return ttl`,
   twin: (redis, keys, argv) => {
     const key = keys[0]!
-    const left = leftOf(redis, key, argv[0]!)
-    if (!left) return 0
+    const abs = redis.call('HGET', key, ABSOLUTE_FIELD)
+    if (typeof abs !== 'string') return 0
+    const left = Number(abs) - Number(argv[0])
+    if (left <= 0) {
+      redis.call('DEL', key)
+      return 0
+    }
     const n = Number(argv[2])
     for (let i = 3; i < 3 + 2 * n; i += 2) redis.call('HSET', key, argv[i]!, argv[i + 1]!)
     for (let i = 3 + 2 * n; i < argv.length; i++) redis.call('HDEL', key, argv[i]!)

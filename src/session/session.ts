@@ -132,12 +132,12 @@ export class Session<Data extends SessionData = SessionData> {
       const set: Fields = new Map()
       for (const [key, json] of fields) if (loaded.fields.get(key) !== json) set.set(key, json)
       const deleted = [...loaded.fields.keys()].filter((key) => !fields.has(key))
-      if (set.size > 0 || deleted.length > 0) {
-        next = await store.update(loaded, fields, set, deleted)
-        // Not cleared: the browser may already hold a newer cookie (a racing regenerate()), and a
-        // dead one is cleared by the next request anyway.
-        if (!next) this.#onInvalid('revoked')
-      } else next = loaded.refresh ? await store.touch(loaded, fields) : loaded
+      const changed = set.size > 0 || deleted.length > 0
+      if (changed) next = await store.update(loaded, fields, set, deleted)
+      else next = loaded.refresh ? await store.touch(loaded, fields) : loaded
+      // Not cleared: the browser may already hold a newer cookie (a racing regenerate()), and a
+      // dead one is cleared by the next request anyway.
+      if (!next) this.#onInvalid('revoked')
     } else if (fields.size > 0) {
       next = await store.create(fields, undefined)
     } else clear = this.#stale

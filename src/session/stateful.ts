@@ -1,17 +1,18 @@
 /**
  * Stateful sessions: a random 256-bit id in the cookie, the data in Valkey under the SHA-256 of
- * that id (a leaked key dump yields no usable cookie). Loading is one script call and saving is one
- * script call; when the user index changes too, its script goes out in the same tick, so the
- * transport pipelines both into one round trip. Keys are hash-tagged (`{...}`) and each script
+ * that id (a leaked key dump yields no usable cookie). Loading is HGETALL + PTTL sent in one tick
+ * and saving is one script call; when the user index changes too, its script goes out in the same
+ * tick, so the transport pipelines them into one round trip. Keys are hash-tagged (`{...}`) and each script
  * touches one key, so everything runs unchanged on a Valkey Cluster.
  */
 import type { Arg, Client, Reply } from '../client/types.ts'
 import { base64url } from './keys.ts'
 import {
+  ABSOLUTE_FIELD,
   createSession,
   DATA_PREFIX,
   indexSession,
-  loadSession,
+  RETIRED_FIELD,
   retireSession,
   takeSessions,
   updateSession,
@@ -84,19 +85,32 @@ export const statefulStore = (config: StatefulConfig): Store => {
     async load(value) {
       if (!ID.test(value)) return 'malformed'
       const ref = hashId(value)
-      const reply = await client.eval(loadSession, [sessionKey(ref)], [now(), idle])
-      if (reply === null) return 'not-found'
-      if (reply === -1) return 'replaced'
-      if (!Array.isArray(reply)) return 'expired'
-      const [ttl, slid, ...flat] = reply as [number, number, ...string[]]
+      const key = sessionKey(ref)
+      // Two plain commands in one tick: one round trip, and no script to run on the server.
+      const [flat, ttl] = (await Promise.all([
+        client.send(['HGETALL', key]),
+        client.send(['PTTL', key]),
+      ])) as [string[], number]
       const fields: Fields = new Map()
-      let absoluteAt = 0
+      let absoluteAt: number | undefined
+      let retired = false
       for (let i = 0; i + 1 < flat.length; i += 2) {
         const name = flat[i]!
         if (name.startsWith(DATA_PREFIX)) fields.set(name.slice(DATA_PREFIX.length), flat[i + 1]!)
-        else absoluteAt = Number(flat[i + 1])
+        else if (name === ABSOLUTE_FIELD) absoluteAt = Number(flat[i + 1])
+        else if (name === RETIRED_FIELD) retired = true
       }
-      return { value, fields, absoluteAt, maxAge: Math.floor(ttl / 1000), refresh: slid === 1, ref }
+      if (absoluteAt === undefined || ttl < 0) return retired ? 'replaced' : 'not-found'
+      const left = absoluteAt - now()
+      if (left <= 0) {
+        // The key's TTL never passes the absolute end, so this is only a clock ahead of the others.
+        await client.send(['DEL', key])
+        return 'expired'
+      }
+      // Slid past half of the idle window: the commit moves the key's TTL and the cookie together.
+      const slide = Math.min(idle, left)
+      const refresh = ttl < idle / 2 && slide > ttl
+      return { value, fields, absoluteAt, maxAge: Math.floor((refresh ? slide : ttl) / 1000), refresh, ref }
     },
     async create(fields, previous) {
       const at = now()
@@ -139,8 +153,11 @@ export const statefulStore = (config: StatefulConfig): Store => {
         ref,
       }
     },
-    // The load script already slid the key's TTL; only the cookie has to follow.
-    touch: async (loaded) => ({ ...loaded, refresh: false }),
+    async touch(loaded) {
+      // maxAge was set to the slid window on load; PEXPIRE answers 0 when the key is gone.
+      const moved = await client.send(['PEXPIRE', sessionKey(loaded.ref!), loaded.maxAge * 1000])
+      return moved === 1 ? { ...loaded, refresh: false } : undefined
+    },
     async destroy(loaded) {
       await Promise.all([
         client.send(['DEL', sessionKey(loaded.ref!)]),

@@ -52,8 +52,8 @@ export interface Store {
   create(fields: Fields, previous: Loaded | undefined): Promise<Loaded>
   /** Writes the changes; `undefined` when the session no longer exists (it was revoked). */
   update(loaded: Loaded, fields: Fields, set: Fields, deleted: readonly string[]): Promise<Loaded | undefined>
-  /** Re-issues the cookie of an unchanged session. */
-  touch(loaded: Loaded, fields: Fields): Promise<Loaded>
+  /** Re-issues the cookie of an unchanged session; `undefined` when it no longer exists. */
+  touch(loaded: Loaded, fields: Fields): Promise<Loaded | undefined>
   destroy(loaded: Loaded): Promise<void>
   destroyAll(userId: string): Promise<number>
 }
