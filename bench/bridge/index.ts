@@ -9,7 +9,7 @@
  * BENCH_SECONDS (default 5) and BENCH_ROUNDS (default 3) trade time for stability.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startValkey } from '../../test/support/valkey.ts'
 import { direct } from './direct.ts'
@@ -130,6 +130,12 @@ try {
   }
 
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+  // The machine is shared: say how busy it was, since every absolute figure moves with it.
+  console.log(
+    `\nload average at the end: ${loadavg()
+      .map((n) => n.toFixed(1))
+      .join(' ')} (2 cores)`,
+  )
   console.log(
     `\nwrk -t1 -c${CONNECTIONS} -d${SECONDS}s, ${ROUNDS} interleaved rounds, medians (c=1 rows: one connection)`,
   )
