@@ -14,7 +14,7 @@ const stack = useStack()
 const ENV_NAMES =
   'FLOODGATE_URL,FLOODGATE_TOKEN,UPSTASH_REDIS_REST_URL,UPSTASH_REDIS_REST_TOKEN,TRUST_PROXY,VALKEY_URL'
 
-const denoTest = (env: Record<string, string>) =>
+const denoTest = (env: Record<string, string>, file = 'test/runtimes/deno/app_test.ts', allowEnv = true) =>
   new Promise<{ code: number; output: string }>((done) => {
     const child = execFile(
       join(root, 'node_modules', '.bin', 'deno'),
@@ -22,11 +22,11 @@ const denoTest = (env: Record<string, string>) =>
         'test',
         '--no-check',
         '--allow-net=127.0.0.1',
-        `--allow-env=${ENV_NAMES}`,
+        ...(allowEnv ? [`--allow-env=${ENV_NAMES}`] : []),
         '--allow-read=.',
         '--config',
         'examples/deno/deno.json',
-        'test/runtimes/deno/app_test.ts',
+        file,
       ],
       {
         cwd: root,
@@ -53,4 +53,14 @@ describe('examples/deno inside Deno', () => {
     },
     90_000,
   )
+
+  it('reports a missing --allow-env as such', async () => {
+    const { code, output } = await denoTest(
+      { FLOODGATE_URL: stack.redisUrl },
+      'test/runtimes/deno/env_test.ts',
+      false,
+    )
+    expect(output, output).toMatch(/ok \| 1 passed/)
+    expect(code, output).toBe(0)
+  }, 90_000)
 })
