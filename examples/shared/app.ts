@@ -62,10 +62,14 @@ const audited = (limiter: Limiter, client: Client, name: string): Limiter => ({
 
 // Logins fail closed: when Valkey does not answer in time, refuse rather than let guesses through.
 // The API fails open (the limiter's default): an outage should not take the API down with it.
+// "In time" is 2 s: a Worker's path to the bridge can cross the internet.
+const TIMEOUT = 2000
+
 const backend = (client: Client): Backend => ({
   loginPerIp: createLimiter({
     client,
     onTimeout: 'deny',
+    timeout: TIMEOUT,
     prefix: 'example:login-ip',
     limits: slidingWindow(5, LOGIN_WINDOW, { name: 'login-ip' }),
   }),
@@ -73,13 +77,19 @@ const backend = (client: Client): Backend => ({
     createLimiter({
       client,
       onTimeout: 'deny',
+      timeout: TIMEOUT,
       prefix: 'example:login-user',
       limits: slidingWindow(5, LOGIN_WINDOW, { name: 'login-user' }),
     }),
     client,
     'login',
   ),
-  api: createLimiter({ client, prefix: 'example:api', limits: slidingWindow(100, '1 m', { name: 'api' }) }),
+  api: createLimiter({
+    client,
+    timeout: TIMEOUT,
+    prefix: 'example:api',
+    limits: slidingWindow(100, '1 m', { name: 'api' }),
+  }),
   sessions: createSessions<Data>({ client, userKey: 'user', idleTimeout: 30 * 60 }),
 })
 
