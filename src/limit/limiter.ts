@@ -233,9 +233,11 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
           }
         }
       }
-      const call = run(identifier, now, cost, true)
+      let call: Promise<Reply> = RESOLVED as Promise<Reply>
       let reply: Reply
       try {
+        // Inside the try: a client that throws instead of rejecting is a failing backend too.
+        call = run(identifier, now, cost, true)
         reply = await withTimeout(call)
       } catch (error) {
         return fallback(error, call, localNow)

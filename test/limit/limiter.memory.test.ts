@@ -1,5 +1,7 @@
 /** The limiter suite on the memory backend (the TypeScript twins). */
+import { describe, expect, it } from 'vitest'
 import { createMemoryClient } from '../../src/client/memory.ts'
+import { createLimiter, fixedWindow } from '../../src/limit/index.ts'
 import { limiterSuite } from './limiter.suite.ts'
 
 // The backend's own clock, untouched when a test fakes the caller's Date.
@@ -10,3 +12,22 @@ const client = createMemoryClient({ now: clock })
 // Connections to the memory backend share its one dataset: hand out the same client, without
 // letting one test's close() end it for the others.
 limiterSuite('the memory backend', () => ({ ...client, close: async () => {} }))
+
+describe('limiter on a backend that fails', () => {
+  it('answers by the policy when the client throws instead of rejecting, and when it is closed', async () => {
+    const throwing = {
+      ...client,
+      eval: () => {
+        throw new Error('synchronous failure')
+      },
+    }
+    const limiter = createLimiter({ client: throwing, limits: fixedWindow(1, '1 s'), onTimeout: 'deny' })
+    expect(await limiter.limit('u')).toMatchObject({ success: false, reason: 'error', retryAfter: 1000 })
+    const closed = createMemoryClient()
+    await closed.close()
+    const open = createLimiter({ client: closed, limits: fixedWindow(1, '1 s') })
+    const result = await open.limit('u')
+    expect(result).toMatchObject({ success: true, reason: 'error' })
+    expect((result.error as Error).name).toBe('TransportError')
+  })
+})
