@@ -94,14 +94,29 @@ export const createMemoryClient = (options: MemoryClientOptions = {}): Client =>
       check(options)
       const bytes = options?.bytes === true
       const replies: Array<Reply | ReplyError> = []
-      for (const command of commands) {
-        try {
-          const out = execute(command)
-          replies.push(deliver(out instanceof Promise ? await out : out, bytes))
-        } catch (error) {
-          if (!(error instanceof ReplyError)) throw error
-          replies.push(error)
+      // One clock reading for the batch, as Valkey reads its clock once for the commands it reads
+      // together: a PEXPIRE GT after a SET PX in one pipeline compares equal instants on both.
+      db.freeze()
+      try {
+        for (const command of commands) {
+          try {
+            let out = execute(command)
+            if (out instanceof Promise) {
+              db.thaw()
+              try {
+                out = await out
+              } finally {
+                db.freeze()
+              }
+            }
+            replies.push(deliver(out, bytes))
+          } catch (error) {
+            if (!(error instanceof ReplyError)) throw error
+            replies.push(error)
+          }
         }
+      } finally {
+        db.thaw()
       }
       return replies
     },

@@ -47,6 +47,7 @@ export class Keyspace {
   readonly #clock: () => number
   readonly #maxKeys: number
   #frozen: number | undefined
+  #depth = 0
   #cursor: MapIterator<[string, Entry]>
 
   constructor(clock: () => number, maxKeys: number) {
@@ -60,13 +61,17 @@ export class Keyspace {
     return this.#frozen ?? this.#clock()
   }
 
-  /** Fixes the clock at this instant until `thaw()`, for a script's run. */
+  /**
+   * Fixes the clock at this instant until the matching `thaw()`, for a script's run or a
+   * pipeline's batch (Valkey reads its clock once per batch of commands it reads together).
+   * Calls nest: only the outermost reads the clock.
+   */
   freeze(): void {
-    this.#frozen = this.#clock()
+    if (this.#depth++ === 0) this.#frozen = this.#clock()
   }
 
   thaw(): void {
-    this.#frozen = undefined
+    if (--this.#depth === 0) this.#frozen = undefined
   }
 
   /** The live entry under `key`, reclaiming it first when it has expired. */
