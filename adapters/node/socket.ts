@@ -36,6 +36,7 @@ export const createNodeConnect =
         signal?.removeEventListener('abort', onAbort)
         resolve({
           write: (data) => void socket.write(data),
+          writeText: (text) => void socket.write(text, 'utf8'),
           close: () => void socket.end(() => socket.destroy()),
         })
       })

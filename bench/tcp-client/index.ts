@@ -108,7 +108,11 @@ const sha = await scriptSha(script)
 server.cli('SCRIPT', 'LOAD', script.lua)
 
 const ours = createTcpClient({ url: server.url, connect })
-const oursImmediate = createTcpClient({ url: server.url, connect, schedule: setImmediate })
+const oursMicrotask = createTcpClient({
+  url: server.url,
+  connect,
+  schedule: (flush) => queueMicrotask(flush),
+})
 const iovalkey = new Valkey({ host: '127.0.0.1', port: server.port, lazyConnect: true })
 const iovalkeyAuto = new Valkey({
   host: '127.0.0.1',
@@ -141,7 +145,7 @@ const io = (name: string, client: Valkey, modes: Mode[]): Target => ({
 })
 const allTargets: Target[] = [
   floodgate('floodgate', ours),
-  floodgate('floodgate (setImmediate flush)', oursImmediate),
+  floodgate('floodgate (microtask flush)', oursMicrotask),
   io('iovalkey', iovalkey, ['one at a time', '50 in flight', 'pipelined x100', 'EVALSHA, 50 in flight']),
   io('iovalkey + auto-pipelining', iovalkeyAuto, ['50 in flight', 'EVALSHA, 50 in flight']),
   {

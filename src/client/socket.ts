@@ -29,6 +29,11 @@ export interface SocketHandlers {
 /** An open connection. Writes are queued in order; a failed write surfaces as `onClose(error)`. */
 export interface Socket {
   write(data: Uint8Array): void
+  /**
+   * Optional: writes `text` as UTF-8. Where the runtime's socket takes strings (Node), this skips
+   * an encode into a fresh `Uint8Array` per write; the client uses it for all-text batches.
+   */
+  writeText?(text: string): void
   /** Sends what is queued, then closes. `onClose` follows. */
   close(): void
 }

@@ -31,8 +31,9 @@ export interface TcpClientOptions {
   reconnect?: { attempts?: number; minDelay?: number; maxDelay?: number }
   /**
    * When queued commands are written. Every command issued before it fires goes out in one write.
-   * Default `queueMicrotask` (same tick). A server batching across I/O events (the bridge) passes
-   * `setImmediate`, which joins the commands of every request parsed in one event-loop turn.
+   * Default: `setImmediate` where the runtime has one (Node, Bun), joining the commands issued
+   * during one event-loop turn, else `queueMicrotask` (one write per tick). Pass your own to batch
+   * differently (the bridge holds flushes while replies are outstanding).
    */
   schedule?: (flush: () => void) => void
   /** RESP3 push frames (after `HELLO 3`), e.g. client-side caching invalidations. */
@@ -50,6 +51,18 @@ export interface TcpConfig extends TcpEndpoint {
   schedule: (flush: () => void) => void
   onPush?: (frame: Reply[]) => void
 }
+
+const setImmediateLike = (globalThis as { setImmediate?: (run: () => void) => unknown }).setImmediate
+
+/**
+ * `setImmediate` where the runtime has it (Node, Bun): the flush runs after the I/O callbacks of
+ * the current event-loop turn, so replies arriving in several chunks still feed one write (measured
+ * in bench/tcp-client). Elsewhere (Workers, Deno, browsers) a microtask: still one write per tick.
+ */
+const defaultSchedule: (flush: () => void) => void =
+  typeof setImmediateLike === 'function'
+    ? (flush) => void setImmediateLike(flush)
+    : (flush) => queueMicrotask(flush)
 
 const nonNegative = (name: string, value: number | undefined, fallback: number): number => {
   if (value === undefined) return fallback
@@ -90,7 +103,7 @@ export const resolveTcpOptions = (options: TcpClientOptions): TcpConfig => {
     attempts,
     minDelay: nonNegative('reconnect.minDelay', reconnect.minDelay, 50),
     maxDelay: nonNegative('reconnect.maxDelay', reconnect.maxDelay, 2000),
-    schedule: options.schedule ?? ((flush) => queueMicrotask(flush)),
+    schedule: options.schedule ?? defaultSchedule,
   }
   const username = options.username ?? fromUrl.username
   const password = options.password ?? fromUrl.password

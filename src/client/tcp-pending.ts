@@ -62,10 +62,11 @@ export class Pending {
 }
 
 /**
- * Moves every live command from `unsent` to `sent` and returns the bytes of one write for all of
- * them, or `undefined` when none is left (all timed out before a connection came).
+ * Moves every live command from `unsent` to `sent` and returns one write for all of them: the RESP
+ * text when no argument is binary, else bytes; `undefined` when none is left (all timed out
+ * before a connection came).
  */
-export const takeBatch = (unsent: Fifo<Pending>, sent: Fifo<Pending>): Uint8Array | undefined => {
+export const takeBatch = (unsent: Fifo<Pending>, sent: Fifo<Pending>): string | Uint8Array | undefined => {
   let text = ''
   let parts: Uint8Array[] | undefined
   let total = 0
@@ -89,7 +90,7 @@ export const takeBatch = (unsent: Fifo<Pending>, sent: Fifo<Pending>): Uint8Arra
       total += payload.length
     }
   }
-  if (parts === undefined) return text === '' ? undefined : utf8.encode(text)
+  if (parts === undefined) return text === '' ? undefined : text
   if (text !== '') flushText()
   return parts.length === 1 ? parts[0] : concatBytes(parts, total)
 }

@@ -21,6 +21,7 @@ import type { Arg, Client, Command, Reply, Script, SendOptions } from './types.t
 
 export type { TcpClientOptions } from './tcp-options.ts'
 
+const utf8 = new TextEncoder()
 const IDLE = 0
 const CONNECTING = 1
 const READY = 2
@@ -153,7 +154,11 @@ class TcpClient implements Client {
       return
     }
     const batch = takeBatch(this.#unsent, this.#sent)
-    if (batch !== undefined) this.#socket!.write(batch)
+    if (batch === undefined) return
+    const socket = this.#socket!
+    if (typeof batch !== 'string') socket.write(batch)
+    else if (socket.writeText !== undefined) socket.writeText(batch)
+    else socket.write(utf8.encode(batch))
   }
 
   #hasWaiting(): boolean {
