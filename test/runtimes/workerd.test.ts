@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Miniflare } from 'miniflare'
-import { afterAll, beforeAll, describe } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Target } from './cases.ts'
 import { buildWorker, compatibilityDate } from './support/bundle.ts'
 import { runCases } from './support/run-cases.ts'
@@ -71,3 +71,30 @@ for (const [name, bindings] of Object.entries(transports)) {
     )
   })
 }
+
+describe('floodgate/cloudflare handle()', () => {
+  let mf: Miniflare | undefined
+  afterAll(() => mf?.dispose())
+  const connected = () => Number(/connected_clients:(\d+)/.exec(stack.valkey.cli('INFO', 'clients'))![1])
+
+  it('leaves no Valkey connection open after its requests over TCP', async () => {
+    mf = new Miniflare({
+      modules: true,
+      script,
+      compatibilityDate: compatibilityDate(),
+      bindings: { FLOODGATE_URL: stack.redisUrl },
+    })
+    await mf.ready
+    const before = connected()
+    for (let i = 0; i < 4; i++) {
+      const response = await mf.dispatchFetch('https://floodgate.example/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'cf-connecting-ip': `203.0.113.${30 + i}` },
+        body: JSON.stringify({ username: 'alice', password: 'wrong' }),
+      })
+      expect(response.status).toBe(401)
+    }
+    await poll(async () => connected() <= before)
+    expect(connected()).toBe(before)
+  }, 30_000)
+})
