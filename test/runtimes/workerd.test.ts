@@ -85,12 +85,13 @@ describe('floodgate/cloudflare handle()', () => {
       bindings: { FLOODGATE_URL: stack.redisUrl },
     })
     await mf.ready
+    stack.reset()
     const before = connected()
     for (let i = 0; i < 4; i++) {
       const response = await mf.dispatchFetch('https://floodgate.example/login', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'cf-connecting-ip': `203.0.113.${30 + i}` },
-        body: JSON.stringify({ username: 'alice', password: 'wrong' }),
+        body: JSON.stringify({ username: `nobody-${i}`, password: 'wrong' }),
       })
       expect(response.status).toBe(401)
     }
