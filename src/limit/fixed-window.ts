@@ -18,13 +18,20 @@ import {
 } from './algorithm.ts'
 import { type Duration, formatDuration, parseDuration } from './duration.ts'
 
-/** The Lua step; `parse2` comes from the limit script's prelude. */
+/**
+ * The Lua step: a branch of the limit script's `step(code, value, now, cost, a, b, c)`, which
+ * provides `floor`, `ceil`, `match`, `format` and `tonumber` as locals and returns what it returns.
+ */
 export const FIXED_WINDOW_LUA = `
-local function fixed_window(value, now, cost, limit, window)
+  local limit, window = a, b
   local idx = floor(now / window)
   local window_end = (idx + 1) * window
   local count = 0
-  local i, n = parse2(value)
+  local i, n
+  if value then
+    i, n = match(value, '^(%-?%d+):(%-?%d+)$')
+    if i then i, n = tonumber(i), tonumber(n) end
+  end
   if i == idx then count = n end
   local next_count = count + cost
   if next_count < 0 then next_count = 0 end
@@ -40,7 +47,6 @@ local function fixed_window(value, now, cost, limit, window)
   end
   if not ok then retry = window_end - now end
   return ok, remaining, reset, retry, format('%d:%d', idx, after), ttl
-end
 `
 
 /** The same step in TypeScript (the memory backend's twin). */

@@ -22,11 +22,18 @@ import {
 } from './algorithm.ts'
 import { type Duration, formatDuration, parseDuration } from './duration.ts'
 
-/** The Lua step; `parse2` comes from the limit script's prelude. */
+/**
+ * The Lua step: a branch of the limit script's `step(code, value, now, cost, a, b, c)`, which
+ * provides `floor`, `ceil`, `match`, `format` and `tonumber` as locals and returns what it returns.
+ */
 export const GCRA_LUA = `
-local function gcra(value, now, cost, rate, period, burst)
+  local rate, period, burst = a, b, c
   local ahead = 0
-  local tat, rem = parse2(value)
+  local tat, rem
+  if value then
+    tat, rem = match(value, '^(%-?%d+):(%-?%d+)$')
+    if tat then tat, rem = tonumber(tat), tonumber(rem) end
+  end
   if tat then
     ahead = (tat - now) * rate + rem
     if ahead < 0 then ahead = 0 end
@@ -51,7 +58,6 @@ local function gcra(value, now, cost, rate, period, burst)
   end
   local whole = floor(after / rate)
   return ok, remaining, now + ttl, retry, format('%d:%d', now + whole, after - whole * rate), ttl
-end
 `
 
 /** The same step in TypeScript (the memory backend's twin). */

@@ -23,13 +23,20 @@ import {
 } from './algorithm.ts'
 import { type Duration, formatDuration, parseDuration } from './duration.ts'
 
-/** The Lua step; `parse3` comes from the limit script's prelude. */
+/**
+ * The Lua step: a branch of the limit script's `step(code, value, now, cost, a, b, c)`, which
+ * provides `floor`, `ceil`, `match`, `format` and `tonumber` as locals and returns what it returns.
+ */
 export const SLIDING_WINDOW_LUA = `
-local function sliding_window(value, now, cost, limit, window)
+  local limit, window = a, b
   local idx = floor(now / window)
   local elapsed = now - idx * window
   local cur, prev = 0, 0
-  local i, c, p = parse3(value)
+  local i, c, p
+  if value then
+    i, c, p = match(value, '^(%-?%d+):(%-?%d+):(%-?%d+)$')
+    if i then i, c, p = tonumber(i), tonumber(c), tonumber(p) end
+  end
   if i == idx then
     cur = c
     prev = p
@@ -62,7 +69,6 @@ local function sliding_window(value, now, cost, limit, window)
     end
   end
   return ok, remaining, reset, retry, format('%d:%d:%d', idx, after, prev), reset - now
-end
 `
 
 /** The same step in TypeScript (the memory backend's twin). */

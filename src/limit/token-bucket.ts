@@ -20,12 +20,19 @@ import {
 } from './algorithm.ts'
 import { type Duration, formatDuration, parseDuration } from './duration.ts'
 
-/** The Lua step; `parse2` comes from the limit script's prelude. */
+/**
+ * The Lua step: a branch of the limit script's `step(code, value, now, cost, a, b, c)`, which
+ * provides `floor`, `ceil`, `match`, `format` and `tonumber` as locals and returns what it returns.
+ */
 export const TOKEN_BUCKET_LUA = `
-local function token_bucket(value, now, cost, rate, interval, max_tokens)
+  local rate, interval, max_tokens = a, b, c
   local full = max_tokens * interval
   local level = full
-  local l, t = parse2(value)
+  local l, t
+  if value then
+    l, t = match(value, '^(%-?%d+):(%-?%d+)$')
+    if l then l, t = tonumber(l), tonumber(t) end
+  end
   if l then
     local elapsed = now - t
     if elapsed < 0 then elapsed = 0 end
@@ -48,7 +55,6 @@ local function token_bucket(value, now, cost, rate, interval, max_tokens)
     end
   end
   return ok, floor(after / interval), now + ttl, retry, format('%d:%d', after, now), ttl
-end
 `
 
 /** The same step in TypeScript (the memory backend's twin). */
