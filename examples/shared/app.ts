@@ -14,6 +14,7 @@ import {
 } from 'floodgate'
 import {
   clientIp,
+  ipKey,
   type RateLimitEnv,
   rateLimit,
   type SessionEnv,
@@ -132,7 +133,7 @@ export const createApp = ({ client, trustProxy = false }: ExampleOptions): Hono<
     '/login',
     rateLimit({
       limiter: (c) => use(c).loginPerIp,
-      key: (c) => `ip:${clientIp(c, { trustProxy }) ?? 'unknown'}`,
+      key: (c) => `ip:${ipKey(clientIp(c, { trustProxy }) ?? 'unknown')}`,
     }),
     rateLimit({ limiter: (c) => use(c).loginPerUser, key: async (c) => (await credentials(c))?.username }),
     async (c) => {

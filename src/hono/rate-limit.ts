@@ -6,6 +6,7 @@
  */
 import type { Context, Env, MiddlewareHandler } from 'hono'
 import type { TrustProxy } from '../edge/client-ip.ts'
+import { ipKey } from '../edge/ip-key.ts'
 import { rateLimitHeaders } from '../limit/headers.ts'
 import type { LimitOptions } from '../limit/limiter.ts'
 import type { RateLimitResult } from '../limit/result.ts'
@@ -40,6 +41,11 @@ export interface RateLimitOptions<E extends Env = Env> {
   key?: (c: Context<E>) => Maybe<string | undefined>
   /** For the default key: how many reverse proxies' `X-Forwarded-For` entries to trust. Default `false`. */
   trustProxy?: TrustProxy
+  /**
+   * For the default key: IPv6 clients are limited per prefix of this many bits (default 64, a
+   * typical customer allocation), since one client can rotate through its whole prefix.
+   */
+  ipv6Subnet?: number
   /** Units this request consumes. Default 1. */
   cost?: (c: Context<E>) => Maybe<number>
   /** Return true to let a request through without asking the limiter (health checks, admins). */
@@ -75,6 +81,7 @@ export const rateLimit = <E extends Env = Env>({
   limiter,
   key,
   trustProxy = false,
+  ipv6Subnet = 64,
   cost,
   skip,
   headers = 'ietf',
@@ -88,7 +95,9 @@ export const rateLimit = <E extends Env = Env>({
   if (!STYLES.includes(headers)) {
     throw new TypeError(`rateLimit: headers must be one of ${STYLES.join(', ')}, received ${String(headers)}`)
   }
-  const keyOf = key ?? ((c: Context<E>) => clientIp(c as Context, { trustProxy }) ?? 'unknown')
+  ipKey('::', { ipv6Subnet }) // validates the option now, not on the first request
+  const keyOf =
+    key ?? ((c: Context<E>) => ipKey(clientIp(c as Context, { trustProxy }) ?? 'unknown', { ipv6Subnet }))
   return async function rateLimit(c, next) {
     const ctx = c as unknown as Context<E>
     if (skip && (await skip(ctx))) return next()

@@ -74,6 +74,15 @@ for (const [name, client] of Object.entries(backends)) {
       expect((await app.request('/', {}, node('203.0.113.7'))).status).toBe(200)
     })
 
+    it('limits an IPv6 client per /64, however it rotates its interface id', async () => {
+      const app = new Hono()
+      app.get('/', rateLimit({ limiter: limiter(1) }), (c) => c.text('ok'))
+      expect((await app.request('/', {}, node('2001:db8:1:2::1'))).status).toBe(200)
+      expect((await app.request('/', {}, node('2001:db8:1:2:dead:beef:0:7'))).status).toBe(429)
+      expect((await app.request('/', {}, node('2001:db8:1:3::1'))).status).toBe(200)
+      expect(await client().send(['EXISTS', `{${prefix}:2001:db8:1:2::/64}:fw:60000`])).toBe(1)
+    })
+
     it('never keys on a spoofed X-Forwarded-For unless told to trust a proxy', async () => {
       const spoof = (ip: string) => ({ headers: { 'x-forwarded-for': ip } })
       const strict = new Hono()
