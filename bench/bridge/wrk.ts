@@ -19,7 +19,7 @@ const UNITS: Record<string, number> = { us: 1, ms: 1000, s: 1_000_000 }
 const micros = (text: string, label: string): number => {
   const match = new RegExp(`^\\s*${label}\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(text)
   if (!match) throw new Error(`wrk printed no ${label} latency:\n${text}`)
-  return Number(match[1]) * UNITS[match[2]!]!
+  return Math.round(Number(match[1]) * UNITS[match[2]!]!)
 }
 
 /** Writes a wrk Lua script that POSTs `body` with the bearer token; returns its path. */
