@@ -57,6 +57,7 @@ export {
   rateLimitHeaders,
   slidingWindow,
   tokenBucket,
+  type WaitForReplicas,
 } from './limit/index.ts'
 export {
   type CookieOptions,

@@ -3,7 +3,8 @@
  * call of the limit script (EVALSHA, EVAL only after NOSCRIPT): all limits checked and consumed
  * together or not at all, on the server's clock. Around it: the in-process block cache, a
  * timeout whose outcome is the caller's explicit choice (and which also covers an unreachable or
- * erroring backend), and the block duration.
+ * erroring backend), the block duration, and optionally a replica acknowledgement per decision
+ * (`waitForReplicas`, see `./replication.ts`).
  */
 import type { Arg, Client, Reply } from '../client/types.ts'
 import { TimeoutError } from '../errors.ts'
@@ -11,6 +12,7 @@ import type { Algorithm } from './algorithm.ts'
 import { BlockCache } from './block-cache.ts'
 import { Deadlines } from './deadline.ts'
 import { type Duration, parseDuration } from './duration.ts'
+import { checkWaitForReplicas, evalAcknowledged, type WaitForReplicas } from './replication.ts'
 import { type Decision, decodeDecision, type PolicyState, type RateLimitResult, RESOLVED } from './result.ts'
 import { limitScript } from './script.ts'
 
@@ -32,6 +34,13 @@ export interface LimiterOptions {
   blockCache?: boolean | { max?: number }
   /** Once a call is denied, keep the identifier blocked this long. Default: no extra block. */
   blockFor?: Duration
+  /**
+   * For a primary with replicas or a Valkey Cluster: an admission counts only once `count`
+   * replicas acknowledged it (`WAIT`, in the same round trip), so a failover cannot hand the same
+   * quota out twice; otherwise the call is answered by `onTimeout` (use `'deny'`). Costs one
+   * replica acknowledgement of latency per decision. TCP and cluster clients only. Default off.
+   */
+  waitForReplicas?: WaitForReplicas
 }
 
 export interface LimitOptions {
@@ -148,6 +157,7 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
   const first = limits[0]!
   // The memory backend answers synchronously and cannot hang: no timer on that path.
   const timed = client.kind !== 'memory'
+  const replicas = checkWaitForReplicas(options.waitForReplicas, client, timeout)
 
   const keysOf = (identifier: string): string[] => {
     const tag = `{${prefix}:${identifier}}:`
@@ -233,17 +243,28 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
           }
         }
       }
-      let call: Promise<Reply> = RESOLVED as Promise<Reply>
+      let call: Promise<unknown> = RESOLVED
       let reply: Reply
+      let shortfall: Error | undefined
       try {
         // Inside the try: a client that throws instead of rejecting is a failing backend too.
-        call = run(identifier, now, cost, true)
-        reply = await withTimeout(call)
+        if (replicas === undefined) {
+          call = run(identifier, now, cost, true)
+          reply = await withTimeout(call as Promise<Reply>)
+        } else {
+          const args = [now, String(cost), '1', ...fixedArgs]
+          call = evalAcknowledged(client, limitScript, keysOf(identifier), args, replicas)
+          ;({ reply, shortfall } = await withTimeout(call as ReturnType<typeof evalAcknowledged>))
+        }
       } catch (error) {
         return fallback(error, call, localNow)
       }
       try {
-        return fromDecision(decodeDecision(reply, limits), identifier, localNow)
+        const decision = decodeDecision(reply, limits)
+        // An admission no replica confirmed could be handed out again after a failover. A denial
+        // consumed nothing and stands (its block write, if lost, only shortens the extra block).
+        if (shortfall !== undefined && decision.admitted) return fallback(shortfall, call, localNow)
+        return fromDecision(decision, identifier, localNow)
       } catch (error) {
         return fallback(error, call, localNow)
       }

@@ -1,7 +1,7 @@
 /**
  * Starts a real local Valkey Cluster for tests: 3 primaries and 3 replicas, each a `valkey-server`
  * from `startValkey()` on a free loopback port, joined with `valkey-cli --cluster create`. Helpers
- * kill a node (SIGKILL), promote a replica (`CLUSTER FAILOVER`), and move slots with
+ * kill a node (SIGKILL), promote a replica (`CLUSTER FAILOVER`), add a replica, and move slots with
  * `valkey-cli --cluster reshard`, all without blocking the event loop, so a load can run meanwhile.
  * `stop()` ends every node, whatever state the cluster is in.
  */
@@ -37,6 +37,12 @@ export interface ValkeyCluster {
   replicaOf(port: number): Promise<number>
   /** SIGKILL the node on `port`; it answers nothing from then on. */
   kill(port: number): void
+  /**
+   * Starts one more node and joins it as a replica of the primary on `port` (`valkey-cli --cluster
+   * add-node --cluster-slave`); resolves with its port once it is in sync. A shard with two replicas
+   * still has one after a failover, so `WAIT 1` keeps being answered.
+   */
+  addReplica(port: number): Promise<number>
   /** `CLUSTER FAILOVER [mode]` on the replica on `port`; resolves when every live node sees it as primary. */
   failover(port: number, mode?: 'FORCE' | 'TAKEOVER'): Promise<void>
   /** Resolves when the replica on `port` has been promoted (by anyone) and every live node agrees. */
@@ -213,6 +219,26 @@ export const startCluster = async (options: ClusterOptions = {}): Promise<Valkey
       if (!server) throw new Error(`cluster: no node on port ${port}`)
       killed.add(port)
       process.kill(server.pid, 'SIGKILL')
+    },
+    addReplica: async (port) => {
+      const server = await startValkey({ args })
+      servers.push(server)
+      const primaryId = (await view()).find((node) => node.port === port)?.id
+      if (!primaryId) throw new Error(`cluster: no node on port ${port}`)
+      await run('valkey-cli', [
+        '--cluster',
+        'add-node',
+        `127.0.0.1:${server.port}`,
+        `127.0.0.1:${port}`,
+        '--cluster-slave',
+        '--cluster-master-id',
+        primaryId,
+      ])
+      await until(`the new replica on port ${server.port} in sync`, 20_000, async () =>
+        (await cli(server.port, 'INFO', 'replication')).includes('master_link_status:up'),
+      )
+      await waitHealthy()
+      return server.port
     },
     failover: async (port, mode) => {
       await cli(port, 'CLUSTER', 'FAILOVER', ...(mode ? [mode] : []))

@@ -4,13 +4,19 @@
  * caller's order. A `MULTI ... EXEC` run stays together on one node, and only when all its keys
  * share a slot. Entries that come back redirected (MOVED, ASK) or refused for a passing reason
  * (TRYAGAIN, CLUSTERDOWN, ...) are retried one by one, in order, the way a single command is.
+ *
+ * A `WAIT` (or `WAITAOF`) right after a keyed command (or a `MULTI ... EXEC` run) has no key of
+ * its own but is about that command's write: it travels with it as one unit, to the same node, and
+ * is re-sent with it when the command is redirected or retried, so its count of replica
+ * acknowledgements always speaks for the node that ran the write. `[EVALSHA ..., WAIT 1 100]` is
+ * how the limiter's `waitForReplicas` makes a decision durable in one round trip.
  */
 import { ReplyError } from '../../errors.ts'
 import type { Command, Reply, SendOptions } from '../types.ts'
 import { isBroadcast } from './broadcast.ts'
 import { commandName } from './keys.ts'
 import type { ClusterNodes } from './nodes.ts'
-import { again, backoff, retryable, sleep, type Target } from './retry.ts'
+import { again, backoff, redirection, retryable, sleep, type Target } from './retry.ts'
 import { crossSlot, type Route, type Router } from './route.ts'
 
 export interface PipelineContext {
@@ -27,11 +33,17 @@ export interface PipelineContext {
   retryFor: number
 }
 
-/** A run of commands that must leave together: one command, or a whole MULTI ... EXEC. */
+/** A run of commands that must leave together: one command or a MULTI ... EXEC, and a WAIT after it. */
 interface Unit {
   from: number
   to: number
   route: Route
+}
+
+const isWait = (command: Command | undefined): boolean => {
+  if (command === undefined) return false
+  const name = commandName(command)
+  return name === 'WAIT' || name === 'WAITAOF'
 }
 
 const unitsOf = (
@@ -42,7 +54,9 @@ const unitsOf = (
   const units: Unit[] = []
   for (let i = 0; i < commands.length; i++) {
     if (commandName(commands[i]!) !== 'MULTI') {
-      units.push({ from: i, to: i, route: routes[i]! })
+      const to = routes[i]!.slot !== undefined && isWait(commands[i + 1]) ? i + 1 : i
+      units.push({ from: i, to, route: routes[i]! })
+      i = to
       continue
     }
     let to = i + 1
@@ -61,6 +75,7 @@ const unitsOf = (
       const error = crossSlot('MULTI')
       for (let j = i; j <= to; j++) results[j] = error
     }
+    if (!crossed && slot !== undefined && isWait(commands[to + 1])) to++
     units.push({ from: i, to, route: { slot, readonly: false } })
     i = to
   }
@@ -141,29 +156,46 @@ export const pipelineAcross = async (
           throw error
         })
     } else {
-      await retryGroup(commands, unit, results, ctx, options)
+      await retryGroup(commands, unit, results, ctx, sentTo.get(unit), options)
     }
   }
   return results as Array<Reply | ReplyError>
 }
 
-/** Re-sends a MULTI ... EXEC run whole, after the map is re-read, until it is not redirected. */
+/**
+ * Re-sends a unit of several commands whole until it is not redirected: behind `ASKING` on the
+ * importing node after an ASK, otherwise on the slot's owner after the map is re-read.
+ */
 const retryGroup = async (
   commands: readonly Command[],
   unit: Unit,
   results: Array<Reply | ReplyError | undefined>,
   ctx: PipelineContext,
+  sentTo: Target | undefined,
   options?: SendOptions,
 ) => {
   const group = commands.slice(unit.from, unit.to + 1)
   const deadline = Date.now() + (options?.timeout ?? ctx.retryFor)
+  const askedBy = (replies: ReadonlyArray<Reply | ReplyError | undefined>, from: Target | undefined) => {
+    const ask = from && replies.find((reply) => reply instanceof ReplyError && reply.code === 'ASK')
+    return ask ? redirection(ask, from.node)?.node : undefined
+  }
+  let ask = askedBy(results.slice(unit.from, unit.to + 1), sentTo)
   for (let attempt = 0; ; attempt++) {
-    await sleep(backoff(attempt))
-    await ctx.nodes.refresh().catch(() => {})
+    if (!ask) {
+      await sleep(backoff(attempt))
+      await ctx.nodes.refresh().catch(() => {})
+    }
+    let target: Target
     let replies: Array<Reply | ReplyError>
     try {
-      replies = await ctx.nodes.client(ctx.pick(unit.route).node).pipeline(group, options)
+      target = ask ? { node: ask, readonly: false } : ctx.pick(unit.route)
+      const client = ctx.nodes.client(target.node)
+      replies = ask
+        ? (await client.pipeline([['ASKING'], ...group], options)).slice(1)
+        : await client.pipeline(group, options)
     } catch (error) {
+      ask = undefined
       if (!retryable(error, false) || Date.now() > deadline) throw error
       continue
     }
@@ -171,5 +203,6 @@ const retryGroup = async (
       results[unit.from + j] = reply
     })
     if (!replies.some(again) || Date.now() > deadline) return
+    ask = askedBy(replies, target)
   }
 }

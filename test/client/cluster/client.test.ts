@@ -165,6 +165,36 @@ describe('cluster client: pipelines', () => {
   })
 })
 
+describe('cluster client: WAIT in a pipeline', () => {
+  it("sends a WAIT that follows a keyed command to that command's node, for each node", async () => {
+    const [a, b] = await primaryPorts(ctx.cluster)
+    const [keyA, keyB] = [await keyOn(ctx.cluster, a!, 'wait-a'), await keyOn(ctx.cluster, b!, 'wait-b')]
+    // Freeze a's replica: only a WAIT on a's node can count fewer than one acknowledgement.
+    const replicaA = await ctx.cluster.replicaOf(a!)
+    const server = ctx.cluster.servers.find((s) => s.port === replicaA)!
+    server.pause()
+    try {
+      const replies = await client.pipeline([
+        ['SET', keyB, '1'],
+        ['WAIT', 1, 2000],
+        ['SET', keyA, '1'],
+        ['WAIT', 1, 200],
+        ['INCR', keyB],
+        ['WAIT', 1, 2000],
+      ])
+      expect(replies).toEqual(['OK', 1, 'OK', 0, 2, 1])
+    } finally {
+      server.resume()
+    }
+    expect(
+      await client.pipeline([
+        ['INCR', keyA],
+        ['WAIT', 1, 2000],
+      ]),
+    ).toEqual([2, 1])
+  })
+})
+
 describe('cluster client: scripts', () => {
   const bump = defineScript({
     name: 'bump',

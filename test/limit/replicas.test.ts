@@ -1,0 +1,172 @@
+/**
+ * `waitForReplicas` on a real primary and replica: an admission counts only once the replica
+ * acknowledged it (WAIT in the same pipeline); without the acknowledgement the `onTimeout` policy
+ * answers, and a denial stays a denial. Also the latency a decision pays for it (printed, p50).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connect } from '../../adapters/node/socket.ts'
+import { createTcpClient } from '../../src/client/tcp.ts'
+import type { Client } from '../../src/client/types.ts'
+import { createLimiter, fixedWindow, Ratelimit } from '../../src/limit/index.ts'
+import { startValkey, type ValkeyServer } from '../support/valkey.ts'
+
+let primary: ValkeyServer
+let replica: ValkeyServer
+let client: Client
+let replicaClient: Client
+beforeAll(async () => {
+  ;[primary, replica] = await Promise.all([startValkey(), startValkey()])
+  replica.cli('REPLICAOF', '127.0.0.1', String(primary.port))
+  const deadline = Date.now() + 20_000
+  while (!replica.cli('INFO', 'replication').includes('master_link_status:up')) {
+    if (Date.now() > deadline) throw new Error('the replica did not connect to its primary within 20 s')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  client = createTcpClient({ url: primary.url, connect })
+  replicaClient = createTcpClient({ url: replica.url, connect })
+}, 30_000)
+afterAll(async () => {
+  await Promise.all([client?.close(), replicaClient?.close()])
+  await Promise.all([primary?.stop(), replica?.stop()])
+})
+
+const T0 = 1_764_000_000_000
+let seq = 0
+const make = (options: Partial<Parameters<typeof createLimiter>[0]> = {}) =>
+  createLimiter({
+    client,
+    limits: fixedWindow(3, '1 m'),
+    prefix: `r${++seq}`,
+    blockCache: false,
+    onTimeout: 'deny',
+    waitForReplicas: { count: 1, timeout: 500 },
+    ...options,
+  })
+
+describe('waitForReplicas', () => {
+  it('admits once the replica holds the count, then denies at the limit', async () => {
+    const limiter = make()
+    const results = []
+    for (let i = 0; i < 4; i++) results.push(await limiter.limit('u', { now: T0 }))
+    expect(results.map((r) => [r.success, r.remaining, r.reason])).toEqual([
+      [true, 2, undefined],
+      [true, 1, undefined],
+      [true, 0, undefined],
+      [false, 0, undefined],
+    ])
+    // Acknowledged means on the replica already, not eventually.
+    const key = `{r${seq}:u}:fw:60000`
+    expect(await replicaClient.send(['GET', key])).toBe(await client.send(['GET', key]))
+    expect(await replicaClient.send(['EXISTS', key])).toBe(1)
+  })
+
+  it('answers by onTimeout when fewer replicas acknowledge than asked: deny never admits', async () => {
+    const strict = make({ waitForReplicas: { count: 2, timeout: 50 } })
+    const results = []
+    for (let i = 0; i < 5; i++) results.push(await strict.limit('u', { now: T0 }))
+    // Three consumed on the primary but unconfirmed: denied by the policy. Then the limit is
+    // reached, and a denial needs no acknowledgement: it consumed nothing.
+    expect(results.map((r) => [r.success, r.reason])).toEqual([
+      ...Array(3).fill([false, 'timeout']),
+      [false, undefined],
+      [false, undefined],
+    ])
+    expect(results[0]!.retryAfter).toBe(1000)
+    expect(String(results[0]!.error)).toMatch(/1 of 2 replicas acknowledged the decision within 50 ms/)
+  })
+
+  it("with onTimeout 'allow' an unacknowledged admission is allowed, but a denial stays a denial", async () => {
+    const prefix = `r${++seq}`
+    const plain = createLimiter({ client, limits: fixedWindow(3, '1 m'), prefix, blockCache: false })
+    const allow = createLimiter({
+      client,
+      limits: fixedWindow(3, '1 m'),
+      prefix,
+      blockCache: false,
+      onTimeout: 'allow',
+      waitForReplicas: { count: 2, timeout: 20 },
+    })
+    expect(await allow.limit('u', { now: T0 })).toMatchObject({ success: true, reason: 'timeout' })
+    for (let i = 0; i < 2; i++) expect((await plain.limit('u', { now: T0 })).success).toBe(true)
+    expect(await allow.limit('u', { now: T0 })).toMatchObject({ success: false, remaining: 0 })
+    expect((await allow.limit('u', { now: T0 })).reason).toBeUndefined()
+  })
+
+  it('answers by the policy when the replica is frozen, and recovers when it is back', async () => {
+    const limiter = make({ waitForReplicas: { count: 1, timeout: 100 } })
+    replica.pause()
+    try {
+      expect(await limiter.limit('u', { now: T0 })).toMatchObject({ success: false, reason: 'timeout' })
+    } finally {
+      replica.resume()
+    }
+    // The frozen call consumed one on the primary: it is not handed out again.
+    const after = await limiter.limit('u', { now: T0 })
+    expect(after).toMatchObject({ success: true, remaining: 1 })
+    expect(after.reason).toBeUndefined()
+  })
+
+  it('runs the script with EVAL after NOSCRIPT, still followed by WAIT', async () => {
+    await client.send(['SCRIPT', 'FLUSH'])
+    const result = await make().limit('u', { now: T0 })
+    expect(result).toMatchObject({ success: true, remaining: 2 })
+    expect(result.reason).toBeUndefined()
+  })
+
+  it('works through the Ratelimit (Upstash-compatible) wrapper', async () => {
+    const ratelimit = new Ratelimit({
+      redis: client,
+      limiter: Ratelimit.fixedWindow(2, '1 m'),
+      prefix: `r${++seq}`,
+      onTimeout: 'deny',
+      waitForReplicas: { count: 1 },
+    })
+    const results = []
+    for (let i = 0; i < 3; i++) results.push(await ratelimit.limit('u'))
+    expect(results.map((r) => [r.success, r.reason])).toEqual([
+      [true, undefined],
+      [true, undefined],
+      [false, undefined],
+    ])
+  })
+
+  it('refuses settings it cannot honour, saying why', () => {
+    const limits = fixedWindow(1, '1 s')
+    expect(() => createLimiter({ client, limits, waitForReplicas: { count: 0 } })).toThrow(
+      /waitForReplicas.count must be a whole number of replicas, 1 or more/,
+    )
+    expect(() =>
+      createLimiter({ client, limits, timeout: 100, waitForReplicas: { count: 1, timeout: 100 } }),
+    ).toThrow(/below the limiter's timeout \(100 ms\)/)
+    const http: Client = {
+      kind: 'http',
+      send: client.send,
+      pipeline: client.pipeline,
+      eval: client.eval,
+      close: async () => {},
+    }
+    expect(() => createLimiter({ client: http, limits, waitForReplicas: { count: 1 } })).toThrow(
+      /needs a TCP or cluster client: the bridge refuses WAIT/,
+    )
+  })
+
+  it('costs one replica acknowledgement per decision (p50 printed, with and without)', async () => {
+    const p50 = async (limiter: ReturnType<typeof make>) => {
+      const times: number[] = []
+      for (let i = 0; i < 300; i++) {
+        const start = performance.now()
+        const result = await limiter.limit(`id${i}`)
+        times.push(performance.now() - start)
+        expect(result.success).toBe(true)
+      }
+      return times.sort((a, b) => a - b)[150]!
+    }
+    const durable = make({ limits: fixedWindow(1000, '1 m') })
+    const plain = make({ limits: fixedWindow(1000, '1 m'), waitForReplicas: undefined })
+    await p50(durable) // warm up both paths
+    const [withWait, without] = [await p50(durable), await p50(plain)]
+    console.log(
+      `decision p50 with WAIT 1: ${withWait.toFixed(3)} ms; without: ${without.toFixed(3)} ms (same server, sequential)`,
+    )
+  })
+})
