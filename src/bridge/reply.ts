@@ -10,7 +10,7 @@ import { normaliseError } from './scripts.ts'
 /** A JSON-ready result: what goes under `"result"`. */
 export type JsonResult = string | number | null | JsonResult[]
 
-const utf8 = new TextDecoder()
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true }) // keep a value's leading U+FEFF
 const encoder = new TextEncoder()
 
 /** Base64 of `bytes` (standard alphabet, padded), with Web APIs only. */

@@ -9,7 +9,7 @@ import type { Reply } from '../client/types.ts'
 import type { Metrics } from './metrics.ts'
 import type { Subscription, Upstream } from './upstream.ts'
 
-const utf8 = new TextDecoder()
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true }) // keep a value's leading U+FEFF
 const encoder = new TextEncoder()
 const HEARTBEAT_MS = 15_000
 

@@ -7,7 +7,7 @@ import { ProtocolError } from '../errors.ts'
 import type { Command, Reply } from './types.ts'
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
-const utf8 = new TextDecoder('utf-8')
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true }) // keep a value's leading U+FEFF
 const encoder = new TextEncoder()
 
 const argError = (command: Command, arg: unknown): TypeError =>

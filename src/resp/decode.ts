@@ -54,7 +54,8 @@ interface Frame {
 
 const EMPTY = new Uint8Array(0)
 const DOUBLE = /^[-+]?(?:inf|nan|[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-+]?[0-9]+)?)$/i
-const text = new TextDecoder()
+// NOTE: ignoreBOM keeps a leading U+FEFF in a value; the default decoder would silently drop it.
+const text = new TextDecoder('utf-8', { ignoreBOM: true })
 
 const fail = (message: string): never => {
   throw new ProtocolError(`malformed RESP: ${message}; the connection must be dropped`)

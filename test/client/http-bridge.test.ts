@@ -19,6 +19,7 @@ import { clientSuite } from './suite.ts'
 import { vitestAssert } from './vitest-assert.ts'
 
 const BINARY_CASE = 'binary values round-trip as bytes with { bytes: true }'
+const BOM_CASE = 'a value that starts with U+FEFF keeps it (no byte-order mark is stripped)'
 
 /** A fetch that records each request's path and headers and each response's headers. */
 const recording = (base: FetchLike = globalThis.fetch as FetchLike) => {
@@ -61,11 +62,12 @@ describe('the HTTP client against the bridge and Valkey', () => {
     // Plain JSON cannot carry invalid UTF-8 in a reply (the server substitutes U+FFFD), by design of
     // that encoding; the exact-bytes case runs in the two base64 runs above.
     ['JSON responses', () => connect({ responseEncoding: 'json' }), (name) => name !== BINARY_CASE],
-    // @upstash/redis decodes replies to strings itself and sends arguments as JSON only.
+    // @upstash/redis decodes replies to strings itself (with a TextDecoder that drops a leading
+    // U+FEFF) and sends arguments as JSON only: those two cases are beyond what a wrapper can mend.
     [
       'a wrapped @upstash/redis instance',
       () => fromUpstashRedis(new Redis({ url: bridge.url, token: TOKEN, enableTelemetry: false })),
-      (name) => name !== BINARY_CASE,
+      (name) => name !== BINARY_CASE && name !== BOM_CASE,
     ],
   ]
   for (const [label, make, applies] of runs) {

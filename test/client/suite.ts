@@ -118,6 +118,17 @@ export const clientSuite: readonly ClientCase[] = [
     },
   },
   {
+    name: 'a value that starts with U+FEFF keeps it (no byte-order mark is stripped)',
+    async run(client, assert) {
+      const k = key('bom')
+      const text = '\uFEFFstarts with a BOM'
+      await client.send(['SET', k, text])
+      assert.equal(await client.send(['GET', k]), text)
+      const [reply] = (await client.pipeline([['GET', k]])) as [unknown]
+      assert.equal(reply, text)
+    },
+  },
+  {
     name: 'binary values round-trip as bytes with { bytes: true }',
     async run(client, assert) {
       const k = key('bin')
