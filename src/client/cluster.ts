@@ -16,7 +16,7 @@ export { keySlot } from './cluster/slot.ts'
 
 export interface ClusterClientOptions
   extends Omit<TcpClientOptions, 'url' | 'host' | 'port' | 'db'>,
-    Omit<ClusterEngineOptions, 'seeds' | 'factory'> {
+    Omit<ClusterEngineOptions, 'seeds' | 'factory' | 'connectTimeout'> {
   /**
    * Seed nodes as one URL, `redis://user:pass@10.0.0.1:7000,10.0.0.2:7000` (`rediss://` for TLS).
    * Any one reachable seed is enough; list several so startup survives a node being down.
@@ -72,6 +72,7 @@ export const createClusterClient = (options: ClusterClientOptions): Client => {
     seeds,
     factory: (node) => nodeClient(node, tcpOptions),
     tls: tcpOptions.tls === true,
+    connectTimeout: tcpOptions.connectTimeout ?? 5000,
   }
   if (readFrom !== undefined) engine.readFrom = readFrom
   if (maxRedirections !== undefined) engine.maxRedirections = maxRedirections

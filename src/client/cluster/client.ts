@@ -29,6 +29,8 @@ export interface ClusterEngineOptions {
   refreshInterval?: number
   /** How long one node may take to answer `CLUSTER SHARDS` (ms). Default 1000. */
   refreshTimeout?: number
+  /** How long opening a node connection may take (ms): the first map read gets it on top. Default 0. */
+  connectTimeout?: number
   /** Connect to the nodes' TLS ports (`tls-port` in `CLUSTER SHARDS`). */
   tls?: boolean
 }
@@ -60,6 +62,7 @@ export const clusterClient = (options: ClusterEngineOptions): Client => {
     factory: options.factory,
     refreshInterval: options.refreshInterval ?? 100,
     refreshTimeout: options.refreshTimeout ?? 1000,
+    connectTimeout: options.connectTimeout ?? 0,
     tls: options.tls ?? false,
   })
   const router = new Router((command) => execute(command, { slot: undefined, readonly: true }))

@@ -17,6 +17,8 @@ export interface NodesOptions {
   refreshInterval: number
   /** How long one node may take to answer `CLUSTER SHARDS` before the next is asked (ms). */
   refreshTimeout: number
+  /** Added to `refreshTimeout` for the first read, which has to open a connection first. */
+  connectTimeout: number
   /** Dial the nodes' TLS ports. */
   tls: boolean
 }
@@ -174,7 +176,10 @@ export class ClusterNodes {
   }
 
   async #read(node: NodeAddress): Promise<Topology> {
-    const options = { timeout: this.#options.refreshTimeout }
+    const { refreshTimeout, connectTimeout } = this.#options
+    // The first read also opens the connection (TCP, TLS, AUTH): a cold start on a busy host
+    // must not fail for being slow to connect while the server answers in time.
+    const options = { timeout: this.#topology ? refreshTimeout : refreshTimeout + connectTimeout }
     const client = this.client(node)
     if (!this.#useSlots) {
       try {
