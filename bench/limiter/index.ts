@@ -5,8 +5,9 @@
  * - floodgate slidingWindow over our TCP client;
  * - rate-limiter-flexible's RateLimiterRedis over iovalkey (auto-pipelining on, its fastest mode);
  * - floodgate slidingWindow over HTTP through floodgate's bridge (a separate process, started
- *   with the CLI), and @upstash/ratelimit 2.2's slidingWindow with @upstash/redis through the same
- *   bridge, both on Node's global fetch;
+ *   with the CLI) on `nodeFetch` from `floodgate/node` (what floodgate's Node entry uses by
+ *   default), and on Node's global fetch; @upstash/ratelimit 2.2's slidingWindow with
+ *   @upstash/redis (global fetch, its only path) through the same bridge;
  * - floodgate slidingWindow on the memory backend, single-threaded (target >= 1M decisions/s).
  *
  * Every limiter admits every call (a limit no run reaches), over 10,000 identifiers in turn, so
@@ -19,6 +20,7 @@ import { Ratelimit } from '@upstash/ratelimit'
 import { Redis as UpstashRedis } from '@upstash/redis'
 import { Redis } from 'iovalkey'
 import { RateLimiterRedis } from 'rate-limiter-flexible'
+import { nodeFetch } from '../../adapters/node/http-fetch.ts'
 import { connect } from '../../adapters/node/socket.ts'
 import { createHttpClient } from '../../src/client/http.ts'
 import { createMemoryClient } from '../../src/client/memory.ts'
@@ -82,8 +84,15 @@ try {
     limits: slidingWindow(BIG, '1 m'),
     prefix: 'mem',
   })
-  const http = createHttpClient({ url: bridge.url, token: TOKEN })
+  const fetch = nodeFetch()
+  const http = createHttpClient({ url: bridge.url, token: TOKEN, fetch })
   const overHttp = createLimiter({ client: http, limits: slidingWindow(BIG, '1 m'), prefix: 'fgh' })
+  const httpGlobal = createHttpClient({ url: bridge.url, token: TOKEN })
+  const overGlobalFetch = createLimiter({
+    client: httpGlobal,
+    limits: slidingWindow(BIG, '1 m'),
+    prefix: 'fgg',
+  })
   const upstash = new Ratelimit({
     redis: new UpstashRedis({ url: bridge.url, token: TOKEN, enableTelemetry: false }),
     limiter: Ratelimit.slidingWindow(BIG, '1 m'),
@@ -91,8 +100,12 @@ try {
     ephemeralCache: false,
   })
   const viaBridge: Array<{ name: string; decide: Decide }> = [
-    { name: 'floodgate slidingWindow, HTTP via bridge', decide: (id) => overHttp.limit(id) },
+    { name: 'floodgate slidingWindow, HTTP via bridge, nodeFetch', decide: (id) => overHttp.limit(id) },
     { name: '@upstash/ratelimit slidingWindow, via bridge', decide: (id) => upstash.limit(id) },
+    {
+      name: 'floodgate slidingWindow, HTTP via bridge, global fetch',
+      decide: (id) => overGlobalFetch.limit(id),
+    },
   ]
 
   const contenders: Array<{ name: string; decide: Decide }> = [
@@ -164,8 +177,12 @@ try {
     const a = summary(`${viaBridge[0]!.name} @${concurrency}`)
     const b = summary(`${viaBridge[1]!.name} @${concurrency}`)
     console.log(
-      `ratio bridge: floodgate / @upstash/ratelimit @${concurrency}: ${(a.ops / b.ops).toFixed(2)}x decisions/s ` +
+      `ratio bridge: floodgate (nodeFetch, floodgate/node's default) / @upstash/ratelimit @${concurrency}: ${(a.ops / b.ops).toFixed(2)}x decisions/s ` +
         `(p50 ${(b.p50 / a.p50).toFixed(2)}x, p99 ${(b.p99 / a.p99).toFixed(2)}x lower) (target >= 1.3x)`,
+    )
+    const g = summary(`${viaBridge[2]!.name} @${concurrency}`)
+    console.log(
+      `  both on global fetch, floodgate / @upstash/ratelimit @${concurrency}: ${(g.ops / b.ops).toFixed(2)}x decisions/s`,
     )
   }
   const mem = Math.max(
@@ -177,6 +194,8 @@ try {
   )
   await tcp.close()
   await http.close()
+  await httpGlobal.close()
+  fetch.close()
   iovalkey.disconnect()
 } finally {
   bridge.stop()

@@ -10,7 +10,7 @@ import { lookup, run, unknownCommand } from './memory/dispatch.ts'
 import { Keyspace } from './memory/keyspace.ts'
 import { type Out, Status } from './memory/reply.ts'
 import { noTwinMessage, SCRIPTING, Scripts } from './memory/scripting.ts'
-import type { Client, Command, Reply, SendOptions } from './types.ts'
+import type { Arg, Client, Command, Reply, Script, SendOptions } from './types.ts'
 
 export interface MemoryClientOptions {
   /** The clock, in epoch milliseconds; inject one in tests. Default `Date.now`. */
@@ -83,6 +83,13 @@ export const createMemoryClient = (options: MemoryClientOptions = {}): Client =>
     throw unknownCommand(command)
   }
 
+  const evalNow = (script: Script, keys: readonly string[], args: readonly Arg[], options?: SendOptions) => {
+    check(options)
+    if (script.twin === undefined) throw new ConfigError(noTwinMessage(script.name))
+    scripts.remember(script)
+    return deliver(scripts.run(script, keys, args), options?.bytes === true)
+  }
+
   return {
     kind: 'memory',
     async send(command, options) {
@@ -122,14 +129,12 @@ export const createMemoryClient = (options: MemoryClientOptions = {}): Client =>
     },
     eval(script, keys, args, options) {
       try {
-        check(options)
-        if (script.twin === undefined) throw new ConfigError(noTwinMessage(script.name))
-        scripts.remember(script)
-        return Promise.resolve(deliver(scripts.run(script, keys, args), options?.bytes === true))
+        return Promise.resolve(evalNow(script, keys, args, options))
       } catch (error) {
         return Promise.reject(error)
       }
     },
+    evalSync: (script, keys, args) => evalNow(script, keys, args, undefined),
     async close() {
       closed = true
       if (timer !== undefined) clearInterval(timer)

@@ -63,6 +63,11 @@ export interface Client {
   pipeline(commands: readonly Command[], options?: SendOptions): Promise<Array<Reply | ReplyError>>
   /** Runs a script with EVALSHA, falling back to EVAL when the server answers NOSCRIPT. */
   eval(script: Script, keys: readonly string[], args: readonly Arg[], options?: SendOptions): Promise<Reply>
+  /**
+   * The same as `eval`, answered synchronously: only clients that run scripts in process (the
+   * memory backend) have it. Throws what `eval` would reject with.
+   */
+  evalSync?(script: Script, keys: readonly string[], args: readonly Arg[]): Reply
   /** Closes the connections. Commands already sent are answered first where possible. */
   close(): Promise<void>
 }

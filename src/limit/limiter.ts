@@ -9,7 +9,7 @@
 import type { Arg, Client, Reply } from '../client/types.ts'
 import { TimeoutError } from '../errors.ts'
 import type { Algorithm } from './algorithm.ts'
-import { BlockCache } from './block-cache.ts'
+import { BlockCache, type BlockEntry } from './block-cache.ts'
 import { Deadlines } from './deadline.ts'
 import { type Duration, parseDuration } from './duration.ts'
 import { checkWaitForReplicas, evalAcknowledged, type WaitForReplicas } from './replication.ts'
@@ -70,6 +70,8 @@ export interface Limiter {
 }
 
 const DENY_RETRY_MS = 1000
+/** Identifiers whose keys are kept built; past this the cache starts over. */
+const KEY_CACHE_MAX = 4096
 
 const checkIdentifier = (identifier: unknown): string => {
   if (typeof identifier === 'string' && identifier.length > 0) return identifier
@@ -159,10 +161,17 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
   const timed = client.kind !== 'memory'
   const replicas = checkWaitForReplicas(options.waitForReplicas, client, timeout)
 
-  const keysOf = (identifier: string): string[] => {
+  // Each identifier's keys, built once while it stays among the recent ones: a fresh key string
+  // would be built and hashed again on every decision.
+  const keyCache = new Map<string, readonly string[]>()
+  const keysOf = (identifier: string): readonly string[] => {
+    const cached = keyCache.get(identifier)
+    if (cached !== undefined) return cached
     const tag = `{${prefix}:${identifier}}:`
     const keys = new Array<string>(suffixes.length)
     for (let i = 0; i < suffixes.length; i++) keys[i] = tag + suffixes[i]
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear()
+    keyCache.set(identifier, keys)
     return keys
   }
 
@@ -170,9 +179,15 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
   const withTimeout = <T>(call: Promise<T>): Promise<T> => (timed ? deadlines.guard(call) : call)
 
   // Every argument as a string, the static ones made once: the memory backend then takes the array as is.
+  // The usual call (server clock, cost 1) reuses one frozen array.
   const fixedArgs = [String(blockFor), ...params.map(String)]
+  const unitArgs: readonly string[] = Object.freeze(['', '1', '1', ...fixedArgs])
+  const argsOf = (now: string, cost: number, consume: boolean): readonly string[] =>
+    now === '' && cost === 1 && consume ? unitArgs : [now, String(cost), consume ? '1' : '0', ...fixedArgs]
   const run = (identifier: string, now: string, cost: number, consume: boolean): Promise<Reply> =>
-    client.eval(limitScript, keysOf(identifier), [now, String(cost), consume ? '1' : '0', ...fixedArgs])
+    client.eval(limitScript, keysOf(identifier), argsOf(now, cost, consume))
+  // The memory backend answers in process: its decisions take no promise until the last one.
+  const evalSync = client.evalSync?.bind(client)
 
   const fallback = (error: unknown, call: Promise<unknown>, localNow: number): RateLimitResult => {
     const allow = onTimeout === 'allow'
@@ -219,55 +234,81 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
     return result
   }
 
+  const cached = (entry: BlockEntry, localNow: number): RateLimitResult => ({
+    success: false,
+    limit: entry.limit,
+    remaining: 0,
+    reset: entry.reset,
+    retryAfter: entry.until - localNow,
+    reason: 'cacheBlock',
+    pending: RESOLVED,
+    policy: entry.policy,
+    policies: staticPolicies,
+  })
+
+  const settle = (
+    reply: Reply,
+    identifier: string,
+    localNow: number,
+    call: Promise<unknown>,
+    shortfall?: Error,
+  ) => {
+    try {
+      const decision = decodeDecision(reply, limits)
+      // An admission no replica confirmed could be handed out again after a failover. A denial
+      // consumed nothing and stands (its block write, if lost, only shortens the extra block).
+      if (shortfall !== undefined && decision.admitted) return fallback(shortfall, call, localNow)
+      return fromDecision(decision, identifier, localNow)
+    } catch (error) {
+      return fallback(error, call, localNow)
+    }
+  }
+
+  const viaClient = async (identifier: string, now: string, cost: number, localNow: number) => {
+    let call: Promise<unknown> = RESOLVED
+    let reply: Reply
+    let shortfall: Error | undefined
+    try {
+      // Inside the try: a client that throws instead of rejecting is a failing backend too.
+      if (replicas === undefined) {
+        call = run(identifier, now, cost, true)
+        reply = await withTimeout(call as Promise<Reply>)
+      } else {
+        call = evalAcknowledged(client, limitScript, keysOf(identifier), argsOf(now, cost, true), replicas)
+        ;({ reply, shortfall } = await withTimeout(call as ReturnType<typeof evalAcknowledged>))
+      }
+    } catch (error) {
+      return fallback(error, call, localNow)
+    }
+    return settle(reply, identifier, localNow, call, shortfall)
+  }
+
   return {
     limits,
 
-    async limit(identifier, callOptions) {
-      checkIdentifier(identifier)
-      const cost = callOptions?.cost === undefined ? 1 : checkCost(callOptions.cost)
-      const now = checkNow(callOptions?.now)
+    limit(identifier, callOptions) {
+      let cost: number
+      let now: string
+      try {
+        checkIdentifier(identifier)
+        cost = callOptions?.cost === undefined ? 1 : checkCost(callOptions.cost)
+        now = checkNow(callOptions?.now)
+      } catch (error) {
+        return Promise.reject(error)
+      }
       const localNow = callOptions?.now ?? Date.now()
       if (cache !== undefined && cost > 0 && cache.size > 0) {
         const entry = cache.get(identifier, localNow)
-        if (entry !== undefined) {
-          return {
-            success: false,
-            limit: entry.limit,
-            remaining: 0,
-            reset: entry.reset,
-            retryAfter: entry.until - localNow,
-            reason: 'cacheBlock',
-            pending: RESOLVED,
-            policy: entry.policy,
-            policies: staticPolicies,
-          }
-        }
+        if (entry !== undefined) return Promise.resolve(cached(entry, localNow))
       }
-      let call: Promise<unknown> = RESOLVED
+      if (evalSync === undefined || replicas !== undefined) return viaClient(identifier, now, cost, localNow)
       let reply: Reply
-      let shortfall: Error | undefined
       try {
-        // Inside the try: a client that throws instead of rejecting is a failing backend too.
-        if (replicas === undefined) {
-          call = run(identifier, now, cost, true)
-          reply = await withTimeout(call as Promise<Reply>)
-        } else {
-          const args = [now, String(cost), '1', ...fixedArgs]
-          call = evalAcknowledged(client, limitScript, keysOf(identifier), args, replicas)
-          ;({ reply, shortfall } = await withTimeout(call as ReturnType<typeof evalAcknowledged>))
-        }
+        reply = evalSync(limitScript, keysOf(identifier), argsOf(now, cost, true))
       } catch (error) {
-        return fallback(error, call, localNow)
+        return Promise.resolve(fallback(error, RESOLVED, localNow))
       }
-      try {
-        const decision = decodeDecision(reply, limits)
-        // An admission no replica confirmed could be handed out again after a failover. A denial
-        // consumed nothing and stands (its block write, if lost, only shortens the extra block).
-        if (shortfall !== undefined && decision.admitted) return fallback(shortfall, call, localNow)
-        return fromDecision(decision, identifier, localNow)
-      } catch (error) {
-        return fallback(error, call, localNow)
-      }
+      return Promise.resolve(settle(reply, identifier, localNow, RESOLVED))
     },
 
     async getRemaining(identifier, callOptions) {

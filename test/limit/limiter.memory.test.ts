@@ -15,19 +15,39 @@ limiterSuite('the memory backend', () => ({ ...client, close: async () => {} }))
 
 describe('limiter on a backend that fails', () => {
   it('answers by the policy when the client throws instead of rejecting, and when it is closed', async () => {
-    const throwing = {
-      ...client,
-      eval: () => {
-        throw new Error('synchronous failure')
-      },
+    const fail = () => {
+      throw new Error('synchronous failure')
     }
-    const limiter = createLimiter({ client: throwing, limits: fixedWindow(1, '1 s'), onTimeout: 'deny' })
-    expect(await limiter.limit('u')).toMatchObject({ success: false, reason: 'error', retryAfter: 1000 })
+    // Through eval (a client without evalSync), and through the memory client's evalSync.
+    for (const throwing of [
+      { ...client, evalSync: undefined, eval: fail },
+      { ...client, evalSync: fail },
+    ]) {
+      const limiter = createLimiter({ client: throwing, limits: fixedWindow(1, '1 s'), onTimeout: 'deny' })
+      expect(await limiter.limit('u')).toMatchObject({ success: false, reason: 'error', retryAfter: 1000 })
+    }
     const closed = createMemoryClient()
     await closed.close()
     const open = createLimiter({ client: closed, limits: fixedWindow(1, '1 s') })
     const result = await open.limit('u')
     expect(result).toMatchObject({ success: true, reason: 'error' })
     expect((result.error as Error).name).toBe('TransportError')
+  })
+})
+
+describe('limiter key cache', () => {
+  it('keeps every identifier apart past the cache bound (4,096 identifiers)', async () => {
+    const limiter = createLimiter({
+      client: createMemoryClient(),
+      limits: fixedWindow(1, '1 m'),
+      blockCache: false,
+    })
+    const ids = Array.from({ length: 5000 }, (_, i) => `id-${i}`)
+    const first = await Promise.all(ids.map((id) => limiter.limit(id, { now: 1_000 })))
+    const second = await Promise.all(ids.map((id) => limiter.limit(id, { now: 1_000 })))
+    expect(first.filter((r) => r.success)).toHaveLength(5000)
+    expect(second.filter((r) => r.success)).toHaveLength(0)
+    await limiter.reset('id-0')
+    expect((await limiter.limit('id-0', { now: 1_000 })).success).toBe(true)
   })
 })
