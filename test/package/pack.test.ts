@@ -22,8 +22,22 @@ const nodeOnly = new Set(['./node', './bridge/node'])
 /** Subpaths whose modules Node can load: the Workers adapter imports `cloudflare:sockets`. */
 const nodeLoadable = subpaths.filter((subpath) => subpath !== './cloudflare')
 
-const run = (command: string, args: string[], cwd: string) =>
-  execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+/**
+ * Every external step gets its own budget and is killed when it runs past it, so a step that hangs
+ * fails with its name instead of hanging the worker (a synchronous child blocks vitest's own timer).
+ * The budgets are far above an idle run (npm pack ~10 s, install ~10 s, tsc ~3 s) so that a loaded
+ * machine, where each step can take several times longer, still passes.
+ */
+const STEP_MS = { pack: 150_000, install: 150_000, tsc: 90_000, node: 60_000 }
+
+const run = (command: string, args: string[], cwd: string, timeout: number) =>
+  execFileSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout,
+    killSignal: 'SIGKILL',
+  })
 
 const tsc = join(root, 'node_modules', '.bin', 'tsc')
 
@@ -33,7 +47,9 @@ describe('npm pack', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'floodgate-pack-'))
-    const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dir], root)) as Array<{
+    const packed = JSON.parse(
+      run('npm', ['pack', '--json', '--pack-destination', dir], root, STEP_MS.pack),
+    ) as Array<{
       filename: string
       files: Array<{ path: string }>
     }>
@@ -56,8 +72,9 @@ describe('npm pack', () => {
         '@types/node@20',
       ],
       consumer,
+      STEP_MS.install,
     )
-  }, 120_000)
+  }, STEP_MS.pack + STEP_MS.install)
 
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true })
@@ -74,57 +91,76 @@ describe('npm pack', () => {
     expect(files.filter((file) => file.startsWith('test/') || file.includes('.test.'))).toEqual([])
   })
 
-  it.each(['NodeNext', 'bundler'])(
-    'type-checks an import of every subpath under %s resolution',
-    (resolution) => {
-      const consumer = join(dir, 'consumer')
-      // Edge subpaths type-check without Node's types (an edge project has none); Node ones with them.
-      for (const [name, group, types] of [
-        ['web', subpaths.filter((s) => !nodeOnly.has(s)), []],
-        ['node', subpaths.filter((s) => nodeOnly.has(s)), ['node']],
-      ] as const) {
-        const source = group.map((subpath, i) => `import * as m${i} from '${specifier(subpath)}'`).join('\n')
-        const uses = group.map((_, i) => `m${i}`).join(', ')
-        writeFileSync(join(consumer, `${name}.ts`), `${source}\nexport const modules: object[] = [${uses}]\n`)
-        writeFileSync(
-          join(consumer, `tsconfig.${name}.json`),
-          JSON.stringify({
-            compilerOptions: {
-              target: 'ES2022',
-              module: resolution === 'bundler' ? 'ESNext' : 'NodeNext',
-              moduleResolution: resolution,
-              lib: ['ES2023', 'DOM'],
-              types,
-              strict: true,
-              noEmit: true,
-              skipLibCheck: false,
-            },
-            files: [`${name}.ts`],
-          }),
-        )
-        const checked = spawnSync(tsc, ['-p', `tsconfig.${name}.json`], { cwd: consumer, encoding: 'utf8' })
-        expect(checked.stdout + checked.stderr, name).toBe('')
-        expect(checked.status, name).toBe(0)
-      }
-    },
+  // Edge subpaths type-check without Node's types (an edge project has none); Node ones with them.
+  const groups = [
+    ['web', subpaths.filter((s) => !nodeOnly.has(s)), []],
+    ['node', subpaths.filter((s) => nodeOnly.has(s)), ['node']],
+  ] as const
+  const checks = (['NodeNext', 'bundler'] as const).flatMap((resolution) =>
+    groups.map(([name, group, types]) => ({ resolution, name, group, types })),
   )
 
-  it('imports every subpath Node can load, each exporting something', async () => {
-    const consumer = join(dir, 'consumer')
-    const script = `
+  it.each(checks)(
+    'type-checks an import of every $name subpath under $resolution resolution',
+    ({ resolution, name, group, types }) => {
+      const consumer = join(dir, 'consumer')
+      const file = `${name}-${resolution}`
+      const source = group.map((subpath, i) => `import * as m${i} from '${specifier(subpath)}'`).join('\n')
+      const uses = group.map((_, i) => `m${i}`).join(', ')
+      writeFileSync(join(consumer, `${file}.ts`), `${source}\nexport const modules: object[] = [${uses}]\n`)
+      writeFileSync(
+        join(consumer, `tsconfig.${file}.json`),
+        JSON.stringify({
+          compilerOptions: {
+            target: 'ES2022',
+            module: resolution === 'bundler' ? 'ESNext' : 'NodeNext',
+            moduleResolution: resolution,
+            lib: ['ES2023', 'DOM'],
+            types,
+            strict: true,
+            noEmit: true,
+            skipLibCheck: false,
+          },
+          files: [`${file}.ts`],
+        }),
+      )
+      const checked = spawnSync(tsc, ['-p', `tsconfig.${file}.json`], {
+        cwd: consumer,
+        encoding: 'utf8',
+        timeout: STEP_MS.tsc,
+        killSignal: 'SIGKILL',
+      })
+      expect(checked.error, `tsc ${file}`).toBeUndefined()
+      expect(checked.stdout + checked.stderr, file).toBe('')
+      expect(checked.status, file).toBe(0)
+    },
+    STEP_MS.tsc + 10_000,
+  )
+
+  it(
+    'imports every subpath Node can load, each exporting something',
+    async () => {
+      const consumer = join(dir, 'consumer')
+      const script = `
       const names = {}
       for (const s of ${JSON.stringify(nodeLoadable.map(specifier))}) names[s] = Object.keys(await import(s)).length
       console.log(JSON.stringify(names))`
-    const counts = JSON.parse(run('node', ['--input-type=module', '-e', script], consumer)) as Record<
-      string,
-      number
-    >
-    for (const subpath of nodeLoadable) expect(counts[specifier(subpath)], subpath).toBeGreaterThan(0)
-  })
+      const counts = JSON.parse(
+        run('node', ['--input-type=module', '-e', script], consumer, STEP_MS.node),
+      ) as Record<string, number>
+      for (const subpath of nodeLoadable) expect(counts[specifier(subpath)], subpath).toBeGreaterThan(0)
+    },
+    STEP_MS.node + 10_000,
+  )
 
-  it('installs the floodgate bin, which runs the bridge CLI', () => {
-    const help = run(join(dir, 'consumer', 'node_modules', '.bin', 'floodgate'), ['bridge', '--help'], dir)
-    expect(help).toMatch(/--listen/)
-    expect(help).toMatch(/--upstream/)
-  })
+  it(
+    'installs the floodgate bin, which runs the bridge CLI',
+    () => {
+      const bin = join(dir, 'consumer', 'node_modules', '.bin', 'floodgate')
+      const help = run(bin, ['bridge', '--help'], dir, STEP_MS.node)
+      expect(help).toMatch(/--listen/)
+      expect(help).toMatch(/--upstream/)
+    },
+    STEP_MS.node + 10_000,
+  )
 })
