@@ -26,6 +26,25 @@ process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL')
 })
 
+/**
+ * Kills `child` when this process dies by any means. The 'exit' handler above does not run when a
+ * test worker is killed by a signal (vitest tearing down a worker, Ctrl-C, a CI timeout), which
+ * left `valkey-server` orphans behind. A tiny shell holds a pipe from this process: the pipe closes
+ * when the process dies, however it dies, and the shell then SIGKILLs the server. A normal stop
+ * kills the shell first, so it never signals a pid the system may since have reused.
+ */
+const watch = (child: ChildProcess): void => {
+  if (child.pid === undefined) return
+  const watchdog = spawn('sh', ['-c', `read _; kill -9 ${child.pid} 2>/dev/null`], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  })
+  watchdog.on('error', () => {})
+  watchdog.stdin!.on('error', () => {})
+  watchdog.unref()
+  ;(watchdog.stdin as unknown as { unref?: () => void }).unref?.()
+  child.once('exit', () => watchdog.kill('SIGKILL'))
+}
+
 /** A port nobody is listening on right now, on 127.0.0.1. */
 export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -86,6 +105,7 @@ const launch = async (port: number, dir: string, options: ValkeyOptions): Promis
   const child = spawn('valkey-server', args, { stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)
   child.once('exit', () => children.delete(child))
+  watch(child)
   await new Promise<void>((resolve, reject) => {
     let log = ''
     const timer = setTimeout(
