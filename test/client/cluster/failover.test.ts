@@ -153,3 +153,63 @@ describe('failover with waitForReplicas and onTimeout deny', () => {
     expect(outcome.recovery).toBeLessThan(5000)
   }, 60_000)
 })
+
+describe('what a crash loses without waitForReplicas (made deterministic)', () => {
+  it('a replica cut off before the crash hands acknowledged quota out again; waitForReplicas denies it instead', async () => {
+    // The third original primary, with its one replica. The replica is frozen and its link cut, so
+    // the primary's next writes reach no replica (as in a crash right after them), then the primary
+    // is killed and the stale replica takes over.
+    const port = Number(ctx.cluster.seeds[2]!.split(':')[1])
+    const primary = (await ctx.cluster.view()).find((node) => node.port === port)!
+    const replicaPort = await ctx.cluster.replicaOf(port)
+    const replica = ctx.cluster.servers.find((server) => server.port === replicaPort)!
+    const owns = (slot: number) => primary.slots.some(([a, b]) => a <= slot && slot <= b)
+    const idFor = (prefix: string) => {
+      for (let i = 0; ; i++) if (owns(keySlot(`${prefix}:id${i}`))) return `id${i}`
+    }
+    const LOST = 10
+    const make = (prefix: string, durable: boolean) =>
+      createLimiter({
+        client,
+        limits: fixedWindow(LOST * 2, '1 m'),
+        prefix,
+        blockCache: false,
+        timeout: 10_000,
+        onTimeout: 'deny',
+        ...(durable ? { waitForReplicas: { count: 1, timeout: 50 } } : {}),
+      })
+    const plain = { limiter: make('lossy', false), id: idFor('lossy'), admitted: 0 }
+    const durable = { limiter: make('durable', true), id: idFor('durable'), admitted: 0 }
+    const calls = async (side: typeof plain, n: number) => {
+      for (let i = 0; i < n; i++)
+        if ((await side.limiter.limit(side.id, { now: T0 })).success) side.admitted++
+    }
+    // Half the quota used while the replica keeps up.
+    await calls(plain, LOST)
+    await calls(durable, LOST)
+    expect([plain.admitted, durable.admitted]).toEqual([LOST, LOST])
+    await ctx.cluster.cli(port, 'WAIT', '1', '5000')
+
+    replica.pause()
+    try {
+      await ctx.cluster.cli(port, 'CLIENT', 'KILL', 'TYPE', 'replica')
+      await calls(plain, LOST) // acknowledged by the primary only
+      await calls(durable, 3) // no replica acknowledges: denied by the policy
+      expect([plain.admitted, durable.admitted]).toEqual([2 * LOST, LOST])
+      ctx.cluster.kill(port)
+    } finally {
+      replica.resume()
+    }
+    await ctx.cluster.failover(replicaPort, 'TAKEOVER')
+
+    // The promoted replica never saw the last LOST admissions: the plain limiter admits them again.
+    await calls(plain, 2 * LOST)
+    expect(plain.admitted).toBe(3 * LOST)
+    // The durable one never admits past its limit (the new primary has no replica: all denied).
+    await calls(durable, 2 * LOST)
+    expect(durable.admitted).toBeLessThanOrEqual(2 * LOST)
+    console.log(
+      `without waitForReplicas: ${plain.admitted} admitted against a limit of ${2 * LOST}; with it: ${durable.admitted}`,
+    )
+  }, 60_000)
+})
