@@ -26,6 +26,7 @@ export type {
   SendOptions,
 } from './client/types.ts'
 export { fromUpstashRedis, type UpstashRedisLike, type UpstashRequesterLike } from './client/upstash-redis.ts'
+export { UnacknowledgedError, waitForReplicas } from './client/wait-replicas.ts'
 export {
   ConfigError,
   FloodgateError,
@@ -57,7 +58,6 @@ export {
   rateLimitHeaders,
   slidingWindow,
   tokenBucket,
-  type WaitForReplicas,
 } from './limit/index.ts'
 export {
   type CookieOptions,

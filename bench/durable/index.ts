@@ -1,7 +1,7 @@
 /**
  * `npm run bench durable`: what `waitForReplicas` costs a limiter decision. One valkey-server with
  * one replica (loopback), one TCP client, fixed-window decisions over 100 identifiers, none
- * denied; the same limiter with and without `waitForReplicas: { count: 1 }`, interleaved, at 1
+ * denied; the same limiter with and without `waitForReplicas(client, { count: 1 })`, interleaved, at 1
  * and 50 decisions in flight. Prints decisions/s, p50 and p99, and the ratios.
  *
  * NOTE: `WAIT` holds the connection's later commands until the replica acknowledges, so at 50 in
@@ -12,6 +12,7 @@
 import { loadavg } from 'node:os'
 import { connect } from '../../adapters/node/socket.ts'
 import { createTcpClient } from '../../src/client/tcp.ts'
+import { waitForReplicas } from '../../src/client/wait-replicas.ts'
 import { createLimiter, fixedWindow } from '../../src/limit/index.ts'
 import { startValkey } from '../../test/support/valkey.ts'
 
@@ -25,13 +26,12 @@ try {
   let seq = 0
   const run = async (durable: boolean, concurrency: number, total: number) => {
     const limiter = createLimiter({
-      client,
+      client: durable ? waitForReplicas(client, { count: 1, timeout: 1000 }) : client,
       limits: fixedWindow(1_000_000, '1 h'),
       prefix: `bench${++seq}`,
       blockCache: false,
       timeout: 5000,
       onTimeout: 'deny',
-      ...(durable ? { waitForReplicas: { count: 1, timeout: 1000 } } : {}),
     })
     const times: number[] = []
     let next = 0

@@ -12,7 +12,6 @@ export {
   type RemainingResult,
 } from './limiter.ts'
 export { Ratelimit, type RatelimitConfig } from './ratelimit.ts'
-export type { WaitForReplicas } from './replication.ts'
 export type { PolicyState, RateLimitResult } from './result.ts'
 export { slidingWindow } from './sliding-window.ts'
 export { tokenBucket } from './token-bucket.ts'

@@ -3,8 +3,8 @@
  * call of the limit script (EVALSHA, EVAL only after NOSCRIPT): all limits checked and consumed
  * together or not at all, on the server's clock. Around it: the in-process block cache, a
  * timeout whose outcome is the caller's explicit choice (and which also covers an unreachable or
- * erroring backend), the block duration, and optionally a replica acknowledgement per decision
- * (`waitForReplicas`, see `./replication.ts`).
+ * erroring backend), and the block duration. Over a `waitForReplicas` client, a decision too
+ * few replicas acknowledged is answered by the policy when it admits, and stands when it denies.
  */
 import type { Arg, Client, Reply } from '../client/types.ts'
 import { TimeoutError } from '../errors.ts'
@@ -12,7 +12,6 @@ import type { Algorithm } from './algorithm.ts'
 import { BlockCache, type BlockEntry } from './block-cache.ts'
 import { Deadlines } from './deadline.ts'
 import { type Duration, parseDuration } from './duration.ts'
-import { checkWaitForReplicas, evalAcknowledged, type WaitForReplicas } from './replication.ts'
 import { type Decision, decodeDecision, type PolicyState, type RateLimitResult, RESOLVED } from './result.ts'
 import { limitScript } from './script.ts'
 
@@ -34,13 +33,6 @@ export interface LimiterOptions {
   blockCache?: boolean | { max?: number }
   /** Once a call is denied, keep the identifier blocked this long. Default: no extra block. */
   blockFor?: Duration
-  /**
-   * For a primary with replicas or a Valkey Cluster: an admission counts only once `count`
-   * replicas acknowledged it (`WAIT`, in the same round trip), so a failover cannot hand the same
-   * quota out twice; otherwise the call is answered by `onTimeout` (use `'deny'`). Costs one
-   * replica acknowledgement of latency per decision. TCP and cluster clients only. Default off.
-   */
-  waitForReplicas?: WaitForReplicas
 }
 
 export interface LimitOptions {
@@ -159,7 +151,6 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
   const first = limits[0]!
   // The memory backend answers synchronously and cannot hang: no timer on that path.
   const timed = client.kind !== 'memory'
-  const replicas = checkWaitForReplicas(options.waitForReplicas, client, timeout)
 
   // Each identifier's keys, built once while it stays among the recent ones: a fresh key string
   // would be built and hashed again on every decision.
@@ -267,20 +258,17 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
   const viaClient = async (identifier: string, now: string, cost: number, localNow: number) => {
     let call: Promise<unknown> = RESOLVED
     let reply: Reply
-    let shortfall: Error | undefined
     try {
       // Inside the try: a client that throws instead of rejecting is a failing backend too.
-      if (replicas === undefined) {
-        call = run(identifier, now, cost, true)
-        reply = await withTimeout(call as Promise<Reply>)
-      } else {
-        call = evalAcknowledged(client, limitScript, keysOf(identifier), argsOf(now, cost, true), replicas)
-        ;({ reply, shortfall } = await withTimeout(call as ReturnType<typeof evalAcknowledged>))
-      }
+      call = run(identifier, now, cost, true)
+      reply = await withTimeout(call as Promise<Reply>)
     } catch (error) {
-      return fallback(error, call, localNow)
+      // waitForReplicas: the script ran (its reply is on the error), too few replicas hold it.
+      const ran = (error as { reply?: Reply } | undefined)?.reply
+      if (ran === undefined) return fallback(error, call, localNow)
+      return settle(ran, identifier, localNow, call, error as Error)
     }
-    return settle(reply, identifier, localNow, call, shortfall)
+    return settle(reply, identifier, localNow, call)
   }
 
   return {
@@ -301,7 +289,7 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
         const entry = cache.get(identifier, localNow)
         if (entry !== undefined) return Promise.resolve(cached(entry, localNow))
       }
-      if (evalSync === undefined || replicas !== undefined) return viaClient(identifier, now, cost, localNow)
+      if (evalSync === undefined) return viaClient(identifier, now, cost, localNow)
       let reply: Reply
       try {
         reply = evalSync(limitScript, keysOf(identifier), argsOf(now, cost, true))

@@ -13,7 +13,6 @@ import type { Algorithm } from './algorithm.ts'
 import type { Duration } from './duration.ts'
 import { fixedWindow } from './fixed-window.ts'
 import { createLimiter, type Limiter, type RemainingResult } from './limiter.ts'
-import type { WaitForReplicas } from './replication.ts'
 import type { RateLimitResult } from './result.ts'
 import { slidingWindow } from './sliding-window.ts'
 import { tokenBucket } from './token-bucket.ts'
@@ -31,8 +30,6 @@ export interface RatelimitConfig {
   onTimeout?: 'allow' | 'deny'
   /** `false` turns the block cache off; a Map (Upstash's type) turns it on, bounded. Default on. */
   ephemeralCache?: Map<string, number> | false
-  /** Not in `@upstash/ratelimit`: durable decisions on a replicated Valkey; see `createLimiter`. */
-  waitForReplicas?: WaitForReplicas
 }
 
 const isClient = (value: unknown): value is Client =>
@@ -63,7 +60,6 @@ export class Ratelimit {
       timeout: config.timeout ?? 5000,
       onTimeout: config.onTimeout ?? 'allow',
       blockCache: config.ephemeralCache !== false,
-      ...(config.waitForReplicas === undefined ? {} : { waitForReplicas: config.waitForReplicas }),
     })
   }
 

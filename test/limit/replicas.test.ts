@@ -1,5 +1,5 @@
 /**
- * `waitForReplicas` on a real primary and replica: an admission counts only once the replica
+ * `waitForReplicas(client)` under a limiter, on a real primary and replica: an admission counts only once the replica
  * acknowledged it (WAIT in the same pipeline); without the acknowledgement the `onTimeout` policy
  * answers, and a denial stays a denial. Also the latency a decision pays for it (printed, p50).
  */
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../adapters/node/socket.ts'
 import { createTcpClient } from '../../src/client/tcp.ts'
 import type { Client } from '../../src/client/types.ts'
+import { waitForReplicas } from '../../src/client/wait-replicas.ts'
 import { createLimiter, fixedWindow, Ratelimit } from '../../src/limit/index.ts'
 import { startValkey, type ValkeyServer } from '../support/valkey.ts'
 
@@ -32,14 +33,17 @@ afterAll(async () => {
 
 const T0 = 1_764_000_000_000
 let seq = 0
-const make = (options: Partial<Parameters<typeof createLimiter>[0]> = {}) =>
+type Acks = { count: number; timeout?: number } | undefined
+const make = (
+  options: Partial<Parameters<typeof createLimiter>[0]> = {},
+  acks: Acks = { count: 1, timeout: 500 },
+) =>
   createLimiter({
-    client,
+    client: acks ? waitForReplicas(client, acks) : client,
     limits: fixedWindow(3, '1 m'),
     prefix: `r${++seq}`,
     blockCache: false,
     onTimeout: 'deny',
-    waitForReplicas: { count: 1, timeout: 500 },
     ...options,
   })
 
@@ -61,7 +65,7 @@ describe('waitForReplicas', () => {
   })
 
   it('answers by onTimeout when fewer replicas acknowledge than asked: deny never admits', async () => {
-    const strict = make({ waitForReplicas: { count: 2, timeout: 50 } })
+    const strict = make({}, { count: 2, timeout: 50 })
     const results = []
     for (let i = 0; i < 5; i++) results.push(await strict.limit('u', { now: T0 }))
     // Three consumed on the primary but unconfirmed: denied by the policy. Then the limit is
@@ -72,19 +76,18 @@ describe('waitForReplicas', () => {
       [false, undefined],
     ])
     expect(results[0]!.retryAfter).toBe(1000)
-    expect(String(results[0]!.error)).toMatch(/1 of 2 replicas acknowledged the decision within 50 ms/)
+    expect(String(results[0]!.error)).toMatch(/1 of 2 replicas acknowledged within 50 ms/)
   })
 
   it("with onTimeout 'allow' an unacknowledged admission is allowed, but a denial stays a denial", async () => {
     const prefix = `r${++seq}`
     const plain = createLimiter({ client, limits: fixedWindow(3, '1 m'), prefix, blockCache: false })
     const allow = createLimiter({
-      client,
+      client: waitForReplicas(client, { count: 2, timeout: 20 }),
       limits: fixedWindow(3, '1 m'),
       prefix,
       blockCache: false,
       onTimeout: 'allow',
-      waitForReplicas: { count: 2, timeout: 20 },
     })
     expect(await allow.limit('u', { now: T0 })).toMatchObject({ success: true, reason: 'timeout' })
     for (let i = 0; i < 2; i++) expect((await plain.limit('u', { now: T0 })).success).toBe(true)
@@ -93,7 +96,7 @@ describe('waitForReplicas', () => {
   })
 
   it('answers by the policy when the replica is frozen, and recovers when it is back', async () => {
-    const limiter = make({ waitForReplicas: { count: 1, timeout: 100 } })
+    const limiter = make({}, { count: 1, timeout: 100 })
     replica.pause()
     try {
       expect(await limiter.limit('u', { now: T0 })).toMatchObject({ success: false, reason: 'timeout' })
@@ -115,11 +118,10 @@ describe('waitForReplicas', () => {
 
   it('works through the Ratelimit (Upstash-compatible) wrapper', async () => {
     const ratelimit = new Ratelimit({
-      redis: client,
+      redis: waitForReplicas(client, { count: 1 }),
       limiter: Ratelimit.fixedWindow(2, '1 m'),
       prefix: `r${++seq}`,
       onTimeout: 'deny',
-      waitForReplicas: { count: 1 },
     })
     const results = []
     for (let i = 0; i < 3; i++) results.push(await ratelimit.limit('u'))
@@ -131,13 +133,10 @@ describe('waitForReplicas', () => {
   })
 
   it('refuses settings it cannot honour, saying why', () => {
-    const limits = fixedWindow(1, '1 s')
-    expect(() => createLimiter({ client, limits, waitForReplicas: { count: 0 } })).toThrow(
-      /waitForReplicas.count must be a whole number of replicas, 1 or more/,
+    expect(() => waitForReplicas(client, { count: 0 })).toThrow(
+      /count must be a whole number of replicas \(1 or more\)/,
     )
-    expect(() =>
-      createLimiter({ client, limits, timeout: 100, waitForReplicas: { count: 1, timeout: 100 } }),
-    ).toThrow(/below the limiter's timeout \(100 ms\)/)
+    expect(() => waitForReplicas(client, { count: 1, timeout: 0 })).toThrow(/timeout whole ms \(1 or more\)/)
     const http: Client = {
       kind: 'http',
       send: client.send,
@@ -145,8 +144,8 @@ describe('waitForReplicas', () => {
       eval: client.eval,
       close: async () => {},
     }
-    expect(() => createLimiter({ client: http, limits, waitForReplicas: { count: 1 } })).toThrow(
-      /needs a TCP or cluster client: the bridge refuses WAIT/,
+    expect(() => waitForReplicas(http, { count: 1 })).toThrow(
+      /needs a TCP or cluster client, received http: the bridge refuses WAIT/,
     )
   })
 
@@ -162,7 +161,7 @@ describe('waitForReplicas', () => {
       return times.sort((a, b) => a - b)[150]!
     }
     const durable = make({ limits: fixedWindow(1000, '1 m') })
-    const plain = make({ limits: fixedWindow(1000, '1 m'), waitForReplicas: undefined })
+    const plain = make({ limits: fixedWindow(1000, '1 m') }, undefined)
     await p50(durable) // warm up both paths
     const [withWait, without] = [await p50(durable), await p50(plain)]
     console.log(

@@ -424,7 +424,12 @@ describe('cluster client: redirections', () => {
     ).toEqual(['moving', 'new'])
     expect(await errorCount(ctx.cluster, [from], 'ASK')).toBe(asked + 4)
     // A WAIT after a command goes with it, behind ASKING, to the importing node.
-    expect(await client.pipeline([['GET', migrated], ['WAIT', 1, 2000]])).toEqual(['moving', 1])
+    expect(
+      await client.pipeline([
+        ['GET', migrated],
+        ['WAIT', 1, 2000],
+      ]),
+    ).toEqual(['moving', 1])
     expect(await errorCount(ctx.cluster, [from], 'ASK')).toBe(asked + 5)
     // Half of a tagged pair migrated: the source answers TRYAGAIN, and the client keeps trying
     // until the migration completes.

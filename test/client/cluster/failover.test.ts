@@ -6,7 +6,7 @@
  *
  * Valkey replicates asynchronously: a SIGKILLed primary loses increments it already answered, and
  * the promoted replica would hand that quota out again. The limiter here runs with
- * `waitForReplicas: { count: 1 }` and `onTimeout: 'deny'`: an admission counts only once a replica
+ * `waitForReplicas(client, { count: 1 })` and `onTimeout: 'deny'`: an admission counts only once a replica
  * holds it, so the exact property holds. Each victim shard gets a second replica first, so that
  * after the promotion the new primary still has a replica to acknowledge (with one replica per
  * shard, every decision on that shard would be denied until the killed node is back).
@@ -16,6 +16,7 @@ import { connect } from '../../../adapters/node/socket.ts'
 import { keySlot } from '../../../src/client/cluster/slot.ts'
 import { createClusterClient } from '../../../src/client/cluster.ts'
 import type { Client } from '../../../src/client/types.ts'
+import { waitForReplicas } from '../../../src/client/wait-replicas.ts'
 import { createLimiter, fixedWindow } from '../../../src/limit/index.ts'
 import type { NodeView } from '../../support/cluster.ts'
 import { useCluster } from '../../support/use-cluster.ts'
@@ -57,14 +58,13 @@ const killUnderLoad = async (
   for (let i = 0; identifiers.length < 12; i++)
     if (owns(keySlot(`${prefix}:id${i}`))) identifiers.push(`id${i}`)
   const limiter = createLimiter({
-    client,
+    // Generous for a loaded 2-core machine: a late acknowledgement only costs a denial.
+    client: waitForReplicas(client, { count: 1, timeout: 1000 }),
     limits: fixedWindow(LIMIT, '1 m'),
     prefix,
     blockCache: false,
     timeout: 10_000,
     onTimeout: 'deny',
-    // Generous for a loaded 2-core machine: a late acknowledgement only costs a denial.
-    waitForReplicas: { count: 1, timeout: 1000 },
   })
   const calls: Call[] = []
   const call = async (id: string) => {
@@ -170,13 +170,12 @@ describe('what a crash loses without waitForReplicas (made deterministic)', () =
     const LOST = 10
     const make = (prefix: string, durable: boolean) =>
       createLimiter({
-        client,
+        client: durable ? waitForReplicas(client, { count: 1, timeout: 50 }) : client,
         limits: fixedWindow(LOST * 2, '1 m'),
         prefix,
         blockCache: false,
         timeout: 10_000,
         onTimeout: 'deny',
-        ...(durable ? { waitForReplicas: { count: 1, timeout: 50 } } : {}),
       })
     const plain = { limiter: make('lossy', false), id: idFor('lossy'), admitted: 0 }
     const durable = { limiter: make('durable', true), id: idFor('durable'), admitted: 0 }
