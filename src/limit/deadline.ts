@@ -2,7 +2,8 @@
  * Timeouts for many concurrent backend calls with one timer: every call gets the same timeout, so
  * deadlines arrive in call order and a FIFO plus a single timer armed for the oldest pending
  * deadline covers them all. A `setTimeout` + `Promise.race` per decision costs more than the
- * rest of the limiter's own work.
+ * rest of the limiter's own work. Deadlines are on the monotonic clock, as timers are, so a
+ * wall-clock step cannot fire them early or hold them back.
  */
 import { TimeoutError } from '../errors.ts'
 
@@ -25,7 +26,7 @@ export class Deadlines {
   /** `call`, or a `TimeoutError` if it has not settled within the timeout. */
   guard<T>(call: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: Entry = { deadline: Date.now() + this.#ms, reject, done: false }
+      const entry: Entry = { deadline: performance.now() + this.#ms, reject, done: false }
       this.#push(entry)
       call.then(
         (value) => {
@@ -61,7 +62,9 @@ export class Deadlines {
 
   readonly #sweep = (): void => {
     this.#timer = undefined
-    const now = Date.now()
+    // Timers may fire a fraction of a millisecond early by this clock; an entry that close to its
+    // deadline has timed out, rather than costing another timer and event-loop turn.
+    const now = performance.now() + 1
     const queue = this.#queue
     while (this.#head < queue.length) {
       const entry = queue[this.#head]!
