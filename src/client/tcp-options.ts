@@ -36,6 +36,14 @@ export interface TcpClientOptions {
    * differently (the bridge holds flushes while replies are outstanding).
    */
   schedule?: (flush: () => void) => void
+  /**
+   * Queued commands are written as soon as this many wait, without waiting for the scheduled
+   * flush, so the server starts on the first part of a burst while the client prepares the rest
+   * (client and server overlap instead of taking turns; measured in bench/limiter: 50 decisions in
+   * flight went from about 50-68k/s to 85-95k/s). Pipelines are never split. Default 16 with the
+   * default `schedule`; with your own `schedule`, `Infinity` (your schedule alone decides).
+   */
+  maxBatch?: number
   /** RESP3 push frames (after `HELLO 3`), e.g. client-side caching invalidations. */
   onPush?: (frame: Reply[]) => void
 }
@@ -49,6 +57,7 @@ export interface TcpConfig extends TcpEndpoint {
   minDelay: number
   maxDelay: number
   schedule: (flush: () => void) => void
+  maxBatch: number
   onPush?: (frame: Reply[]) => void
 }
 
@@ -63,6 +72,9 @@ const defaultSchedule: (flush: () => void) => void =
   typeof setImmediateLike === 'function'
     ? (flush) => void setImmediateLike(flush)
     : (flush) => queueMicrotask(flush)
+
+/** Commands per write before the scheduled flush (bench/limiter: 12 to 32 measured alike). */
+const DEFAULT_MAX_BATCH = 16
 
 const nonNegative = (name: string, value: number | undefined, fallback: number): number => {
   if (value === undefined) return fallback
@@ -104,6 +116,10 @@ export const resolveTcpOptions = (options: TcpClientOptions): TcpConfig => {
     minDelay: nonNegative('reconnect.minDelay', reconnect.minDelay, 50),
     maxDelay: nonNegative('reconnect.maxDelay', reconnect.maxDelay, 2000),
     schedule: options.schedule ?? defaultSchedule,
+    maxBatch: options.maxBatch ?? (options.schedule === undefined ? DEFAULT_MAX_BATCH : Infinity),
+  }
+  if (!(config.maxBatch >= 1)) {
+    throw new TypeError(`maxBatch must be a number of commands, 1 or more, received ${options.maxBatch}`)
   }
   const username = options.username ?? fromUrl.username
   const password = options.password ?? fromUrl.password

@@ -1,6 +1,7 @@
 /**
  * The TCP transport: RESP over one `Socket`, pipelined. Commands issued before the scheduled flush
- * go out in one write; replies are matched to commands in order, so any number can be in flight.
+ * go out in one write (in parts of `maxBatch`, so client and server overlap); replies are matched to
+ * commands in order, so any number can be in flight.
  *
  * Lifecycle: the connection opens on the first command (AUTH and SELECT pipelined ahead of it).
  * When it breaks, commands in flight reject with `TransportError` (they may or may not have run);
@@ -121,7 +122,10 @@ class TcpClient implements Client {
       this.#live++
       this.#unsent.push(entry)
       this.#deadlines.arm(entry, options)
-      if (!this.#flushQueued) {
+      // A burst of sends goes out in parts, so Valkey starts on the first while the rest are issued
+      // (a pipeline's commands are all encoded already: splitting it would only add writes).
+      if (!soft && this.#unsent.length >= this.#config.maxBatch && this.#state === READY) this.#write()
+      else if (!this.#flushQueued) {
         this.#flushQueued = true
         this.#config.schedule(this.#flush)
       }
@@ -146,13 +150,18 @@ class TcpClient implements Client {
     for (const entry of this.#unsent.drain()) this.#fail(entry, error)
   }
 
-  /** Writes every queued command in one write, or starts connecting. */
+  /** Writes every queued command, or starts connecting. */
   #flush = (): void => {
     this.#flushQueued = false
     if (this.#state !== READY) {
       if (this.#state === IDLE && this.#unsent.length > 0) void this.#connect()
       return
     }
+    this.#write()
+  }
+
+  /** Writes every queued command in one write (the connection is ready). */
+  #write(): void {
     const batch = takeBatch(this.#unsent, this.#sent)
     if (batch === undefined) return
     const socket = this.#socket!

@@ -45,10 +45,36 @@ describe('createTcpClient', () => {
 
   it('writes every command issued in one tick in a single write', async () => {
     const { writes, connect: wrapped } = recording()
-    const client = open({ url: valkey.url, connect: wrapped })
+    const client = open({ url: valkey.url, connect: wrapped, maxBatch: Infinity })
+    await client.send(['PING'])
+    writes.length = 0
     const replies = await Promise.all(Array.from({ length: 100 }, () => client.send(['INCR', 'one-write'])))
     expect(replies).toEqual(Array.from({ length: 100 }, (_, i) => i + 1))
     expect(writes).toHaveLength(1)
+  })
+
+  it('writes a burst of sends in parts of maxBatch (16 by default), a pipeline whole', async () => {
+    const { writes, connect: wrapped } = recording()
+    const client = open({ url: valkey.url, connect: wrapped })
+    await client.send(['PING'])
+    writes.length = 0
+    const replies = await Promise.all(Array.from({ length: 100 }, () => client.send(['INCR', 'parts'])))
+    expect(replies).toEqual(Array.from({ length: 100 }, (_, i) => i + 1))
+    // 6 parts of 16 at once, the last 4 on the scheduled flush.
+    expect(writes).toHaveLength(7)
+    writes.length = 0
+    const piped = await client.pipeline(Array.from({ length: 100 }, () => ['INCR', 'parts']))
+    expect(piped).toEqual(Array.from({ length: 100 }, (_, i) => i + 101))
+    expect(writes).toHaveLength(1)
+    const small = open({ url: valkey.url, connect: wrapped, maxBatch: 3 })
+    await small.send(['PING'])
+    writes.length = 0
+    await Promise.all(Array.from({ length: 7 }, () => small.send(['INCR', 'parts'])))
+    expect(writes).toHaveLength(3)
+  })
+
+  it('refuses a maxBatch below 1', () => {
+    expect(() => createTcpClient({ connect, maxBatch: 0 })).toThrow(/maxBatch must be a number of commands/)
   })
 
   it('joins commands from separate ticks when given a later schedule', async () => {
