@@ -6,7 +6,7 @@
  * subscription; the connection ends with the stream.
  */
 import type { Connect, Socket } from '../client/socket.ts'
-import type { TcpEndpoint } from '../client/tcp-url.ts'
+import { handshakeCommands, type TcpEndpoint } from '../client/tcp-url.ts'
 import type { Arg, Reply } from '../client/types.ts'
 import { ReplyError, TimeoutError, TransportError } from '../errors.ts'
 import { type Decoded, RespDecoder } from '../resp/decode.ts'
@@ -34,15 +34,7 @@ export const openSubscriber = async (
   channel: string,
   handlers: SubscribeHandlers,
 ): Promise<Subscription> => {
-  const setup: Arg[][] = []
-  if (endpoint.password !== undefined) {
-    setup.push(
-      endpoint.username === undefined
-        ? ['AUTH', endpoint.password]
-        : ['AUTH', endpoint.username, endpoint.password],
-    )
-  }
-  if (endpoint.db !== undefined && endpoint.db !== 0) setup.push(['SELECT', endpoint.db])
+  const setup: Arg[][] = handshakeCommands(endpoint)
   let pendingSetup = setup.length
   let confirmed = false
   let ended = false

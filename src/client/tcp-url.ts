@@ -78,3 +78,17 @@ export const parseTcpUrl = (url: string): TcpEndpoint => {
   }
   return endpoint
 }
+
+/**
+ * The commands a new connection sends before anything else: AUTH when a password is set (with the
+ * username for an ACL user), SELECT when the database is not 0. Shared by the client's connections
+ * and the bridge's subscriber connections, so both log in the same way.
+ */
+export const handshakeCommands = ({ username, password, db }: TcpEndpoint): string[][] => {
+  const commands: string[][] = []
+  if (password !== undefined) {
+    commands.push(username === undefined ? ['AUTH', password] : ['AUTH', username, password])
+  }
+  if (db !== undefined && db !== 0) commands.push(['SELECT', String(db)])
+  return commands
+}

@@ -18,6 +18,7 @@ import { openWithin, type Socket } from './socket.ts'
 import { Deadlines } from './tcp-deadlines.ts'
 import { resolveTcpOptions, type TcpClientOptions, type TcpConfig } from './tcp-options.ts'
 import { Pending, takeBatch } from './tcp-pending.ts'
+import { handshakeCommands } from './tcp-url.ts'
 import type { Arg, Client, Command, Reply, Script, SendOptions } from './types.ts'
 
 export type { TcpClientOptions } from './tcp-options.ts'
@@ -248,15 +249,7 @@ class TcpClient implements Client {
         onPush: this.#onPush,
         bytes: this.#wantBytes,
       })
-      const setup: Command[] = []
-      if (config.password !== undefined) {
-        setup.push(
-          config.username === undefined
-            ? ['AUTH', config.password]
-            : ['AUTH', config.username, config.password],
-        )
-      }
-      if (config.db !== undefined && config.db !== 0) setup.push(['SELECT', config.db])
+      const setup: Command[] = handshakeCommands(config)
       if (setup.length > 0) {
         const replies = Promise.all(setup.map((command) => this.#setup(command)))
         await openWithin(replies, controller.signal, () => {})

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { connect } from '../../adapters/node/socket.ts'
 import { createTcpClient } from '../../src/client/tcp.ts'
-import { parseTcpUrl } from '../../src/client/tcp-url.ts'
+import { handshakeCommands, parseTcpUrl } from '../../src/client/tcp-url.ts'
 import { ConfigError } from '../../src/errors.ts'
 
 describe('parseTcpUrl', () => {
@@ -101,5 +101,16 @@ describe('createTcpClient options', () => {
 
   it('refuses a username without a password', () => {
     expect(() => createTcpClient({ connect, username: 'app' })).toThrow(/needs a password/)
+  })
+})
+
+describe('handshakeCommands', () => {
+  it('sends AUTH (with the ACL user when there is one) and SELECT only for a database other than 0', () => {
+    expect(handshakeCommands(parseTcpUrl('redis://127.0.0.1:6379'))).toEqual([])
+    expect(handshakeCommands(parseTcpUrl('redis://:s3cret@127.0.0.1:6379/0'))).toEqual([['AUTH', 's3cret']])
+    expect(handshakeCommands(parseTcpUrl('redis://app:s3cret@127.0.0.1:6379/2'))).toEqual([
+      ['AUTH', 'app', 's3cret'],
+      ['SELECT', '2'],
+    ])
   })
 })
