@@ -8,10 +8,12 @@
  * Prints medians (req/s, commands/s, p50, p99) and per-round ratios against the issue's targets.
  * BENCH_SECONDS (default 5) and BENCH_ROUNDS (default 3) trade time for stability.
  */
+
 import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startValkey } from '../../test/support/valkey.ts'
+import { median } from '../stats.ts'
 import { direct } from './direct.ts'
 import {
   bundle,
@@ -47,12 +49,6 @@ const withCpu = async (
   const result = await measure()
   const requests = result.rps * SECONDS
   return { ...result, commands, cpu: (cpuMicros(pids) - before) / requests }
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'floodgate-bench-bridge-'))

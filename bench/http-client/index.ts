@@ -9,6 +9,7 @@
  * and over `undici.request` (npm undici, a devDependency here) as the reference point.
  * Rounds interleave the clients; medians are printed, then ratios.
  */
+
 import { spawn } from 'node:child_process'
 import { Redis } from '@upstash/redis'
 import { Agent, request } from 'undici'
@@ -17,6 +18,7 @@ import { createHttpClient } from '../../src/client/http.ts'
 import type { FetchLike } from '../../src/client/http-exchange.ts'
 import { defineScript, scriptSha } from '../../src/client/script.ts'
 import { freePort, startValkey } from '../../test/support/valkey.ts'
+import { median, percentile } from '../stats.ts'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const SEQUENTIAL = Number(process.env.SEQUENTIAL ?? 1500)
@@ -69,10 +71,6 @@ const startBridge = async (upstream: string): Promise<{ url: string; stop(): voi
   child.stdout!.resume()
   return { url: `http://127.0.0.1:${port}`, stop: () => void child.kill('SIGTERM') }
 }
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 interface Run {
   rate: number

@@ -2,7 +2,9 @@
  * The measuring loop for the limiter bench: `concurrency` async workers each awaiting one
  * decision at a time, `n` decisions in all after a warm-up, the latency of every decision kept.
  */
+
 import { readFileSync } from 'node:fs'
+import { median } from '../stats.ts'
 
 export interface Figures {
   readonly opsPerSec: number
@@ -70,8 +72,4 @@ export const measure = async (
   return { opsPerSec: (n / ms) * 1000, p50: at(0.5), p99: at(0.99), ...cpu }
 }
 
-export const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
+export { median }

@@ -9,9 +9,11 @@
  *     GET + SET PX twin (the shape of the limiter's step),
  * each compared with the same operations on a `Map` (sync, and awaited for the promise layers).
  */
+
 import { createMemoryClient } from '../../src/client/memory.ts'
 import { defineScript } from '../../src/client/script.ts'
 import type { ScriptContext } from '../../src/client/types.ts'
+import { median } from '../stats.ts'
 
 const N = Number(process.env.N ?? 1_000_000)
 const KEYS = Number(process.env.KEYS ?? 10_000)
@@ -28,8 +30,6 @@ const time = async (run: () => unknown): Promise<number> => {
   const used = process.cpuUsage(start)
   return N / ((used.user + used.system) / 1e6)
 }
-
-const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 /** Runs `loop` inside a twin, as limiter and session twins call commands (the clock frozen). */
 let loop: (call: ScriptContext['call']) => void = () => {}

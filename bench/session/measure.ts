@@ -4,6 +4,7 @@
  * median slice rate is reported, and so is CPU time per operation (all threads of this process,
  * so WebCrypto's thread pool counts), which contention disturbs far less than wall time.
  */
+import { median } from '../stats.ts'
 
 export interface Measured {
   readonly name: string
@@ -13,10 +14,7 @@ export interface Measured {
   cpuPerOp: number
 }
 
-export const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
-}
+export { median }
 
 const slice = async (
   ms: number,

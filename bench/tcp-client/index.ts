@@ -19,6 +19,7 @@ import { connect } from '../../adapters/node/socket.ts'
 import { defineScript, scriptSha } from '../../src/client/script.ts'
 import { createTcpClient } from '../../src/client/tcp.ts'
 import { startValkey } from '../../test/support/valkey.ts'
+import { median, percentile } from '../stats.ts'
 
 // A full collection before each run, so one client's garbage is not charged to the next.
 setFlagsFromString('--expose-gc')
@@ -56,10 +57,6 @@ interface Run {
   p50: number
   p99: number
 }
-
-const percentile = (sorted: Float64Array, p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 /** `total` operations from `concurrency` loops, each awaiting its own; latency in µs per operation. */
 const measure = async (
