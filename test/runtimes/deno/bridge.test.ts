@@ -5,16 +5,7 @@
  */
 import { connect } from '../../../adapters/deno/socket.ts'
 import { connectUpstream, createBridge } from '../../../src/bridge/index.ts'
-
-declare const Deno: {
-  env: { get(name: string): string | undefined }
-  test(definition: {
-    name: string
-    fn: () => Promise<void>
-    sanitizeOps?: boolean
-    sanitizeResources?: boolean
-  }): void
-}
+import { Deno } from './deno.ts'
 
 const TOKEN = 'deno-token-0123456789abcdef'
 const bridge = createBridge({

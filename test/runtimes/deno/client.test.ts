@@ -4,9 +4,8 @@
  */
 import { connect } from '../../../adapters/deno/socket.ts'
 import { createTcpClient } from '../../../src/client/tcp.ts'
+import { Deno } from './deno.ts'
 import { registerSuite } from './register-suite.ts'
-
-declare const Deno: { env: { get(name: string): string | undefined } }
 
 // NOTE: a named variable only; `Deno.env.toObject()` fails under scoped --allow-env.
 registerSuite(createTcpClient({ host: '127.0.0.1', port: Number(Deno.env.get('VALKEY_PORT')), connect }))

@@ -6,16 +6,7 @@ import { connect } from '../../../adapters/deno/socket.ts'
 import { createClusterClient } from '../../../src/client/cluster.ts'
 import { simpleAssert } from '../../client/assert.ts'
 import { clusterCases } from '../../client/cluster/cases.ts'
-
-declare const Deno: {
-  env: { get(name: string): string | undefined }
-  test(definition: {
-    name: string
-    fn: () => Promise<void>
-    sanitizeOps?: boolean
-    sanitizeResources?: boolean
-  }): void
-}
+import { Deno } from './deno.ts'
 
 // Deno starts cold on a machine that may be busy: give the first connections room (the first map
 // read gets connectTimeout on top of its 1 s).

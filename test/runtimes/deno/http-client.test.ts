@@ -3,8 +3,7 @@
  * `test/runtimes/http-client.test.ts` as `deno test --allow-net=127.0.0.1 --allow-env=...`.
  */
 import { createHttpClient } from '../../../src/client/http.ts'
+import { Deno } from './deno.ts'
 import { registerSuite } from './register-suite.ts'
-
-declare const Deno: { env: { get(name: string): string | undefined } }
 
 registerSuite(createHttpClient({ url: Deno.env.get('BRIDGE_URL')!, token: Deno.env.get('BRIDGE_TOKEN')! }))

@@ -5,15 +5,7 @@
 import type { Client } from '../../../src/client/types.ts'
 import { simpleAssert } from '../../client/assert.ts'
 import { clientSuite } from '../../client/suite.ts'
-
-declare const Deno: {
-  test(definition: {
-    name: string
-    fn: () => Promise<void>
-    sanitizeOps?: boolean
-    sanitizeResources?: boolean
-  }): void
-}
+import { Deno } from './deno.ts'
 
 export const registerSuite = (client: Client): void => {
   for (const testCase of clientSuite) {

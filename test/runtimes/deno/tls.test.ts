@@ -5,11 +5,7 @@
 import { createDenoConnect } from '../../../adapters/deno/socket.ts'
 import { createTcpClient } from '../../../src/client/tcp.ts'
 import { simpleAssert } from '../../client/assert.ts'
-
-declare const Deno: {
-  env: { get(name: string): string | undefined }
-  test(name: string, fn: () => Promise<void>): void
-}
+import { Deno } from './deno.ts'
 
 Deno.test('rediss:// with a trusted private CA: AUTH, pipelined commands, then close', async () => {
   const client = createTcpClient({
