@@ -43,6 +43,11 @@ export interface ValkeyCluster {
    * still has one after a failover, so `WAIT 1` keeps being answered.
    */
   addReplica(port: number): Promise<number>
+  /**
+   * Of the replicas on `ports`, the one holding the most of its primary's writes (the highest
+   * `slave_repl_offset`): the one the cluster's election would prefer, and the one to take over by hand.
+   */
+  mostUpToDate(ports: readonly number[]): Promise<number>
   /** `CLUSTER FAILOVER [mode]` on the replica on `port`; resolves when every live node sees it as primary. */
   failover(port: number, mode?: 'FORCE' | 'TAKEOVER'): Promise<void>
   /** Resolves when the replica on `port` has been promoted (by anyone) and every live node agrees. */
@@ -239,6 +244,15 @@ export const startCluster = async (options: ClusterOptions = {}): Promise<Valkey
       )
       await waitHealthy()
       return server.port
+    },
+    mostUpToDate: async (ports) => {
+      let best = { port: ports[0]!, offset: -1 }
+      for (const port of ports) {
+        const info = await cli(port, 'INFO', 'replication')
+        const offset = Number(/slave_repl_offset:(\d+)/.exec(info)?.[1] ?? -1)
+        if (offset > best.offset) best = { port, offset }
+      }
+      return best.port
     },
     failover: async (port, mode) => {
       await cli(port, 'CLUSTER', 'FAILOVER', ...(mode ? [mode] : []))
