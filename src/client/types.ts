@@ -33,6 +33,12 @@ export interface SendOptions {
  */
 export interface ScriptContext {
   call(...args: Arg[]): Reply
+  /** The server clock in epoch ms: the instant `TIME` gives, fixed for the script's run. */
+  now(): number
+  /** `call('GET', key)` without the command dispatch: the hot read of limiter and session twins. */
+  get(key: string): string | null
+  /** `call('SET', key, value, 'PX', ttl)` without the command dispatch; `ttl` is a positive integer. */
+  setPx(key: string, value: string | number, ttl: number): void
 }
 
 /** The same logic as a script's Lua, in TypeScript, run atomically by the memory backend. */

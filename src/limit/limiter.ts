@@ -12,6 +12,7 @@ import type { Algorithm } from './algorithm.ts'
 import { BlockCache, type BlockEntry } from './block-cache.ts'
 import { Deadlines } from './deadline.ts'
 import { type Duration, parseDuration } from './duration.ts'
+import { limitKeys } from './keys.ts'
 import { checkCost, checkIdentifier, checkNow, validateOptions } from './limiter-checks.ts'
 import { type Decision, decodeDecision, type PolicyState, type RateLimitResult, RESOLVED } from './result.ts'
 import { limitScript } from './script.ts'
@@ -63,8 +64,6 @@ export interface Limiter {
 }
 
 const DENY_RETRY_MS = 1000
-/** Identifiers whose keys are kept built; past this the cache starts over. */
-const KEY_CACHE_MAX = 4096
 
 /**
  * Builds a limiter.
@@ -101,19 +100,7 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
   // The memory backend answers synchronously and cannot hang: no timer on that path.
   const timed = client.kind !== 'memory'
 
-  // Each identifier's keys, built once while it stays among the recent ones: a fresh key string
-  // would be built and hashed again on every decision.
-  const keyCache = new Map<string, readonly string[]>()
-  const keysOf = (identifier: string): readonly string[] => {
-    const cached = keyCache.get(identifier)
-    if (cached !== undefined) return cached
-    const tag = `{${prefix}:${identifier}}:`
-    const keys = new Array<string>(suffixes.length)
-    for (let i = 0; i < suffixes.length; i++) keys[i] = tag + suffixes[i]
-    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear()
-    keyCache.set(identifier, keys)
-    return keys
-  }
+  const keysOf = limitKeys(prefix, suffixes, client.kind === 'memory')
 
   const deadlines = new Deadlines(timeout)
   const withTimeout = <T>(call: Promise<T>): Promise<T> => (timed ? deadlines.guard(call) : call)
@@ -129,8 +116,9 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
   // The memory backend answers in process: its decisions take no promise until the last one.
   const evalSync = client.evalSync?.bind(client)
 
-  const fallback = (error: unknown, call: Promise<unknown>, localNow: number): RateLimitResult => {
+  const fallback = (error: unknown, call: Promise<unknown>, given: number | undefined): RateLimitResult => {
     const allow = onTimeout === 'allow'
+    const localNow = given ?? Date.now()
     return {
       success: allow,
       limit: first.limit,
@@ -149,7 +137,7 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
     }
   }
 
-  const fromDecision = (d: Decision, identifier: string, localNow: number): RateLimitResult => {
+  const fromDecision = (d: Decision, identifier: string, localNow: number | undefined): RateLimitResult => {
     const bound = d.policies[d.binding]!
     const blocked = d.blockedUntil > d.now && !d.admitted
     const retryAfter = d.admitted ? 0 : Math.max(d.retry, blocked ? d.blockedUntil - d.now : 0)
@@ -168,7 +156,8 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
       if (d.admitted) {
         if (cache.size > 0) cache.delete(identifier)
       } else if (d.unitWait > 0) {
-        cache.set(identifier, { until: localNow + d.unitWait, reset, limit: bound.limit, policy: bound.name })
+        const until = (localNow ?? Date.now()) + d.unitWait
+        cache.set(identifier, { until, reset, limit: bound.limit, policy: bound.name })
       }
     }
     return result
@@ -189,7 +178,7 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
   const settle = (
     reply: Reply,
     identifier: string,
-    localNow: number,
+    localNow: number | undefined,
     call: Promise<unknown>,
     shortfall?: Error,
   ) => {
@@ -233,19 +222,22 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
       } catch (error) {
         return Promise.reject(error)
       }
-      const localNow = callOptions?.now ?? Date.now()
+      const given = callOptions?.now
       if (cache !== undefined && cost > 0 && cache.size > 0) {
+        const localNow = given ?? Date.now()
         const entry = cache.get(identifier, localNow)
         if (entry !== undefined) return Promise.resolve(cached(entry, localNow))
       }
-      if (evalSync === undefined) return viaClient(identifier, now, cost, localNow)
+      if (evalSync === undefined) return viaClient(identifier, now, cost, given ?? Date.now())
+      // The memory backend answers at once: the caller's clock is read only when the answer
+      // needs it (a denial for the block cache, a failure).
       let reply: Reply
       try {
         reply = evalSync(limitScript, keysOf(identifier), argsOf(now, cost, true))
       } catch (error) {
-        return Promise.resolve(fallback(error, RESOLVED, localNow))
+        return Promise.resolve(fallback(error, RESOLVED, given))
       }
-      return Promise.resolve(settle(reply, identifier, localNow, RESOLVED))
+      return Promise.resolve(settle(reply, identifier, given, RESOLVED))
     },
 
     async getRemaining(identifier, callOptions) {

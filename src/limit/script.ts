@@ -125,85 +125,126 @@ const stepOf = (code: string | undefined): Step => {
   return step
 }
 
-const asValue = (reply: Reply): string | null =>
-  typeof reply === 'string' ? reply : reply instanceof Uint8Array ? new TextDecoder().decode(reply) : null
+/** One limit's step and its three parameters, as read from `argv`. */
+interface Configured {
+  step: Step
+  a: number
+  b: number
+  c: number
+}
+
+/** `argv` read into numbers: the call's `now` (NaN for the server clock), cost, and limits. */
+interface Call {
+  now: number
+  cost: number
+  consume: boolean
+  blockFor: number
+  limits: Configured[]
+}
+
+const read = (argv: readonly string[]): Call => {
+  const limits: Configured[] = []
+  for (let j = 4; j < argv.length; j += 4) {
+    limits.push({
+      step: stepOf(argv[j]),
+      a: Number(argv[j + 1]),
+      b: Number(argv[j + 2]),
+      c: Number(argv[j + 3]),
+    })
+  }
+  return {
+    // As the Lua's `tonumber`: anything but a number means the server clock.
+    now: argv[0] === '' ? Number.NaN : Number(argv[0]),
+    cost: Number(argv[1]),
+    consume: argv[2] === '1',
+    blockFor: Number(argv[3]),
+    limits,
+  }
+}
+
+// A limiter passes one frozen `argv` on every usual call (server clock, cost 1): it is read once.
+let lastArgv: readonly string[] | undefined
+let lastCall: Call | undefined
+const callOf = (argv: readonly string[]): Call => {
+  if (argv === lastArgv) return lastCall!
+  const call = read(argv)
+  if (Object.isFrozen(argv)) {
+    lastArgv = argv
+    lastCall = call
+  }
+  return call
+}
 
 /** The twin: the procedure of `MAIN` in TypeScript, for the memory backend. */
 const limitTwin = (redis: ScriptContext, keys: readonly string[], argv: readonly string[]): Reply => {
-  let now = argv[0] === '' ? Number.NaN : Number(argv[0])
-  if (Number.isNaN(now)) {
-    const time = redis.call('TIME') as Reply[]
-    now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000)
-  }
-  const cost = Number(argv[1])
-  const consume = argv[2] === '1'
-  const blockFor = Number(argv[3])
+  const call = callOf(argv)
+  const { cost, consume, blockFor, limits } = call
+  const now = Number.isNaN(call.now) ? Math.floor(redis.now()) : call.now
   let blocked = 0
   if (blockFor > 0) {
-    const b = Number(asValue(redis.call('GET', keys[0]!)) ?? Number.NaN)
+    const b = Number(redis.get(keys[0]!) ?? Number.NaN)
     if (b > now) blocked = b
   }
   const stepCost = consume ? cost : 0
   let admitted = blocked === 0 || stepCost <= 0
-  const n = keys.length - 1
-  const olds: Array<string | null> = []
-  const outs: StepOutcome[] = []
+  const n = limits.length
+  // The reply is filled in place, as the Lua fills `out`.
+  const reply = new Array<number>(4 + 4 * n)
+  const olds = new Array<string | null>(n)
+  const outs = new Array<StepOutcome>(n)
   for (let i = 0; i < n; i++) {
-    const j = 4 + i * 4
-    const old = asValue(redis.call('GET', keys[i + 1]!))
-    const out = stepOf(argv[j])(
-      old,
-      now,
-      stepCost,
-      Number(argv[j + 1]),
-      Number(argv[j + 2]),
-      Number(argv[j + 3]),
-    )
+    const { step, a, b, c } = limits[i]!
+    const old = redis.get(keys[i + 1]!)
+    const out = step(old, now, stepCost, a, b, c)
     if (!out.ok) admitted = false
-    olds.push(old)
-    outs.push(out)
+    olds[i] = old
+    outs[i] = out
+    const j = 4 + i * 4
+    reply[j] = out.ok ? 1 : 0
+    reply[j + 1] = out.remaining
+    reply[j + 2] = out.reset
+    reply[j + 3] = out.retry
   }
-  const reply: number[] = [admitted ? 1 : 0, now, 0, blocked]
+  reply[0] = admitted ? 1 : 0
+  reply[1] = now
   let unit = 0
   if (admitted) {
     if (stepCost !== 0) {
       for (let i = 0; i < n; i++) {
         const out = outs[i]!
-        if (out.ttl > 0) redis.call('SET', keys[i + 1]!, out.value, 'PX', out.ttl)
+        if (out.ttl > 0) redis.setPx(keys[i + 1]!, out.value, out.ttl)
         else if (olds[i] !== null) redis.call('DEL', keys[i + 1]!)
       }
     }
   } else {
+    // Nothing is consumed. Report every limit's unchanged state, and how long until a unit-cost
+    // call could pass (the in-process block cache holds the identifier that long).
     if (blocked > 0) unit = blocked - now
     for (let i = 0; i < n; i++) {
+      const { step, a, b, c } = limits[i]!
       const j = 4 + i * 4
-      const step = stepOf(argv[j])
-      const a = Number(argv[j + 1])
-      const b = Number(argv[j + 2])
-      const c = Number(argv[j + 3])
-      const out = outs[i]!
-      let remaining = out.remaining
-      let reset = out.reset
-      if (out.ok) ({ remaining, reset } = step(olds[i]!, now, 0, a, b, c))
-      if (remaining === 0) {
-        let wait = out.retry
+      if (outs[i]!.ok) {
+        const unchanged = step(olds[i]!, now, 0, a, b, c)
+        reply[j + 1] = unchanged.remaining
+        reply[j + 2] = unchanged.reset
+      }
+      if (reply[j + 1] === 0) {
+        let wait = reply[j + 3]!
         if (stepCost !== 1) {
           const unitStep = step(olds[i]!, now, 1, a, b, c)
           wait = unitStep.ok ? 0 : unitStep.retry
         }
         if (wait > unit) unit = wait
       }
-      outs[i] = { ...out, remaining, reset }
     }
     if (blockFor > 0 && blocked === 0) {
       blocked = now + blockFor
-      redis.call('SET', keys[0]!, blocked, 'PX', blockFor)
+      redis.setPx(keys[0]!, blocked, blockFor)
       if (blockFor > unit) unit = blockFor
     }
-    reply[3] = blocked
   }
   reply[2] = unit
-  for (const out of outs) reply.push(out.ok ? 1 : 0, out.remaining, out.reset, out.retry)
+  reply[3] = blocked
   return reply
 }
 

@@ -86,6 +86,52 @@ describe('createMemoryClient: expiry', () => {
   })
 })
 
+describe('createMemoryClient: the last-lookup shortcut', () => {
+  it('never answers from an entry that was deleted, replaced, expired or evicted', async () => {
+    const clock = manualClock()
+    const client = createMemoryClient({ now: clock.now, maxKeys: 2 })
+    const steps: Array<[Command, Reply]> = [
+      [['SET', 'k', 'a'], 'OK'],
+      [['GET', 'k'], 'a'],
+      [['DEL', 'k'], 1],
+      [['GET', 'k'], null],
+      [['SET', 'k', 'b', 'PX', 10], 'OK'],
+      [['GET', 'k'], 'b'],
+      [['GETDEL', 'k'], 'b'],
+      [['GET', 'k'], null],
+      [['SET', 'k', 'c'], 'OK'],
+      [['GET', 'k'], 'c'],
+      [['UNLINK', 'k'], 1],
+      [['GET', 'k'], null],
+      [['SET', 'k2', 'c'], 'OK'],
+      [['GET', 'k2'], 'c'],
+      [['FLUSHDB'], 'OK'],
+      [['GET', 'k2'], null],
+      [['HSET', 'k2', 'f', 'v'], 1],
+      [['HGET', 'k2', 'f'], 'v'],
+      [['SET', 'k2', 'd'], 'OK'],
+      [['GET', 'k2'], 'd'],
+      // maxKeys 2: touching x makes y the least recently used, so z evicts y.
+      [['SET', 'x', '1'], 'OK'],
+      [['GET', 'y'], null],
+      [['FLUSHDB'], 'OK'],
+      [['SET', 'x', '1'], 'OK'],
+      [['SET', 'y', '2'], 'OK'],
+      [['GET', 'x'], '1'],
+      [['SET', 'z', '3'], 'OK'],
+      [['GET', 'y'], null],
+      [['GET', 'x'], '1'],
+    ]
+    for (const [command, expected] of steps)
+      expect([command, await client.send(command)]).toEqual([command, expected])
+    await client.send(['SET', 'e', 'v', 'PX', 5])
+    expect(await client.send(['GET', 'e'])).toBe('v')
+    clock.t += 6
+    expect(await client.send(['GET', 'e'])).toBeNull()
+    expect(await client.send(['EXISTS', 'e'])).toBe(0)
+  })
+})
+
 describe('createMemoryClient: maxKeys', () => {
   it('evicts the least recently used key beyond the cap', async () => {
     const client = createMemoryClient({ maxKeys: 3 })
@@ -186,6 +232,57 @@ describe('createMemoryClient: scripts', () => {
     const error = await client.eval(luaOnly, [], []).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConfigError)
     expect((error as ConfigError).message).toMatch(/script luaOnly has no TypeScript twin.*defineScript\(\)/)
+  })
+
+  it('gives twins now(), get() and setPx() that do exactly what TIME, GET and SET PX do', async () => {
+    const clock = manualClock()
+    const client = createMemoryClient({ now: clock.now })
+    const shortcuts = defineScript({
+      name: 'shortcuts',
+      lua: 'return 0',
+      twin: (redis, keys, argv) => {
+        const before = redis.get(keys[0]!)
+        redis.setPx(keys[0]!, argv[0]!, Number(argv[1]))
+        return [redis.now(), before, redis.get(keys[0]!), redis.call('PTTL', keys[0]!)] as Reply
+      },
+    })
+    expect(await client.eval(shortcuts, ['k'], ['v1', 250])).toEqual([START, null, 'v1', 250])
+    clock.t += 100
+    expect(await client.eval(shortcuts, ['k'], [7, 50])).toEqual([START + 100, 'v1', '7', 50])
+    expect(await client.send(['GET', 'k'])).toBe('7')
+    clock.t += 51
+    expect(await client.send(['GET', 'k'])).toBeNull()
+    // A stray surrogate in a key names the same key as its bytes do, as with call().
+    const lone = 'a\udc80'
+    await client.eval(shortcuts, [lone], ['x', 1000])
+    expect(await client.send(['GET', new Uint8Array([0x61, 0x80])])).toBe('x')
+    // The same refusals as the commands: WRONGTYPE, and an invalid expire time.
+    await client.send(['HSET', 'h', 'f', 'v'])
+    const wrongType = await client.eval(shortcuts, ['h'], ['v', 10]).catch((e: unknown) => e)
+    expect((wrongType as ReplyError).code).toBe('WRONGTYPE')
+    for (const ttl of [0, -5, 1.5]) {
+      const invalid = await client.eval(shortcuts, ['k2'], ['v', ttl]).catch((e: unknown) => e)
+      expect((invalid as ReplyError).message).toBe("ERR invalid expire time in 'set' command")
+    }
+    expect(await client.send(['EXISTS', 'k2'])).toBe(0)
+  })
+
+  it('checks a frozen argument array once, and still canonicalises one that needs it', async () => {
+    const client = createMemoryClient()
+    const echo = defineScript({
+      name: 'echo',
+      lua: 'return ARGV',
+      twin: (_redis, keys, argv) => [...keys, ...argv],
+    })
+    const plain = Object.freeze(['a', 'b'])
+    expect(await client.eval(echo, plain, plain)).toEqual(['a', 'b', 'a', 'b'])
+    expect(await client.eval(echo, plain, plain)).toEqual(['a', 'b', 'a', 'b'])
+    const stray = Object.freeze(['x\udc80'])
+    const reply = (await client.eval(echo, stray, stray, { bytes: true })) as Uint8Array[]
+    expect(reply.map((b) => [...b])).toEqual([
+      [0x78, 0x80],
+      [0x78, 0x80],
+    ])
   })
 
   it('serves EVAL, EVALSHA and SCRIPT for the scripts it has seen', async () => {

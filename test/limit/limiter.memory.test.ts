@@ -36,18 +36,19 @@ describe('limiter on a backend that fails', () => {
 })
 
 describe('limiter key cache', () => {
-  it('keeps every identifier apart past the cache bound (4,096 identifiers)', async () => {
-    const limiter = createLimiter({
-      client: createMemoryClient(),
-      limits: fixedWindow(1, '1 m'),
-      blockCache: false,
-    })
-    const ids = Array.from({ length: 5000 }, (_, i) => `id-${i}`)
+  it('keeps every identifier apart past the cache bound (two generations of 16,384 identifiers)', async () => {
+    const client = createMemoryClient()
+    const limiter = createLimiter({ client, limits: fixedWindow(1, '1 m'), blockCache: false })
+    const ids = Array.from({ length: 40_000 }, (_, i) => `id-${i}`)
     const first = await Promise.all(ids.map((id) => limiter.limit(id, { now: 1_000 })))
+    // The earliest identifiers have left the cache by now: their keys are built again.
     const second = await Promise.all(ids.map((id) => limiter.limit(id, { now: 1_000 })))
-    expect(first.filter((r) => r.success)).toHaveLength(5000)
+    expect(first.filter((r) => r.success)).toHaveLength(40_000)
     expect(second.filter((r) => r.success)).toHaveLength(0)
+    expect(await client.send(['DBSIZE'])).toBe(40_000)
     await limiter.reset('id-0')
+    expect(await client.send(['DBSIZE'])).toBe(39_999)
+    expect(await client.send(['EXISTS', '{floodgate:id-0}:fw:60000', '{floodgate:id-1}:fw:60000'])).toBe(1)
     expect((await limiter.limit('id-0', { now: 1_000 })).success).toBe(true)
   })
 })

@@ -49,6 +49,11 @@ export class Keyspace {
   #frozen: number | undefined
   #depth = 0
   #cursor: MapIterator<[string, Entry]>
+  // The last key looked up and its entry: a script's SET after its GET of the same key (the
+  // limiter's and the sessions' pattern) then costs no second hash lookup. Cleared whenever that
+  // key's entry could change identity.
+  #lastKey: string | undefined
+  #lastEntry: Entry | undefined
 
   constructor(clock: () => number, maxKeys: number) {
     this.#clock = clock
@@ -76,16 +81,23 @@ export class Keyspace {
 
   /** The live entry under `key`, reclaiming it first when it has expired. */
   get(key: string): Entry | undefined {
-    const entry = this.#map.get(key)
+    const entry = key === this.#lastKey ? this.#lastEntry : this.#lookup(key)
     if (entry === undefined) return undefined
     if (entry.expiresAt !== Infinity && entry.expiresAt < this.now()) {
-      this.#map.delete(key)
+      this.delete(key)
       return undefined
     }
-    if (this.#maxKeys !== Infinity) {
+    return entry
+  }
+
+  #lookup(key: string): Entry | undefined {
+    const entry = this.#map.get(key)
+    if (entry !== undefined && this.#maxKeys !== Infinity) {
       this.#map.delete(key)
       this.#map.set(key, entry)
     }
+    this.#lastKey = key
+    this.#lastEntry = entry
     return entry
   }
 
@@ -101,9 +113,12 @@ export class Keyspace {
   set(key: string, entry: Entry): void {
     if (!this.#map.has(key)) this.#created()
     this.#map.set(key, entry)
+    this.#lastKey = key
+    this.#lastEntry = entry
   }
 
   delete(key: string): boolean {
+    if (key === this.#lastKey) this.#lastKey = undefined
     return this.#map.delete(key)
   }
 
@@ -114,6 +129,7 @@ export class Keyspace {
 
   clear(): void {
     this.#map.clear()
+    this.#lastKey = undefined
   }
 
   /** Visits up to `budget` keys and reclaims the expired ones; returns how many it reclaimed. */
@@ -130,7 +146,7 @@ export class Keyspace {
         continue
       }
       if (next.value[1].expiresAt < now) {
-        this.#map.delete(next.value[0])
+        this.delete(next.value[0])
         reclaimed++
       }
     }
@@ -141,7 +157,7 @@ export class Keyspace {
     this.sweep(SWEEP_STEPS)
     if (this.#map.size >= this.#maxKeys) {
       const oldest = this.#map.keys().next()
-      if (!oldest.done) this.#map.delete(oldest.value)
+      if (!oldest.done) this.delete(oldest.value)
     }
   }
 }

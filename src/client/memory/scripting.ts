@@ -12,6 +12,7 @@ import { lookup } from './dispatch.ts'
 import type { Keyspace } from './keyspace.ts'
 import { smallIntegerArg } from './numbers.ts'
 import { OK, type Out, Status, wrongArity } from './reply.ts'
+import { read, writeWithTtl } from './strings.ts'
 
 /** The commands that run scripts: a script may not call them. */
 export const SCRIPTING: ReadonlySet<string> = new Set([
@@ -52,11 +53,21 @@ const luaReply = (value: unknown): Out => {
   return null
 }
 
+// Frozen arrays found to hold only canonical strings: a limiter passes the same ones on every
+// call (its argument array, and each identifier's keys), so they are checked once.
+const canonicalArrays = new WeakSet<readonly Arg[]>()
+
 /** `argv` as the twin receives it: canonical strings, the array reused when already so. */
+let lastChecked: readonly Arg[] | undefined
 const strings = (args: readonly Arg[]): readonly string[] => {
+  if (args === lastChecked || canonicalArrays.has(args)) return args as readonly string[]
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]
     if (typeof arg !== 'string' || !isText(arg)) return args.map(str)
+  }
+  if (Object.isFrozen(args)) {
+    canonicalArrays.add(args)
+    lastChecked = args
   }
   return args as readonly string[]
 }
@@ -89,6 +100,9 @@ export class Scripts {
         const out = spec.run(db, args)
         return out instanceof Status ? out.value : (out as Reply)
       },
+      now: () => db.now(),
+      get: (key) => read(db, str(key)),
+      setPx: (key, value, ttl) => writeWithTtl(db, str(key), value, ttl),
     }
   }
 

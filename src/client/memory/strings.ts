@@ -21,7 +21,8 @@ import {
 
 const asString = (value: string | number): string => (typeof value === 'number' ? String(value) : value)
 
-const read = (db: Keyspace, key: string): string | null => {
+/** GET: the string under `key` (canonical), or null; WRONGTYPE for another type. */
+export const read = (db: Keyspace, key: string): string | null => {
   const entry = db.typed(key, 'string')
   return entry === undefined ? null : asString(entry.value)
 }
@@ -52,6 +53,18 @@ const EXPIRY = new Set(['EX', 'PX', 'EXAT', 'PXAT'])
 /** A value as stored: a safe integer stays a number (INCR then needs no parsing), else a string. */
 const storable = (arg: Arg | undefined): string | number =>
   typeof arg === 'number' && Number.isSafeInteger(arg) && !Object.is(arg, -0) ? arg : str(arg)
+
+/** SET key value PX ttl, for script twins: the same outcome as the command, with no option parsing. */
+export const writeWithTtl = (db: Keyspace, key: string, value: string | number, ttl: number): void => {
+  if (!Number.isSafeInteger(ttl) || ttl <= 0) throw invalidExpire('set')
+  const expiresAt = db.now() + ttl
+  const old = db.get(key)
+  const stored = storable(value)
+  if (old?.type === 'string') {
+    old.value = stored
+    old.expiresAt = expiresAt
+  } else store(db, key, stored, expiresAt)
+}
 
 const set = (db: Keyspace, args: readonly Arg[]): Out => {
   const key = str(args[1])
