@@ -8,13 +8,14 @@
  *   with the CLI) on `nodeFetch` from `floodgate/node` (what floodgate's Node entry uses by
  *   default), and on Node's global fetch; @upstash/ratelimit 2.2's slidingWindow with
  *   @upstash/redis (global fetch, its only path) through the same bridge;
- * - floodgate slidingWindow on the memory backend, single-threaded (target >= 1M decisions/s).
+ * - floodgate slidingWindow on the memory backend, single-threaded (target >= 1M decisions/s),
+ *   measured in a process of its own (`memory.ts`), as an app on the memory backend runs it.
  *
  * Every limiter admits every call (a limit no run reaches), over 10,000 identifiers in turn, so
  * each decision is one full script run. Targets: TCP >= 1.5x rate-limiter-flexible; through the
  * bridge >= 1.3x @upstash/ratelimit.
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { Ratelimit } from '@upstash/ratelimit'
 import { Redis as UpstashRedis } from '@upstash/redis'
@@ -23,7 +24,6 @@ import { RateLimiterRedis } from 'rate-limiter-flexible'
 import { nodeFetch } from '../../adapters/node/http-fetch.ts'
 import { connect } from '../../adapters/node/socket.ts'
 import { createHttpClient } from '../../src/client/http.ts'
-import { createMemoryClient } from '../../src/client/memory.ts'
 import { createTcpClient } from '../../src/client/tcp.ts'
 import { createLimiter, fixedWindow, slidingWindow } from '../../src/limit/index.ts'
 import { startValkey } from '../../test/support/valkey.ts'
@@ -67,8 +67,20 @@ const startBridge = async (upstream: string) => {
   child.stdout!.resume()
   return { url, stop: () => void child.kill('SIGTERM') }
 }
-const MEMORY_N = Number(process.env.MEMORY_N ?? 1_000_000)
 const BIG = 1_000_000_000
+
+/** The memory backend's rounds, from `memory.ts` in a process of its own. */
+const memoryRounds = (): Array<{ sequential: Figures; inFlight: Figures }> => {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'memory.ts')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  if (child.status !== 0) throw new Error(`bench/limiter/memory.ts exited with ${child.status}`)
+  return child.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line))
+}
 
 const server = await startValkey()
 const bridge = await startBridge(server.url)
@@ -79,11 +91,6 @@ try {
   const oursFixed = createLimiter({ client: tcp, limits: fixedWindow(BIG, '1 m'), prefix: 'fgf' })
   const iovalkey = new Redis({ host: '127.0.0.1', port: server.port, enableAutoPipelining: true })
   const rlf = new RateLimiterRedis({ storeClient: iovalkey, points: BIG, duration: 60, keyPrefix: 'rlf' })
-  const memory = createLimiter({
-    client: createMemoryClient(),
-    limits: slidingWindow(BIG, '1 m'),
-    prefix: 'mem',
-  })
   const fetch = nodeFetch()
   const http = createHttpClient({ url: bridge.url, token: TOKEN, fetch })
   const overHttp = createLimiter({ client: http, limits: slidingWindow(BIG, '1 m'), prefix: 'fgh' })
@@ -130,14 +137,11 @@ try {
         )
       }
     }
-    record(
-      'floodgate slidingWindow, memory, sequential',
-      await measure((id) => memory.limit(id), 1, MEMORY_N, false),
-    )
-    record(
-      'floodgate slidingWindow, memory, 50 in flight',
-      await measure((id) => memory.limit(id), 50, MEMORY_N, false),
-    )
+  }
+
+  for (const line of memoryRounds()) {
+    record('floodgate slidingWindow, memory, sequential', line.sequential)
+    record('floodgate slidingWindow, memory, 50 in flight', line.inFlight)
   }
 
   const summary = (key: string) => {
