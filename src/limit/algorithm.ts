@@ -96,9 +96,14 @@ export const policyName = (name: string | undefined, fallback: string): string =
  * `^(%-?%d+):(%-?%d+)$` and Lua's `tonumber`; a hand-written scan, since this runs on every
  * decision of the memory backend.
  */
-export const parseState = (value: string | null, count: number): number[] | null => {
+export const parseState = (value: string | null, count: 2 | 3): number[] | null => {
   if (value === null) return null
-  const out: number[] = []
+  // Parsed into locals and returned as one literal: the state is read on every decision of the
+  // memory backend, and a growing array would cost more than the parse.
+  let x0 = 0
+  let x1 = 0
+  let x2 = 0
+  let parsed = 0
   const end = value.length
   let i = 0
   while (i <= end) {
@@ -115,10 +120,15 @@ export const parseState = (value: string | null, count: number): number[] | null
     if (i === digits) return null
     // Up to 15 digits the running sum is exact; beyond, round as strtod (and Lua) would.
     if (i - digits > 15) n = Number(value.slice(digits, i))
-    out.push(value.charCodeAt(start) === 45 ? -n : n)
+    if (value.charCodeAt(start) === 45) n = -n
+    if (parsed === 0) x0 = n
+    else if (parsed === 1) x1 = n
+    else x2 = n
+    parsed++
     if (i === end) break
-    if (value.charCodeAt(i) !== 58 || out.length === count) return null // ':'
+    if (value.charCodeAt(i) !== 58 || parsed === count) return null // ':'
     i++
   }
-  return out.length === count ? out : null
+  if (parsed !== count) return null
+  return count === 2 ? [x0, x1] : [x0, x1, x2]
 }

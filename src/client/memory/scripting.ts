@@ -77,6 +77,7 @@ export class Scripts {
   readonly #byLua = new Map<string, Script>()
   readonly #bySha = new Map<string, Script>()
   readonly #context: ScriptContext
+  #last: Script | undefined
 
   constructor(db: Keyspace) {
     this.#db = db
@@ -108,6 +109,10 @@ export class Scripts {
 
   /** Remembers `script` so EVAL and EVALSHA through `send` find it too. */
   remember(script: Script): void {
+    // A limiter runs one script over and over: looking its text up again (4 KB) costs more
+    // than the decision.
+    if (script === this.#last) return
+    this.#last = script
     if (this.#byLua.get(script.lua) !== script) this.#byLua.set(script.lua, script)
     if (script.sha !== undefined && !this.#bySha.has(script.sha)) this.#bySha.set(script.sha, script)
   }
@@ -180,6 +185,7 @@ export class Scripts {
       }
       this.#byLua.clear()
       this.#bySha.clear()
+      this.#last = undefined
       return OK
     }
     if (sub === 'LOAD' || sub === 'EXISTS') throw wrongArity(`script|${sub.toLowerCase()}`)
