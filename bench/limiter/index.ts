@@ -76,11 +76,12 @@ const memoryRounds = (): Array<{ sequential: Figures; inFlight: Figures }> => {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   if (child.status !== 0) throw new Error(`bench/limiter/memory.ts exited with ${child.status}`)
+  // JSON carries the NaN of a figure not measured (latency) as null.
+  const revive = (_key: string, value: unknown) => (value === null ? Number.NaN : value)
   return child.stdout
     .trim()
     .split('\n')
-    // JSON carries the NaN of a figure not measured (latency) as null.
-    .map((line) => JSON.parse(line, (_key, value) => (value === null ? Number.NaN : value)))
+    .map((line) => JSON.parse(line, revive))
 }
 
 const server = await startValkey()
