@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { connect } from '../../adapters/node/socket.ts'
 import { createMemoryClient } from '../../src/client/memory.ts'
 import { createTcpClient } from '../../src/client/tcp.ts'
@@ -7,6 +7,7 @@ import type { Client } from '../../src/client/types.ts'
 import { type RateLimitEnv, rateLimit } from '../../src/hono/rate-limit.ts'
 import { fixedWindow } from '../../src/limit/fixed-window.ts'
 import { createLimiter } from '../../src/limit/limiter.ts'
+import { clearOfWindowEdge } from '../support/clock.ts'
 import { useValkey } from '../support/use-valkey.ts'
 
 const valkey = useValkey()
@@ -27,6 +28,8 @@ const node = (address: string) => ({ incoming: { socket: { remoteAddress: addres
 
 for (const [name, client] of Object.entries(backends)) {
   describe(`rateLimit() on ${name}`, () => {
+    // Fixed windows of a minute on the real clock.
+    beforeEach(() => clearOfWindowEdge(60_000))
     let prefix = ''
     const limiter = (limit = 3) => {
       prefix = `t${crypto.randomUUID()}`

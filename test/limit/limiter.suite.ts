@@ -17,6 +17,7 @@ import {
   slidingWindow,
   tokenBucket,
 } from '../../src/limit/index.ts'
+import { clearOfWindowEdge } from '../support/clock.ts'
 
 const T0 = 1_764_000_000_000 // a multiple of 10 s and of 1 min
 
@@ -207,6 +208,8 @@ export const limiterSuite = (
         gcra(1, '1 s', { burst: 5 }),
       ]
       const { limiter, client, prefix } = make({ limits, blockFor: '30 s' })
+      // The second call must meet the first's window of the server clock.
+      await clearOfWindowEdge(10_000, 500)
       await limiter.limit('u', { cost: 3 })
       await limiter.limit('u', { cost: 3 }) // denied: sets the block key
       const ttl = async (suffix: string) => Number(await client.send(['PTTL', `{${prefix}:u}:${suffix}`]))

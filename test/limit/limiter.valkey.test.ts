@@ -9,6 +9,7 @@ import { scriptSha } from '../../src/client/script.ts'
 import { createTcpClient } from '../../src/client/tcp.ts'
 import { createLimiter, fixedWindow, rateLimitHeaders, slidingWindow } from '../../src/limit/index.ts'
 import { limitScript } from '../../src/limit/script.ts'
+import { clearOfWindowEdge } from '../support/clock.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { freePort } from '../support/valkey.ts'
 import { limiterSuite } from './limiter.suite.ts'
@@ -64,6 +65,8 @@ describe('limiter on Valkey: scripts and failures', () => {
     const client = createTcpClient({ url: valkey.url, connect })
     const allow = createLimiter({ client, limits: fixedWindow(5, '1 m'), timeout: 200, onTimeout: 'allow' })
     const deny = createLimiter({ client, limits: fixedWindow(5, '1 m'), timeout: 200, onTimeout: 'deny' })
+    // The calls below must share one minute of the server clock.
+    await clearOfWindowEdge(60_000, 5000)
     expect((await allow.limit('paused')).success).toBe(true)
     valkey.server.pause()
     try {

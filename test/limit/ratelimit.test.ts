@@ -2,12 +2,13 @@
  * The @upstash/ratelimit-compatible class: the code from Upstash's README, with only the import
  * changed, on real Valkey and on the memory backend.
  */
-import { describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { connect } from '../../adapters/node/socket.ts'
 import { createMemoryClient } from '../../src/client/memory.ts'
 import { createTcpClient } from '../../src/client/tcp.ts'
 import type { Client } from '../../src/client/types.ts'
 import { Ratelimit } from '../../src/limit/index.ts'
+import { clearOfWindowEdge } from '../support/clock.ts'
 import { useValkey } from '../support/use-valkey.ts'
 
 const valkey = useValkey()
@@ -18,6 +19,9 @@ const backends: Array<[string, () => Client]> = [
 ]
 
 describe.each(backends)('Ratelimit on %s', (_, connectTo) => {
+  // The README example's fixed window of 10 s follows the real clock.
+  beforeEach(() => clearOfWindowEdge(10_000))
+
   it('runs the @upstash/ratelimit README code unchanged but for the import', async () => {
     const redis = connectTo()
     const ratelimit = new Ratelimit({
