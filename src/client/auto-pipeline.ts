@@ -25,6 +25,14 @@ export interface BatcherOptions<E> {
   autoPipeline: boolean
   /** A batch is sent as soon as it holds this many commands. */
   maxBatch: number
+  /** About how many bytes a command adds to a batch's body. */
+  size: (command: E) => number
+  /**
+   * A batch is sent before it grows past about this many bytes, so that one tick of large values
+   * does not become one body the server refuses (the bridge's cap is 10 MB). A single call larger
+   * than this still goes out, alone.
+   */
+  maxBytes: number
 }
 
 interface Entry<E> {
@@ -54,9 +62,12 @@ export const createBatcher = <E>({
   timeout,
   autoPipeline,
   maxBatch,
+  size,
+  maxBytes,
 }: BatcherOptions<E>): Batcher => {
   let queue: Array<Entry<E>> = []
   let queued = 0
+  let queuedBytes = 0
   let scheduled = false
   let closed = false
   const inFlight = new Set<Promise<void>>()
@@ -67,6 +78,7 @@ export const createBatcher = <E>({
     const entries = queue
     queue = []
     queued = 0
+    queuedBytes = 0
     const live = entries.filter((entry) => !entry.done)
     if (live.length === 0) return
     const controller = new AbortController()
@@ -164,9 +176,14 @@ export const createBatcher = <E>({
         queue.push(entry)
         return flush()
       }
+      let bytes = 0
+      for (const command of commands) bytes += size(command)
+      // Too big to join what is queued: what is queued goes first.
+      if (queue.length > 0 && queuedBytes + bytes > maxBytes) flush()
       queue.push(entry)
       queued += commands.length
-      if (!autoPipeline || queued >= maxBatch) flush()
+      queuedBytes += bytes
+      if (!autoPipeline || queued >= maxBatch || queuedBytes >= maxBytes) flush()
       else if (!scheduled) {
         scheduled = true
         queueMicrotask(flush)

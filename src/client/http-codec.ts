@@ -32,6 +32,14 @@ export type EncodedCommand = string[] | RawCommand
 
 export const isRaw = (command: EncodedCommand): command is RawCommand => !Array.isArray(command)
 
+/** About what a command adds to a request body: its arguments' lengths, quotes and commas. */
+export const encodedSize = (command: EncodedCommand): number => {
+  if (isRaw(command)) return command.body.length + command.path.length
+  let n = 2
+  for (const arg of command) n += arg.length + 3
+  return n
+}
+
 /**
  * A command as the JSON array the bridge expects, e.g. `["SET","k","v","PX","1000"]`. Numbers go
  * as their decimal string, as the TCP encoder sends them. Bytes must be valid UTF-8 here: JSON

@@ -6,7 +6,7 @@
  */
 
 import { createBatcher } from './auto-pipeline.ts'
-import { decodeResult, encodeCommand, isRaw } from './http-codec.ts'
+import { decodeResult, encodeCommand, encodedSize, isRaw } from './http-codec.ts'
 import { type Endpoint, exchange, type FetchLike } from './http-exchange.ts'
 import { runScript } from './script.ts'
 import type { Client } from './types.ts'
@@ -32,6 +32,12 @@ export interface HttpClientOptions {
   autoPipeline?: boolean
   /** Most commands per auto-pipelined request. Default 1000. */
   maxPipeline?: number
+  /**
+   * About the most bytes of arguments per auto-pipelined request (counted in UTF-16 units, so a
+   * body of non-ASCII text can be up to three times larger). Default 1 MiB, well under the
+   * bridge's 10 MB cap. A single call or pipeline larger than this still goes out, alone.
+   */
+  maxPipelineBytes?: number
   /** Extra request headers, e.g. for a proxy in front of the bridge. */
   headers?: Record<string, string>
 }
@@ -96,9 +102,12 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     throw new TypeError(`retries must be a whole number >= 0, received ${String(retries)}`)
   }
   const maxPipeline = options.maxPipeline ?? 1000
+  const maxPipelineBytes = options.maxPipelineBytes ?? 1024 * 1024
   if (!Number.isInteger(maxPipeline) || maxPipeline < 1) {
     throw new TypeError(`maxPipeline must be a whole number >= 1, received ${String(maxPipeline)}`)
   }
+  if (!(maxPipelineBytes >= 1))
+    throw new TypeError(`maxPipelineBytes must be >= 1, received ${maxPipelineBytes}`)
   const fetchFn = options.fetch ?? (globalThis.fetch as FetchLike | undefined)
   if (typeof fetchFn !== 'function') {
     throw new TypeError('no fetch available: pass a fetch-compatible function as the fetch option')
@@ -126,6 +135,8 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     timeout: positive('timeout', options.timeout ?? 10_000),
     autoPipeline: options.autoPipeline ?? true,
     maxBatch: maxPipeline,
+    size: encodedSize,
+    maxBytes: maxPipelineBytes,
   })
   const client: HttpClient = {
     kind: 'http',

@@ -7,7 +7,7 @@
  */
 import { ConfigError, ProtocolError, ReplyError, TransportError } from '../errors.ts'
 import { createBatcher } from './auto-pipeline.ts'
-import { jsonCommand } from './http-codec.ts'
+import { encodedSize, jsonCommand } from './http-codec.ts'
 import type { Outcome } from './http-exchange.ts'
 import { runScript } from './script.ts'
 import type { Client, Reply } from './types.ts'
@@ -104,6 +104,8 @@ export const fromUpstashRedis = (redis: UpstashRedisLike, options: { timeout?: n
     timeout,
     autoPipeline: true,
     maxBatch: 1000,
+    size: encodedSize,
+    maxBytes: 1024 * 1024,
   })
   return {
     kind: 'http',

@@ -16,15 +16,6 @@ import { GCRA_LUA, gcraStep } from './gcra.ts'
 import { SLIDING_WINDOW_LUA, slidingWindowStep } from './sliding-window.ts'
 import { TOKEN_BUCKET_LUA, tokenBucketStep } from './token-bucket.ts'
 
-const PRELUDE = `-- KEYS[1] the block key; KEYS[2..] one state key per limit, all under one hash tag {prefix:identifier}
--- ARGV[1] now in epoch ms, or '' for the server clock; ARGV[2] cost (an integer, <= 0 refunds);
--- ARGV[3] '1' to consume, '0' to only look; ARGV[4] block duration in ms ('0' for none);
--- then four per limit: the algorithm (1 fixed window, 2 sliding window, 3 token bucket, 4 GCRA)
--- and its three parameters.
--- Returns { admitted, now, ms until a unit-cost call could pass, blocked until (0 if not),
---   then per limit: fits, remaining, reset, retry after }.
-`
-
 // One function holds every algorithm's step, each a branch, and it captures no upvalue: Lua
 // builds a script's closures anew on every run, and closures over shared locals cost Valkey more
 // per decision than the arithmetic itself.
@@ -35,7 +26,22 @@ const STEP = `local function step(code, value, now, cost, a, b, c)
 end
 `
 
-// The reply is built in place (`out`); `keep` holds, per limit, the old value, the new one and its TTL.
+/*
+ * The script's contract (kept out of the Lua text, which every Worker bundle carries):
+ *   KEYS[1] the block key; KEYS[2..] one state key per limit, all under one hash tag
+ *     {prefix:identifier}.
+ *   ARGV[1] now in epoch ms, or '' for the server clock; ARGV[2] cost (an integer, <= 0 refunds);
+ *   ARGV[3] '1' to consume, '0' to only look; ARGV[4] block duration in ms ('0' for none); then four
+ *   per limit: the algorithm (1 fixed window, 2 sliding window, 3 token bucket, 4 GCRA) and its
+ *   three parameters.
+ *   Returns { admitted, now, ms until a unit-cost call could pass, blocked until (0 if not), then
+ *   per limit: fits, remaining, reset, retry after }.
+ *
+ * The reply is built in place (`out`, pre-sized for one limit: growing a Lua table rehashes it at
+ * every power of two); `keep` holds, per limit, the old value, the new one and its TTL. On a
+ * denial nothing is consumed: the reply reports every limit's unchanged state, and how long until
+ * a unit-cost call could pass (the in-process block cache holds the identifier that long).
+ */
 const MAIN = `
 local floor, tonumber, call = math.floor, tonumber, redis.call
 local now = tonumber(ARGV[1])
@@ -54,7 +60,6 @@ if block_for > 0 then
 end
 local admitted = blocked == 0 or step_cost <= 0
 local n = #KEYS - 1
--- Pre-sized for one limit: growing a Lua table rehashes it at every power of two.
 local out = { 0, now, 0, 0, 0, 0, 0, 0 }
 local keep = { false, false, false }
 for i = 1, n do
@@ -82,8 +87,6 @@ if admitted then
     end
   end
 else
-  -- Nothing is consumed. Report every limit's unchanged state, and how long until a unit-cost
-  -- call could pass (the in-process block cache holds the identifier that long).
   local unit = 0
   if blocked > 0 then unit = blocked - now end
   for i = 1, n do
@@ -251,6 +254,6 @@ const limitTwin = (redis: ScriptContext, keys: readonly string[], argv: readonly
 /** The limit script: Lua for Valkey, its twin for the memory backend. */
 export const limitScript = defineScript({
   name: 'floodgate.limit',
-  lua: PRELUDE + STEP + MAIN,
+  lua: STEP + MAIN,
   twin: limitTwin,
 })

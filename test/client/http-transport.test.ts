@@ -295,6 +295,26 @@ describe.each([
     ])
   })
 
+  it('sends a tick of large values in requests of about maxPipelineBytes, in order, a larger one alone', async () => {
+    const server = await serve((req, res) => {
+      const commands =
+        req.path === '/pipeline' ? (JSON.parse(req.body) as string[][]) : [JSON.parse(req.body)]
+      const results = commands.map((command: string[]) => ({ result: command[2]!.length }))
+      json(res, 200, req.path === '/pipeline' ? results : results[0])
+    })
+    const client = createHttpClient({ url: server.url, maxPipelineBytes: 10_000 })
+    const sizes = [4000, 4000, 4000, 100, 30_000, 10, 10]
+    const replies = await Promise.all(sizes.map((n, i) => client.send(['SET', `k${i}`, 'x'.repeat(n)])))
+    expect(replies).toEqual(sizes)
+    // 4000 + 4000 fit; the third would pass 10,000 and opens the next request; the 30,000 one
+    // goes alone, after what was queued before it.
+    const shape = server.requests.map((r) =>
+      r.path === '/pipeline' ? `pipeline of ${(JSON.parse(r.body) as unknown[]).length}` : 'alone',
+    )
+    expect(shape).toEqual(['pipeline of 2', 'pipeline of 2', 'alone', 'pipeline of 2'])
+    expect(() => createHttpClient({ url: server.url, maxPipelineBytes: 0 })).toThrow(/maxPipelineBytes/)
+  })
+
   it('validates its options with TypeErrors that say what to pass', () => {
     expect(() => createHttpClient({ url: 'redis://127.0.0.1:6379' })).toThrow(/http:\/\/ or https:\/\//)
     expect(() => createHttpClient({ url: 'not a url' })).toThrow(TypeError)

@@ -36,7 +36,7 @@ describe('limiter on a backend that fails', () => {
 })
 
 describe('limiter key cache', () => {
-  it('keeps every identifier apart past the cache bound (two generations of 16,384 identifiers)', async () => {
+  it('keeps every identifier apart past the cache bound (32,768 identifiers)', async () => {
     const client = createMemoryClient()
     const limiter = createLimiter({ client, limits: fixedWindow(1, '1 m'), blockCache: false })
     const ids = Array.from({ length: 40_000 }, (_, i) => `id-${i}`)
