@@ -4,7 +4,7 @@
  * `ASKING` on the importing node; TRYAGAIN, CLUSTERDOWN, LOADING, a demoted primary's READONLY and a
  * lost connection re-read the map and retry with backoff for up to `retryFor` ms.
  */
-import { ReplyError } from '../../errors.ts'
+import { ReplyError, TimeoutError, TransportError } from '../../errors.ts'
 import { runScript } from '../script.ts'
 import type { Client, Command, Reply, SendOptions } from '../types.ts'
 import { broadcast, isBroadcast } from './broadcast.ts'
@@ -106,7 +106,14 @@ export const clusterClient = (options: ClusterEngineOptions): Client => {
         } else {
           const pause = backoff(attempt)
           const late = Date.now() + pause > deadline || sendOptions?.signal?.aborted || nodes.closed
-          if (!retryable(error, route.readonly) || late) throw error
+          if (!retryable(error, route.readonly) || late) {
+            // A node that dropped or stalled a command it may have run: the command fails, but the
+            // map is read again, so the next ones go where the slot lives now (a primary cut off
+            // by a partition never resets its connections; its promoted replica must be found).
+            if (error instanceof TransportError || error instanceof TimeoutError)
+              void nodes.refresh().catch(() => {})
+            throw error
+          }
           await sleep(pause)
           if (!(error instanceof ReplyError) || error.code !== 'TRYAGAIN')
             await nodes.refresh().catch(() => {})

@@ -74,6 +74,7 @@ export const parseShards = (reply: Reply, seedHost: string, tls = false): Topolo
     const slots = shard.get('slots')
     const ranges = Array.isArray(slots) ? slots.map(Number) : []
     let primary: NodeAddress | undefined
+    let primaryOnline = false
     const replicas: NodeAddress[] = []
     const nodes = shard.get('nodes')
     for (const raw of Array.isArray(nodes) ? nodes : []) {
@@ -81,8 +82,15 @@ export const parseShards = (reply: Reply, seedHost: string, tls = false): Topolo
       const port = Number(tls ? node.get('tls-port') : node.get('port'))
       if (!Number.isInteger(port) || port <= 0) continue
       const where = address(hostOf(node, seedHost), port)
-      if (node.get('role') === 'master') primary = where
-      else if (node.get('health') === 'online') replicas.push(where)
+      const online = node.get('health') === 'online'
+      if (node.get('role') !== 'master') {
+        if (online) replicas.push(where)
+      } else if (primary === undefined || (online && !primaryOnline)) {
+        // After a failover the shard still lists its dead primary as a master, failed, beside the
+        // promoted one, in either order: the online one serves the slots.
+        primary = where
+        primaryOnline = online
+      }
     }
     if (primary) entries.push({ ranges, shard: { primary, replicas } })
   }

@@ -244,3 +244,60 @@ describe('what a crash loses without waitForReplicas (made deterministic)', () =
     )
   }, 60_000)
 })
+
+describe('a primary that stalls instead of dying', () => {
+  it('after a command times out on it, the client reads the map again and finds the promoted replica', async () => {
+    const nodes = await ctx.cluster.view()
+    const live = nodes.filter((n) => n.role === 'primary' && !n.failed && n.slots.length > 0)
+    // A primary that still has a replica (the one promoted in the test above has none).
+    const primary = live.find((p) => nodes.some((n) => n.primaryId === p.id && !n.failed))!
+    const replica = await ctx.cluster.replicaOf(primary.port)
+    let key = ''
+    for (let i = 0; !key; i++) {
+      const slot = keySlot(`stall:${i}`)
+      if (primary.slots.some(([a, b]) => a <= slot && slot <= b)) key = `stall:${i}`
+    }
+    // Connections to a cut port swallow what is written and never answer, as across a network
+    // partition: no reset, no close, so only a timeout tells.
+    const cut = new Set<number>()
+    const stalling: typeof connect = async (options, handlers) => {
+      const socket = await connect(options, {
+        onData: (chunk) => {
+          if (!cut.has(options.port)) handlers.onData(chunk)
+        },
+        onClose: handlers.onClose,
+      })
+      return {
+        write: (data) => {
+          if (!cut.has(options.port)) socket.write(data)
+        },
+        close: () => socket.close(),
+      }
+    }
+    const stalled = createClusterClient({
+      // The original seeds were killed by the tests above.
+      nodes: live.map((node) => `127.0.0.1:${node.port}`),
+      connect: stalling,
+    })
+    try {
+      expect(await stalled.send(['SET', key, 'before'])).toBe('OK')
+      await ctx.cluster.cli(primary.port, 'WAIT', '1', '5000')
+      cut.add(primary.port)
+      await ctx.cluster.failover(replica, 'TAKEOVER')
+      const first = await stalled.send(['GET', key], { timeout: 300 }).catch((error: unknown) => error)
+      expect((first as Error).name).toBe('TimeoutError')
+      // The timeout made the client read the map again: the promoted replica answers.
+      let answer: unknown
+      for (
+        const deadline = Date.now() + 5000;
+        answer !== 'before' && Date.now() < deadline;
+        await sleep(20)
+      ) {
+        answer = await stalled.send(['GET', key], { timeout: 300 }).catch((error: unknown) => error)
+      }
+      expect(answer).toBe('before')
+    } finally {
+      await stalled.close()
+    }
+  }, 60_000)
+})
