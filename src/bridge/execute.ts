@@ -80,7 +80,7 @@ export const failure = (error: unknown, ctx: Executor): Outcome => {
   throw error
 }
 
-/** Runs one command: 200 `{"result"}`, 400 `{"error"}` for a server error, 403 when refused. */
+/** Runs one command: 200 `{"result"}`, 400 `{"error"}` for a server error or a refusal (as Upstash). */
 export const runCommand = async (
   ctx: Executor,
   args: BridgeArg[],
@@ -88,7 +88,7 @@ export const runCommand = async (
   encode: boolean,
 ): Promise<Outcome> => {
   const refusal = ctx.policy(args, readOnly)
-  if (refusal !== undefined) return json(403, { error: refusal })
+  if (refusal !== undefined) return json(400, { error: refusal })
   const clientSha = scripting(args) ? await rewriteScripts(args, ctx.scripts) : undefined
   ctx.metrics.inFlight++
   try {
@@ -142,7 +142,7 @@ export const runPipeline = async (
 }
 
 /**
- * Runs a transaction. A refused command discards it before anything is sent (403); a command
+ * Runs a transaction. A refused command discards it before anything is sent (400); a command
  * Valkey rejects while queueing discards it too (400, with that command's error); errors while
  * executing are items of the 200 array, as Upstash answers them.
  */
@@ -156,7 +156,7 @@ export const runTransaction = async (
   for (let i = 0; i < commands.length; i++) {
     const refusal = ctx.policy(commands[i]!, readOnly)
     if (refusal !== undefined) {
-      throw new BadRequest(403, `EXECABORT Transaction discarded: command ${i}: ${refusal}`)
+      throw new BadRequest(400, `EXECABORT Transaction discarded: command ${i}: ${refusal}`)
     }
     const sha = scripting(commands[i]!) ? await rewriteScripts(commands[i]!, ctx.scripts) : undefined
     if (sha !== undefined) shas.set(i, sha)

@@ -103,9 +103,9 @@ describe('the bridge on bad input', () => {
     expect(await response.json()).toEqual({ result: 'hi' })
   })
 
-  it('refuses dangerous commands with 403, in a pipeline item by item, and a transaction whole', async () => {
+  it('refuses dangerous commands with 400 (as Upstash), in a pipeline item by item, and a transaction whole', async () => {
     valkey.server.cli('SET', 'keep', '1')
-    expect(await post(bridge.url, ['FLUSHALL'])).toMatchObject({ status: 403 })
+    expect(await post(bridge.url, ['FLUSHALL'])).toMatchObject({ status: 400 })
     expect(((await post(bridge.url, ['CONFIG', 'GET', '*'])).json as { error: string }).error).toMatch(
       /^NOPERM CONFIG is refused/,
     )
@@ -121,7 +121,7 @@ describe('the bridge on bad input', () => {
       { result: 3 },
     ])
     const tx = await post(`${bridge.url}/multi-exec`, [['INCR', 'keep'], ['SHUTDOWN']])
-    expect(tx.status).toBe(403)
+    expect(tx.status).toBe(400)
     expect((tx.json as { error: string }).error).toMatch(/^EXECABORT .*command 1: NOPERM SHUTDOWN/)
     expect(valkey.server.cli('GET', 'keep')).toBe('3')
   })
@@ -146,7 +146,7 @@ describe('the bridge on bad input', () => {
       json: { result: 'value' },
     })
     const write = await post(bridge.url, ['SET', 'ro', 'changed'], ro)
-    expect(write.status).toBe(403)
+    expect(write.status).toBe(400)
     expect((write.json as { error: string }).error).toMatch(/read-only/)
     const pipe = await post(
       `${bridge.url}/pipeline`,
@@ -157,7 +157,7 @@ describe('the bridge on bad input', () => {
       ro,
     )
     expect(pipe.json).toEqual([{ result: 'value' }, { error: expect.stringMatching(/read-only/) }])
-    expect((await post(`${bridge.url}/multi-exec`, [['EVAL', 'return 1', '0']], ro)).status).toBe(403)
+    expect((await post(`${bridge.url}/multi-exec`, [['EVAL', 'return 1', '0']], ro)).status).toBe(400)
     expect(valkey.server.cli('GET', 'ro')).toBe('value')
   })
 
