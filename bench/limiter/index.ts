@@ -15,7 +15,7 @@
  * each decision is one full script run. Targets: TCP >= 1.5x rate-limiter-flexible; through the
  * bridge >= 1.3x @upstash/ratelimit.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { Ratelimit } from '@upstash/ratelimit'
 import { Redis as UpstashRedis } from '@upstash/redis'
@@ -26,6 +26,7 @@ import { connect } from '../../adapters/node/socket.ts'
 import { createHttpClient } from '../../src/client/http.ts'
 import { createTcpClient } from '../../src/client/tcp.ts'
 import { createLimiter, fixedWindow, slidingWindow } from '../../src/limit/index.ts'
+import { spawnBridge } from '../../test/support/bridge-cli.ts'
 import { startValkey } from '../../test/support/valkey.ts'
 import { type Decide, type Figures, measure, median } from './measure.ts'
 
@@ -34,38 +35,11 @@ const N = { 1: Number(process.env.N1 ?? 10_000), 50: Number(process.env.N50 ?? 5
 const HTTP_N = { 1: Number(process.env.HTTP_N1 ?? 1000), 50: Number(process.env.HTTP_N50 ?? 5000) } as const
 const TOKEN = 'bench-token-0123456789abcdef'
 
-/** Starts the bridge CLI in its own process and resolves with its URL once it listens. */
+/** Starts the bridge CLI in its own process, as users run it. */
 const startBridge = async (upstream: string) => {
-  const cli = join(import.meta.dirname, '../../src/bridge/cli.ts')
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      cli,
-      'bridge',
-      '--upstream',
-      upstream,
-      '--token',
-      TOKEN,
-      '--listen',
-      '127.0.0.1:0',
-      '--log-level',
-      'error',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (chunk) => {
-      out += chunk
-      const match = /listening on (http:\/\/\S+)\n/.exec(out)
-      if (match) resolve(match[1]!)
-    })
-    child.once('exit', (code) => reject(new Error(`the bridge exited (${code}) before listening`)))
-  })
-  child.stdout!.resume()
-  return { url, stop: () => void child.kill('SIGTERM') }
+  const args = ['--upstream', upstream, '--token', TOKEN, '--listen', '127.0.0.1:0', '--log-level', 'error']
+  const bridge = await spawnBridge(args)
+  return { url: bridge.url, stop: () => void bridge.child.kill('SIGTERM') }
 }
 const BIG = 1_000_000_000
 

@@ -2,14 +2,13 @@
  * The `floodgate bridge` CLI as a child process: help, bad configuration, the ready line,
  * `--workers`, and the SIGTERM drain that answers a write already executing.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { join } from 'node:path'
+import { type ChildProcess, spawnSync } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
+import { BRIDGE_CLI, spawnBridge } from '../support/bridge-cli.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { freePort } from '../support/valkey.ts'
 import { post } from './support.ts'
 
-const CLI = join(import.meta.dirname, '../../src/bridge/cli.ts')
 const TOKEN = 'test-token-0123456789abcdef'
 const valkey = useValkey()
 const children: ChildProcess[] = []
@@ -18,32 +17,17 @@ afterEach(() => {
 })
 
 const run = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  spawnSync(process.execPath, ['--import', 'tsx', BRIDGE_CLI, ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
     timeout: 45_000,
   })
 
-/** Starts the CLI and resolves with its URL once it prints the ready line. */
+/** Starts the CLI, killed after the test, and resolves once it prints the ready line. */
 const start = async (args: string[], env: Record<string, string> = {}) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'bridge', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  })
-  children.push(child)
-  let stderr = ''
-  child.stderr!.on('data', (chunk) => (stderr += chunk))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (chunk) => {
-      out += chunk
-      const match = /listening on (http:\/\/\S+)\n/.exec(out)
-      if (match) resolve(match[1]!)
-    })
-    child.once('exit', (code) => reject(new Error(`the CLI exited (${code}) before listening:\n${stderr}`)))
-  })
-  return { child, url, exited, stderr: () => stderr }
+  const bridge = await spawnBridge(args, env)
+  children.push(bridge.child)
+  return bridge
 }
 
 // Each case spawns Node processes (tsx compiles on start): generous timeouts for a loaded machine.
