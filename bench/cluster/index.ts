@@ -20,7 +20,7 @@ import type { Client } from '../../src/client/types.ts'
 import { createLimiter, slidingWindow } from '../../src/limit/index.ts'
 import { startCluster } from '../../test/support/cluster.ts'
 import { startValkey } from '../../test/support/valkey.ts'
-import { type Decide, type Figures, measure, median } from '../limiter/measure.ts'
+import { type Decide, type Figures, measure, median, medianFigures } from '../limiter/measure.ts'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const N = Number(process.env.N ?? 50_000)
@@ -91,17 +91,10 @@ try {
       }
     }
   }
-  const summary = (key: string) => {
-    const runs = figures.get(key)!
-    return {
-      ops: median(runs.map((f) => f.opsPerSec)),
-      p50: median(runs.map((f) => f.p50)),
-      p99: median(runs.map((f) => f.p99)),
-    }
-  }
+  const summary = (key: string) => medianFigures(figures.get(key)!)
   console.log(`slidingWindow decisions, median of ${ROUNDS} interleaved rounds of ${N} (latency in µs)`)
   for (const key of figures.keys()) {
-    const { ops, p50, p99 } = summary(key)
+    const { opsPerSec: ops, p50, p99 } = summary(key)
     console.log(
       `  ${key.padEnd(36)} ${Math.round(ops).toLocaleString('en-US').padStart(9)}/s  p50 ${p50.toFixed(0)}  p99 ${p99.toFixed(0)}`,
     )
@@ -109,7 +102,9 @@ try {
   for (const concurrency of CONCURRENCY) {
     const one = summary(`${contenders[0]!.name} @${concurrency}`)
     const three = summary(`${contenders[1]!.name} @${concurrency}`)
-    console.log(`ratio cluster / 1 node @${concurrency}: ${(three.ops / one.ops).toFixed(2)}x decisions/s`)
+    console.log(
+      `ratio cluster / 1 node @${concurrency}: ${(three.opsPerSec / one.opsPerSec).toFixed(2)}x decisions/s`,
+    )
   }
   console.log(
     'note: 2 cores run the load generator and all 8 servers here, so this bounds the cluster: it shows the ' +

@@ -28,7 +28,7 @@ import { createTcpClient } from '../../src/client/tcp.ts'
 import { createLimiter, fixedWindow, slidingWindow } from '../../src/limit/index.ts'
 import { spawnBridge } from '../../test/support/bridge-cli.ts'
 import { startValkey } from '../../test/support/valkey.ts'
-import { type Decide, type Figures, measure, median } from './measure.ts'
+import { type Decide, type Figures, measure, medianFigures } from './measure.ts'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const N = { 1: Number(process.env.N1 ?? 10_000), 50: Number(process.env.N50 ?? 50_000) } as const
@@ -120,21 +120,12 @@ try {
     record('floodgate slidingWindow, memory, 50 in flight', line.inFlight)
   }
 
-  const summary = (key: string) => {
-    const runs = figures.get(key)!
-    return {
-      ops: median(runs.map((f) => f.opsPerSec)),
-      p50: median(runs.map((f) => f.p50)),
-      p99: median(runs.map((f) => f.p99)),
-      clientCpu: median(runs.map((f) => f.clientCpu)),
-      serverCpu: median(runs.map((f) => f.serverCpu)),
-    }
-  }
+  const summary = (key: string) => medianFigures(figures.get(key)!)
   console.log(
     `limiter decisions, median of ${ROUNDS} interleaved rounds (latency and CPU in µs; the bridge's CPU is not counted)`,
   )
   for (const key of figures.keys()) {
-    const { ops, p50, p99, clientCpu, serverCpu } = summary(key)
+    const { opsPerSec: ops, p50, p99, clientCpu, serverCpu } = summary(key)
     const lat = Number.isNaN(p50) ? '' : `  p50 ${p50.toFixed(0)}  p99 ${p99.toFixed(0)}`
     const cpu =
       `  cpu/decision: this process ${clientCpu.toFixed(1)} µs` +
@@ -145,29 +136,29 @@ try {
     const a = summary(`${contenders[0]!.name} @${concurrency}`)
     const b = summary(`${contenders[1]!.name} @${concurrency}`)
     console.log(
-      `ratio TCP / rate-limiter-flexible @${concurrency}: ${(a.ops / b.ops).toFixed(2)}x decisions/s ` +
+      `ratio TCP / rate-limiter-flexible @${concurrency}: ${(a.opsPerSec / b.opsPerSec).toFixed(2)}x decisions/s ` +
         `(p50 ${(b.p50 / a.p50).toFixed(2)}x, p99 ${(b.p99 / a.p99).toFixed(2)}x lower) (target >= 1.5x)`,
     )
     const f = summary(`${contenders[2]!.name} @${concurrency}`)
     console.log(
-      `  like for like, fixed window / rate-limiter-flexible @${concurrency}: ${(f.ops / b.ops).toFixed(2)}x decisions/s`,
+      `  like for like, fixed window / rate-limiter-flexible @${concurrency}: ${(f.opsPerSec / b.opsPerSec).toFixed(2)}x decisions/s`,
     )
   }
   for (const concurrency of [1, 50]) {
     const a = summary(`${viaBridge[0]!.name} @${concurrency}`)
     const b = summary(`${viaBridge[1]!.name} @${concurrency}`)
     console.log(
-      `ratio bridge: floodgate (nodeFetch, floodgate/node's default) / @upstash/ratelimit @${concurrency}: ${(a.ops / b.ops).toFixed(2)}x decisions/s ` +
+      `ratio bridge: floodgate (nodeFetch, floodgate/node's default) / @upstash/ratelimit @${concurrency}: ${(a.opsPerSec / b.opsPerSec).toFixed(2)}x decisions/s ` +
         `(p50 ${(b.p50 / a.p50).toFixed(2)}x, p99 ${(b.p99 / a.p99).toFixed(2)}x lower) (target >= 1.3x)`,
     )
     const g = summary(`${viaBridge[2]!.name} @${concurrency}`)
     console.log(
-      `  both on global fetch, floodgate / @upstash/ratelimit @${concurrency}: ${(g.ops / b.ops).toFixed(2)}x decisions/s`,
+      `  both on global fetch, floodgate / @upstash/ratelimit @${concurrency}: ${(g.opsPerSec / b.opsPerSec).toFixed(2)}x decisions/s`,
     )
   }
   const mem = Math.max(
-    summary('floodgate slidingWindow, memory, sequential').ops,
-    summary('floodgate slidingWindow, memory, 50 in flight').ops,
+    summary('floodgate slidingWindow, memory, sequential').opsPerSec,
+    summary('floodgate slidingWindow, memory, 50 in flight').opsPerSec,
   )
   console.log(
     `memory backend: ${Math.round(mem).toLocaleString('en-US')} decisions/s single-threaded (target >= 1,000,000)`,

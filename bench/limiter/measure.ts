@@ -72,4 +72,13 @@ export const measure = async (
   return { opsPerSec: (n / ms) * 1000, p50: at(0.5), p99: at(0.99), ...cpu }
 }
 
+/** Each figure's median over rounds. */
+export const medianFigures = (runs: readonly Figures[]): Figures => ({
+  opsPerSec: median(runs.map((f) => f.opsPerSec)),
+  clientCpu: median(runs.map((f) => f.clientCpu)),
+  serverCpu: median(runs.map((f) => f.serverCpu)),
+  p50: median(runs.map((f) => f.p50)),
+  p99: median(runs.map((f) => f.p99)),
+})
+
 export { median }
