@@ -42,6 +42,16 @@ interface Call {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** The first `count` identifiers `id<i>` whose key `<prefix>:id<i>` lives on `primary`'s slots. */
+const idsOn = (primary: NodeView, prefix: string, count: number): string[] => {
+  const ids: string[] = []
+  for (let i = 0; ids.length < count; i++) {
+    const slot = keySlot(`${prefix}:id${i}`)
+    if (primary.slots.some(([a, b]) => a <= slot && slot <= b)) ids.push(`id${i}`)
+  }
+  return ids
+}
+
 /** Kills `primary` under load, lets `promote` bring its replica up, and checks the outcome. */
 const killUnderLoad = async (
   primary: NodeView,
@@ -53,10 +63,7 @@ const killUnderLoad = async (
     .filter((node) => node.primaryId === primary.id)
     .map((node) => node.port)
   expect(replicas).toHaveLength(2)
-  const owns = (slot: number) => primary.slots.some(([a, b]) => a <= slot && slot <= b)
-  const identifiers: string[] = []
-  for (let i = 0; identifiers.length < 12; i++)
-    if (owns(keySlot(`${prefix}:id${i}`))) identifiers.push(`id${i}`)
+  const identifiers = idsOn(primary, prefix, 12)
   const limiter = createLimiter({
     // Generous for a loaded 2-core machine: a late acknowledgement only costs a denial.
     client: waitForReplicas(client, { count: 1, timeout: 1000 }),
@@ -175,10 +182,6 @@ describe('what a crash loses without waitForReplicas (made deterministic)', () =
     const replicaPort = await ctx.cluster.replicaOf(port)
     const replica = ctx.cluster.servers.find((server) => server.port === replicaPort)!
     note(`primary ${port}, replica ${replicaPort}`)
-    const owns = (slot: number) => primary.slots.some(([a, b]) => a <= slot && slot <= b)
-    const idFor = (prefix: string) => {
-      for (let i = 0; ; i++) if (owns(keySlot(`${prefix}:id${i}`))) return `id${i}`
-    }
     const LOST = 10
     const make = (prefix: string, durable: boolean) =>
       createLimiter({
@@ -191,8 +194,18 @@ describe('what a crash loses without waitForReplicas (made deterministic)', () =
         timeout: 2000,
         onTimeout: 'deny',
       })
-    const plain = { name: 'plain', limiter: make('lossy', false), id: idFor('lossy'), admitted: 0 }
-    const durable = { name: 'durable', limiter: make('durable', true), id: idFor('durable'), admitted: 0 }
+    const plain = {
+      name: 'plain',
+      limiter: make('lossy', false),
+      id: idsOn(primary, 'lossy', 1)[0]!,
+      admitted: 0,
+    }
+    const durable = {
+      name: 'durable',
+      limiter: make('durable', true),
+      id: idsOn(primary, 'durable', 1)[0]!,
+      admitted: 0,
+    }
     const calls = async (side: typeof plain, n: number) => {
       const started = performance.now()
       for (let i = 0; i < n; i++) {
@@ -252,11 +265,7 @@ describe('a primary that stalls instead of dying', () => {
     // A primary that still has a replica (the one promoted in the test above has none).
     const primary = live.find((p) => nodes.some((n) => n.primaryId === p.id && !n.failed))!
     const replica = await ctx.cluster.replicaOf(primary.port)
-    let key = ''
-    for (let i = 0; !key; i++) {
-      const slot = keySlot(`stall:${i}`)
-      if (primary.slots.some(([a, b]) => a <= slot && slot <= b)) key = `stall:${i}`
-    }
+    const key = `stall:${idsOn(primary, 'stall', 1)[0]!}`
     // Connections to a cut port swallow what is written and never answer, as across a network
     // partition: no reset, no close, so only a timeout tells.
     const cut = new Set<number>()
