@@ -30,10 +30,13 @@ export interface BatcherOptions<E> {
   /**
    * A batch is sent before it grows past about this many bytes, so that one tick of large values
    * does not become one body the server refuses (the bridge's cap is 10 MB). A single call larger
-   * than this still goes out, alone.
+   * than this still goes out, alone. Default `MAX_BATCH_BYTES`.
    */
-  maxBytes: number
+  maxBytes?: number
 }
+
+/** The default `maxBytes`: 1 MiB, well under the bridge's 10 MB body cap. */
+export const MAX_BATCH_BYTES = 1024 * 1024
 
 interface Entry<E> {
   readonly commands: E[]
@@ -63,7 +66,7 @@ export const createBatcher = <E>({
   autoPipeline,
   maxBatch,
   size,
-  maxBytes,
+  maxBytes = MAX_BATCH_BYTES,
 }: BatcherOptions<E>): Batcher => {
   let queue: Array<Entry<E>> = []
   let queued = 0

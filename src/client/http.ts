@@ -5,7 +5,7 @@
  * arrive exact, and the `upstash-sync-token` is carried from each response to the next request.
  */
 
-import { createBatcher } from './auto-pipeline.ts'
+import { createBatcher, MAX_BATCH_BYTES } from './auto-pipeline.ts'
 import { decodeResult, encodeCommand, encodedSize, isRaw } from './http-codec.ts'
 import { type Endpoint, exchange, type FetchLike } from './http-exchange.ts'
 import { runScript } from './script.ts'
@@ -102,7 +102,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     throw new TypeError(`retries must be a whole number >= 0, received ${String(retries)}`)
   }
   const maxPipeline = options.maxPipeline ?? 1000
-  const maxPipelineBytes = options.maxPipelineBytes ?? 1024 * 1024
+  const maxPipelineBytes = options.maxPipelineBytes ?? MAX_BATCH_BYTES
   if (!Number.isInteger(maxPipeline) || maxPipeline < 1) {
     throw new TypeError(`maxPipeline must be a whole number >= 1, received ${String(maxPipeline)}`)
   }

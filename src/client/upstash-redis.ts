@@ -105,7 +105,6 @@ export const fromUpstashRedis = (redis: UpstashRedisLike, options: { timeout?: n
     autoPipeline: true,
     maxBatch: 1000,
     size: encodedSize,
-    maxBytes: 1024 * 1024,
   })
   return {
     kind: 'http',
