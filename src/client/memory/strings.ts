@@ -4,7 +4,7 @@ import type { Arg } from '../types.ts'
 import { byteLength, canonical, str } from './bytes.ts'
 import { type CommandTable, command, word } from './command.ts'
 import { incrementFloat } from './float.ts'
-import type { Keyspace, StringEntry } from './keyspace.ts'
+import type { Entry, Keyspace, StringEntry } from './keyspace.ts'
 import { addIntegers, integerArg, parseInteger, smallIntegerArg } from './numbers.ts'
 import {
   integer,
@@ -54,16 +54,27 @@ const EXPIRY = new Set(['EX', 'PX', 'EXAT', 'PXAT'])
 const storable = (arg: Arg | undefined): string | number =>
   typeof arg === 'number' && Number.isSafeInteger(arg) && !Object.is(arg, -0) ? arg : str(arg)
 
+/**
+ * Writes `value` under `key`, whose current entry is `old`. A string entry is overwritten in place:
+ * no allocation on the hot path of limiter and session twins.
+ */
+const put = (
+  db: Keyspace,
+  key: string,
+  old: Entry | undefined,
+  value: string | number,
+  expiresAt: number,
+) => {
+  if (old?.type === 'string') {
+    old.value = value
+    old.expiresAt = expiresAt
+  } else store(db, key, value, expiresAt)
+}
+
 /** SET key value PX ttl, for script twins: the same outcome as the command, with no option parsing. */
 export const writeWithTtl = (db: Keyspace, key: string, value: string | number, ttl: number): void => {
   if (!Number.isSafeInteger(ttl) || ttl <= 0) throw invalidExpire('set')
-  const expiresAt = db.now() + ttl
-  const old = db.get(key)
-  const stored = storable(value)
-  if (old?.type === 'string') {
-    old.value = stored
-    old.expiresAt = expiresAt
-  } else store(db, key, stored, expiresAt)
+  put(db, key, db.get(key), storable(value), db.now() + ttl)
 }
 
 const set = (db: Keyspace, args: readonly Arg[]): Out => {
@@ -96,12 +107,8 @@ const set = (db: Keyspace, args: readonly Arg[]): Out => {
   const value = storable(args[2])
   // EXAT/PXAT may name a past instant: the key is then written and gone at once, as in Valkey.
   const past = (expiry === 'EXAT' || expiry === 'PXAT') && expiresAt <= db.now()
-  if (old?.type === 'string' && !past) {
-    // Overwrite in place: no allocation on the hot path of limiter and session twins.
-    old.value = value
-    if (!keepTtl) old.expiresAt = expiresAt
-  } else if (past) db.delete(key)
-  else store(db, key, value, keepTtl && old !== undefined ? old.expiresAt : expiresAt)
+  if (past) db.delete(key)
+  else put(db, key, old, value, keepTtl && old !== undefined ? old.expiresAt : expiresAt)
   return reply
 }
 
