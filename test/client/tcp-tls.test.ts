@@ -4,29 +4,13 @@ import { connect, createNodeConnect } from '../../adapters/node/socket.ts'
 import { createTcpClient } from '../../src/client/tcp.ts'
 import type { Client } from '../../src/client/types.ts'
 import { TransportError } from '../../src/errors.ts'
-import { useValkey } from '../support/use-valkey.ts'
+import { TLS_CA_FILE, TLS_PASSWORD, useTlsValkey } from '../support/tls.ts'
 import { freePort } from '../support/valkey.ts'
 
-// A private test CA and a server certificate it signed for localhost and 127.0.0.1, for tests only.
-const caFile = new URL('./fixtures/tls-ca.pem', import.meta.url).pathname
-const certFile = new URL('./fixtures/tls-cert.pem', import.meta.url).pathname
-const keyFile = new URL('./fixtures/tls-key.pem', import.meta.url).pathname
 const tlsPort = await freePort()
 
 describe('createTcpClient over TLS (rediss://)', () => {
-  const valkey = useValkey({
-    password: 'tls-secret',
-    args: [
-      '--tls-port',
-      String(tlsPort),
-      '--tls-cert-file',
-      certFile,
-      '--tls-key-file',
-      keyFile,
-      '--tls-auth-clients',
-      'no',
-    ],
-  })
+  const valkey = useTlsValkey(tlsPort)
   const clients: Client[] = []
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()))
@@ -34,8 +18,8 @@ describe('createTcpClient over TLS (rediss://)', () => {
 
   it('connects, authenticates and pipelines over TLS when the CA is trusted', async () => {
     const client = createTcpClient({
-      url: `rediss://:tls-secret@localhost:${tlsPort}`,
-      connect: createNodeConnect({ ca: readFileSync(caFile) }),
+      url: `rediss://:${TLS_PASSWORD}@localhost:${tlsPort}`,
+      connect: createNodeConnect({ ca: readFileSync(TLS_CA_FILE) }),
     })
     clients.push(client)
     expect(await Promise.all([client.send(['PING']), client.send(['INCR', 'tls'])])).toEqual(['PONG', 1])
@@ -44,7 +28,7 @@ describe('createTcpClient over TLS (rediss://)', () => {
 
   it('refuses a certificate it cannot verify, with TransportError', async () => {
     const client = createTcpClient({
-      url: `valkeys://:tls-secret@localhost:${tlsPort}`,
+      url: `valkeys://:${TLS_PASSWORD}@localhost:${tlsPort}`,
       connect,
       reconnect: { attempts: 1 },
     })

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { TLS_CA_FILE, TLS_PASSWORD, useTlsValkey } from '../support/tls.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { freePort } from '../support/valkey.ts'
 import { runDenoTest, useDenoSuite } from './support.ts'
@@ -13,29 +14,15 @@ describe('the client suite over TCP inside Deno', () => {
   useDenoSuite('test/runtimes/deno/client.test.ts', () => ({ VALKEY_PORT: String(valkey.server.port) }))
 })
 
-const caFile = new URL('../client/fixtures/tls-ca.pem', import.meta.url).pathname
-const certFile = new URL('../client/fixtures/tls-cert.pem', import.meta.url).pathname
-const keyFile = new URL('../client/fixtures/tls-key.pem', import.meta.url).pathname
 const tlsPort = await freePort()
 
 describe('rediss:// inside Deno', () => {
-  useValkey({
-    password: 'tls-secret',
-    args: [
-      '--tls-port',
-      String(tlsPort),
-      '--tls-cert-file',
-      certFile,
-      '--tls-key-file',
-      keyFile,
-      '--tls-auth-clients',
-      'no',
-    ],
-  })
+  useTlsValkey(tlsPort)
   it('connects over TLS with a private CA, authenticates and pipelines', async () => {
     const run = await runDenoTest('test/runtimes/deno/tls.test.ts', {
       VALKEY_TLS_PORT: String(tlsPort),
-      VALKEY_TLS_CA: readFileSync(caFile, 'utf8'),
+      VALKEY_TLS_PASSWORD: TLS_PASSWORD,
+      VALKEY_TLS_CA: readFileSync(TLS_CA_FILE, 'utf8'),
     })
     expect(run.results, run.output.slice(-3000)).toEqual([
       { name: 'rediss:// with a trusted private CA: AUTH, pipelined commands, then close', ok: true },

@@ -1,6 +1,6 @@
 /**
  * `rediss://` from Deno: `Deno.connectTls` with a private CA (PEM in `VALKEY_TLS_CA`), AUTH over
- * TLS, against the Valkey TLS port in `VALKEY_TLS_PORT`. Run by `test/runtimes/deno-client.test.ts`.
+ * TLS (`VALKEY_TLS_PASSWORD`), against the Valkey TLS port in `VALKEY_TLS_PORT`. Run by `test/runtimes/deno-client.test.ts`.
  */
 import { createDenoConnect } from '../../../adapters/deno/socket.ts'
 import { createTcpClient } from '../../../src/client/tcp.ts'
@@ -9,7 +9,7 @@ import { Deno } from './deno.ts'
 
 Deno.test('rediss:// with a trusted private CA: AUTH, pipelined commands, then close', async () => {
   const client = createTcpClient({
-    url: `rediss://:tls-secret@127.0.0.1:${Deno.env.get('VALKEY_TLS_PORT')}`,
+    url: `rediss://:${Deno.env.get('VALKEY_TLS_PASSWORD')}@127.0.0.1:${Deno.env.get('VALKEY_TLS_PORT')}`,
     connect: createDenoConnect({ caCerts: [Deno.env.get('VALKEY_TLS_CA')!] }),
   })
   try {
