@@ -30,9 +30,9 @@ import { spawnBridge } from '../../test/support/bridge-cli.ts'
 import { startValkey } from '../../test/support/valkey.ts'
 import { type Decide, type Figures, measure, medianFigures } from './measure.ts'
 
-const ROUNDS = Number(process.env.ROUNDS ?? 3)
+const ROUNDS = Number(process.env.ROUNDS ?? 5)
 const N = { 1: Number(process.env.N1 ?? 10_000), 50: Number(process.env.N50 ?? 50_000) } as const
-const HTTP_N = { 1: Number(process.env.HTTP_N1 ?? 1000), 50: Number(process.env.HTTP_N50 ?? 5000) } as const
+const HTTP_N = { 1: Number(process.env.HTTP_N1 ?? 1000), 50: Number(process.env.HTTP_N50 ?? 20_000) } as const
 const TOKEN = 'bench-token-0123456789abcdef'
 
 /** Starts the bridge CLI in its own process, as users run it. */

@@ -30,7 +30,10 @@ export interface HttpClientOptions {
   readYourWrites?: boolean
   /** Batch the commands of one tick into one request. Default true. */
   autoPipeline?: boolean
-  /** Most commands per auto-pipelined request. Default 1000. */
+  /**
+   * Most commands per auto-pipelined request. Default 25: a busy tick then goes out as several
+   * requests at once, so client, bridge and Valkey work on them side by side instead of in turn.
+   */
   maxPipeline?: number
   /**
    * About the most bytes of arguments per auto-pipelined request (counted in UTF-16 units, so a
@@ -101,7 +104,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
   if (!Number.isInteger(retries) || retries < 0) {
     throw new TypeError(`retries must be a whole number >= 0, received ${String(retries)}`)
   }
-  const maxPipeline = options.maxPipeline ?? 1000
+  const maxPipeline = options.maxPipeline ?? 25
   const maxPipelineBytes = options.maxPipelineBytes ?? MAX_BATCH_BYTES
   if (!Number.isInteger(maxPipeline) || maxPipeline < 1) {
     throw new TypeError(`maxPipeline must be a whole number >= 1, received ${String(maxPipeline)}`)
