@@ -11,6 +11,7 @@ import {
   type Algorithm,
   type AlgorithmOptions,
   checkProduct,
+  formatState,
   parseState,
   policyName,
   positiveInteger,
@@ -63,7 +64,7 @@ export const fixedWindowStep: Step = (value, now, cost, limit, window) => {
     remaining: Math.max(0, limit - after),
     reset: after > 0 ? windowEnd : now,
     retry: ok ? 0 : windowEnd - now,
-    value: `${idx}:${after}`,
+    value: formatState([idx, after]),
     ttl: after > 0 ? windowEnd - now : 0,
   }
 }

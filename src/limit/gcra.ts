@@ -15,6 +15,7 @@ import {
   type Algorithm,
   type AlgorithmOptions,
   checkProduct,
+  formatState,
   parseState,
   policyName,
   positiveInteger,
@@ -82,7 +83,7 @@ export const gcraStep: Step = (value, now, cost, rate, period, burst) => {
     remaining: Math.max(0, Math.floor((tolerance - after) / period)),
     reset: now + ttl,
     retry,
-    value: `${now + whole}:${after - whole * rate}`,
+    value: formatState([now + whole, after - whole * rate]),
     ttl,
   }
 }

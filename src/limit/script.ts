@@ -178,6 +178,9 @@ const callOf = (argv: readonly string[]): Call => {
   return call
 }
 
+const OLDS: Array<string | null> = []
+const OUTS: StepOutcome[] = []
+
 /** The twin: the procedure of `MAIN` in TypeScript, for the memory backend. */
 const limitTwin = (redis: ScriptContext, keys: readonly string[], argv: readonly string[]): Reply => {
   const call = callOf(argv)
@@ -193,8 +196,9 @@ const limitTwin = (redis: ScriptContext, keys: readonly string[], argv: readonly
   const n = limits.length
   // The reply is filled in place, as the Lua fills `out`.
   const reply = new Array<number>(4 + 4 * n)
-  const olds = new Array<string | null>(n)
-  const outs = new Array<StepOutcome>(n)
+  // Scratch for this run only (a twin runs to the end before the next starts).
+  const olds = OLDS
+  const outs = OUTS
   for (let i = 0; i < n; i++) {
     const { step, a, b, c } = limits[i]!
     const old = redis.get(keys[i + 1]!)

@@ -16,6 +16,7 @@ import {
   type Algorithm,
   type AlgorithmOptions,
   checkProduct,
+  formatState,
   parseState,
   policyName,
   positiveInteger,
@@ -108,7 +109,7 @@ export const slidingWindowStep: Step = (value, now, cost, limit, window) => {
     remaining: Math.max(0, Math.floor(capacity / window) - after),
     reset,
     retry,
-    value: `${idx}:${after}:${prev}`,
+    value: formatState([idx, after, prev]),
     ttl: reset - now,
   }
 }

@@ -13,6 +13,7 @@ import {
   type Algorithm,
   type AlgorithmOptions,
   checkProduct,
+  formatState,
   parseState,
   policyName,
   positiveInteger,
@@ -81,7 +82,7 @@ export const tokenBucketStep: Step = (value, now, cost, rate, interval, maxToken
     remaining: Math.floor(after / interval),
     reset: now + ttl,
     retry,
-    value: `${after}:${now}`,
+    value: formatState([after, now]),
     ttl,
   }
 }
