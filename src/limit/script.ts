@@ -37,6 +37,8 @@ end
  *   Returns { admitted, now, ms until a unit-cost call could pass, blocked until (0 if not), then
  *   per limit: fits, remaining, reset, retry after }.
  *
+ * The usual arguments (the server clock, cost 1, no block) are compared as text before any is
+ * parsed: `tonumber` runs C's `strtod`, about 0.1 µs of Valkey's time each.
  * The reply is built in place (`out`, pre-sized for one limit: growing a Lua table rehashes it at
  * every power of two); `keep` holds, per limit, the old value, the new one and its TTL. On a
  * denial nothing is consumed: the reply reports every limit's unchanged state, and how long until
@@ -44,15 +46,15 @@ end
  */
 const MAIN = `
 local floor, tonumber, call = math.floor, tonumber, redis.call
-local now = tonumber(ARGV[1])
+local now = ARGV[1] ~= '' and tonumber(ARGV[1])
 if not now then
   local t = call('TIME')
   now = tonumber(t[1]) * 1000 + floor(tonumber(t[2]) / 1000)
 end
-local cost = tonumber(ARGV[2])
+local cost = ARGV[2] == '1' and 1 or tonumber(ARGV[2])
 local step_cost = 0
 if ARGV[3] == '1' then step_cost = cost end
-local block_for = tonumber(ARGV[4])
+local block_for = ARGV[4] == '0' and 0 or tonumber(ARGV[4])
 local blocked = 0
 if block_for > 0 then
   local b = tonumber(call('GET', KEYS[1]))
