@@ -2,7 +2,8 @@
  * `npm run bench limiter`: rate-limit decisions per second and p50/p99 latency on one
  * valkey-server this bench starts, at concurrency 1 and 50, interleaved over ROUNDS rounds:
  *
- * - floodgate slidingWindow over our TCP client;
+ * - floodgate slidingWindow over our TCP client, and a bare PING on that client (the ceiling of
+ *   any decision that takes one round trip);
  * - rate-limiter-flexible's RateLimiterRedis over iovalkey (auto-pipelining on, its fastest mode);
  * - floodgate slidingWindow over HTTP through floodgate's bridge (a separate process, started
  *   with the CLI) on `nodeFetch` from `floodgate/node` (what floodgate's Node entry uses by
@@ -95,6 +96,8 @@ try {
     { name: 'floodgate slidingWindow, TCP', decide: (id) => ours.limit(id) },
     { name: 'rate-limiter-flexible RateLimiterRedis, iovalkey', decide: (id) => rlf.consume(id) },
     { name: 'floodgate fixedWindow, TCP', decide: (id) => oursFixed.limit(id) },
+    // No limiter: one bare round trip on the same client, the ceiling of any one-script decision.
+    { name: 'PING, no limiter (one bare round trip), TCP', decide: () => tcp.send(['PING']) },
   ]
   const figures = new Map<string, Figures[]>()
   const record = (key: string, f: Figures) => figures.set(key, [...(figures.get(key) ?? []), f])
@@ -147,7 +150,8 @@ try {
     return `p50 ${(b.p50 / a.p50).toFixed(2)}x, p99 ${(b.p99 / a.p99).toFixed(2)}x lower`
   }
   for (const concurrency of [1, 50]) {
-    const [ours, theirs, fixed] = contenders.map(({ name }) => `${name} @${concurrency}`) as [
+    const [ours, theirs, fixed, ping] = contenders.map(({ name }) => `${name} @${concurrency}`) as [
+      string,
       string,
       string,
       string,
@@ -157,6 +161,9 @@ try {
     )
     console.log(
       `  like for like, fixed window / rate-limiter-flexible @${concurrency}: ${ratio(fixed, theirs)}`,
+    )
+    console.log(
+      `  ceiling, a bare round trip (PING) / rate-limiter-flexible @${concurrency}: ${ratio(ping, theirs)}`,
     )
   }
   for (const concurrency of [1, 50]) {
