@@ -90,7 +90,9 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
       ? undefined
       : new BlockCache(cacheOption === true ? 10_000 : (cacheOption.max ?? 10_000))
   const params: Arg[] = limits.flatMap((l) => [l.code, ...l.params])
-  const suffixes = ['block', ...limits.map((l) => l.key)]
+  // The block key goes to the script only when there is a block duration to keep.
+  const stateSuffixes = limits.map((l) => l.key)
+  const suffixes = blockFor > 0 ? ['block', ...stateSuffixes] : stateSuffixes
   const staticPolicies: PolicyState[] = limits.map((l) => ({
     name: l.name,
     limit: l.limit,
@@ -101,14 +103,19 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
   const timed = client.kind !== 'memory'
 
   const keysOf = limitKeys(prefix, suffixes, client.kind === 'memory')
+  // `reset` deletes the block key too, in case an earlier configuration of this limiter set one.
+  const allKeysOf = blockFor > 0 ? keysOf : limitKeys(prefix, ['block', ...stateSuffixes], false)
 
   const deadlines = new Deadlines(timeout)
   const withTimeout = <T>(call: Promise<T>): Promise<T> => (timed ? deadlines.guard(call) : call)
 
   // Every argument as a string, the static ones made once: the memory backend then takes the array as is.
-  // The usual call (server clock, cost 1) reuses one frozen array.
+  // The usual call (server clock, cost 1) reuses one frozen array, in the script's short form when
+  // there is no block duration.
   const fixedArgs = [String(blockFor), ...params.map(String)]
-  const unitArgs: readonly string[] = Object.freeze(['', '1', '1', ...fixedArgs])
+  const unitArgs: readonly string[] = Object.freeze(
+    blockFor > 0 ? ['', '1', '1', ...fixedArgs] : ['', ...params.map(String)],
+  )
   const argsOf = (now: string, cost: number, consume: boolean): readonly string[] =>
     now === '' && cost === 1 && consume ? unitArgs : [now, String(cost), consume ? '1' : '0', ...fixedArgs]
   const run = (identifier: string, now: string, cost: number, consume: boolean): Promise<Reply> =>
@@ -261,7 +268,7 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
     async reset(identifier) {
       checkIdentifier(identifier)
       cache?.delete(identifier)
-      await withTimeout(client.send(['DEL', ...keysOf(identifier)]))
+      await withTimeout(client.send(['DEL', ...allKeysOf(identifier)]))
     },
   }
 }

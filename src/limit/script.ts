@@ -28,17 +28,20 @@ end
 
 /*
  * The script's contract (kept out of the Lua text, which every Worker bundle carries):
- *   KEYS[1] the block key; KEYS[2..] one state key per limit, all under one hash tag
- *     {prefix:identifier}.
- *   ARGV[1] now in epoch ms, or '' for the server clock; ARGV[2] cost (an integer, <= 0 refunds);
- *   ARGV[3] '1' to consume, '0' to only look; ARGV[4] block duration in ms ('0' for none); then four
- *   per limit: the algorithm (1 fixed window, 2 sliding window, 3 token bucket, 4 GCRA) and its
- *   three parameters.
+ *   ARGV, in full: [1] now in epoch ms, or '' for the server clock; [2] cost (an integer, <= 0
+ *   refunds); [3] '1' to consume, '0' to only look; [4] block duration in ms ('0' for none); then
+ *   four per limit: the algorithm (1 fixed window, 2 sliding window, 3 token bucket, 4 GCRA) and
+ *   its three parameters.
+ *   ARGV, short (one '' before the limits' four each, so a count of 1 modulo 4): the usual call,
+ *   on the server clock, consuming cost 1, with no block duration. A decision then carries four
+ *   arguments fewer to parse, which is about 6% of Valkey's time per decision.
+ *   KEYS: the block key first when there is a block duration, then one state key per limit, all
+ *   under one hash tag {prefix:identifier}.
  *   Returns { admitted, now, ms until a unit-cost call could pass, blocked until (0 if not), then
  *   per limit: fits, remaining, reset, retry after }.
  *
- * The usual arguments (the server clock, cost 1, no block) are compared as text before any is
- * parsed: `tonumber` runs C's `strtod`, about 0.1 µs of Valkey's time each.
+ * The usual arguments of the full form (the server clock, cost 1, no block) are compared as text
+ * before any is parsed: `tonumber` runs C's `strtod`, about 0.1 µs of Valkey's time each.
  * The reply is built in place (`out`, pre-sized for one limit: growing a Lua table rehashes it at
  * every power of two); `keep` holds, per limit, the old value, the new one and its TTL. On a
  * denial nothing is consumed: the reply reports every limit's unchanged state, and how long until
@@ -46,29 +49,33 @@ end
  */
 const MAIN = `
 local floor, tonumber, call = math.floor, tonumber, redis.call
-local now = ARGV[1] ~= '' and tonumber(ARGV[1])
+local now, cost, step_cost, block_for, ko, ao = false, 1, 1, 0, 0, -2
+if #ARGV % 4 == 0 then
+  now = ARGV[1] ~= '' and tonumber(ARGV[1])
+  cost = ARGV[2] == '1' and 1 or tonumber(ARGV[2])
+  step_cost = ARGV[3] == '1' and cost or 0
+  block_for = ARGV[4] == '0' and 0 or tonumber(ARGV[4])
+  ao = 1
+end
 if not now then
   local t = call('TIME')
   now = tonumber(t[1]) * 1000 + floor(tonumber(t[2]) / 1000)
 end
-local cost = ARGV[2] == '1' and 1 or tonumber(ARGV[2])
-local step_cost = 0
-if ARGV[3] == '1' then step_cost = cost end
-local block_for = ARGV[4] == '0' and 0 or tonumber(ARGV[4])
 local blocked = 0
 if block_for > 0 then
+  ko = 1
   local b = tonumber(call('GET', KEYS[1]))
   if b and b > now then blocked = b end
 end
 local admitted = blocked == 0 or step_cost <= 0
-local n = #KEYS - 1
+local n = #KEYS - ko
 local out = { 0, now, 0, 0, 0, 0, 0, 0 }
 local keep = { false, false, false }
 for i = 1, n do
-  local j = 1 + i * 4
-  local old = call('GET', KEYS[i + 1])
+  local j, p = 1 + i * 4, ao + i * 4
+  local old = call('GET', KEYS[i + ko])
   local ok, remaining, reset, retry, value, ttl =
-    step(ARGV[j], old, now, step_cost, tonumber(ARGV[j + 1]), tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3]))
+    step(ARGV[p], old, now, step_cost, tonumber(ARGV[p + 1]), tonumber(ARGV[p + 2]), tonumber(ARGV[p + 3]))
   if ok then out[j] = 1 else out[j] = 0 admitted = false end
   out[j + 1] = remaining
   out[j + 2] = reset
@@ -82,9 +89,9 @@ if admitted then
   if step_cost ~= 0 then
     for i = 1, n do
       if keep[i * 3] > 0 then
-        call('SET', KEYS[i + 1], keep[i * 3 - 1], 'PX', keep[i * 3])
+        call('SET', KEYS[i + ko], keep[i * 3 - 1], 'PX', keep[i * 3])
       elseif keep[i * 3 - 2] then
-        call('DEL', KEYS[i + 1])
+        call('DEL', KEYS[i + ko])
       end
     end
   end
@@ -92,9 +99,9 @@ else
   local unit = 0
   if blocked > 0 then unit = blocked - now end
   for i = 1, n do
-    local j = 1 + i * 4
-    local code = ARGV[j]
-    local a, b, c = tonumber(ARGV[j + 1]), tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3])
+    local j, p = 1 + i * 4, ao + i * 4
+    local code = ARGV[p]
+    local a, b, c = tonumber(ARGV[p + 1]), tonumber(ARGV[p + 2]), tonumber(ARGV[p + 3])
     local old = keep[i * 3 - 2]
     if out[j] == 1 then
       local _, remaining, reset = step(code, old, now, 0, a, b, c)
@@ -148,8 +155,10 @@ interface Call {
 }
 
 const read = (argv: readonly string[]): Call => {
+  // The short form (a count of 1 modulo 4): one '' and the limits, for the usual call.
+  const full = argv.length % 4 === 0
   const limits: Configured[] = []
-  for (let j = 4; j < argv.length; j += 4) {
+  for (let j = full ? 4 : 1; j < argv.length; j += 4) {
     limits.push({
       step: stepOf(argv[j]),
       a: Number(argv[j + 1]),
@@ -157,6 +166,7 @@ const read = (argv: readonly string[]): Call => {
       c: Number(argv[j + 3]),
     })
   }
+  if (!full) return { now: Number.NaN, cost: 1, consume: true, blockFor: 0, limits }
   return {
     // As the Lua's `tonumber`: anything but a number means the server clock.
     now: argv[0] === '' ? Number.NaN : Number(argv[0]),
@@ -188,6 +198,8 @@ const limitTwin = (redis: ScriptContext, keys: readonly string[], argv: readonly
   const call = callOf(argv)
   const { cost, consume, blockFor, limits } = call
   const now = Number.isNaN(call.now) ? Math.floor(redis.now()) : call.now
+  // The block key comes first when there is a block duration.
+  const ko = blockFor > 0 ? 1 : 0
   let blocked = 0
   if (blockFor > 0) {
     const b = Number(redis.get(keys[0]!) ?? Number.NaN)
@@ -203,7 +215,7 @@ const limitTwin = (redis: ScriptContext, keys: readonly string[], argv: readonly
   const outs = OUTS
   for (let i = 0; i < n; i++) {
     const { step, a, b, c } = limits[i]!
-    const old = redis.get(keys[i + 1]!)
+    const old = redis.get(keys[i + ko]!)
     const out = step(old, now, stepCost, a, b, c)
     if (!out.ok) admitted = false
     olds[i] = old
@@ -221,8 +233,8 @@ const limitTwin = (redis: ScriptContext, keys: readonly string[], argv: readonly
     if (stepCost !== 0) {
       for (let i = 0; i < n; i++) {
         const out = outs[i]!
-        if (out.ttl > 0) redis.setPx(keys[i + 1]!, out.value, out.ttl)
-        else if (olds[i] !== null) redis.call('DEL', keys[i + 1]!)
+        if (out.ttl > 0) redis.setPx(keys[i + ko]!, out.value, out.ttl)
+        else if (olds[i] !== null) redis.call('DEL', keys[i + ko]!)
       }
     }
   } else {

@@ -9,6 +9,10 @@
  * with seconds-long windows a key whose TTL is a few ms can expire on one side between two calls
  * of a loaded test run. State values are self-describing, so this changes no decision; it only
  * keeps the two keyspaces comparable key by key.
+ *
+ * The usual call (server clock, cost 1, no block duration) goes in the script's short form, which
+ * explicit times never use: it is compared on the server clock, over windows too long to move
+ * during the test.
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -25,6 +29,7 @@ import {
   slidingWindow,
   tokenBucket,
 } from '../../src/limit/index.ts'
+import { clearOfWindowEdge } from '../support/clock.ts'
 import { useValkey } from '../support/use-valkey.ts'
 
 const valkey = useValkey()
@@ -87,4 +92,74 @@ describe('Lua on Valkey and the TypeScript twin agree', () => {
       ],
       { blockFor: '1500 s' },
     ))
+})
+
+describe('the short form of the usual call (server clock, cost 1, no block duration)', () => {
+  const ALGORITHMS = [
+    fixedWindow(7, '2000 s'),
+    slidingWindow(7, '2000 s'),
+    tokenBucket(3, '1000 s', 7),
+    gcra(7, '7000 s', { burst: 7 }),
+  ]
+
+  /** `client`, recording the number of keys and arguments of every script call. */
+  const observed = (client: Client, seen: Array<[number, number]>): Client =>
+    Object.assign(Object.create(client) as Client, {
+      eval: (...args: Parameters<Client['eval']>) => {
+        seen.push([args[1].length, args[2].length])
+        return client.eval(...args)
+      },
+    })
+
+  it('sends no block key and one argument before the limits, and decides as the twin does', async () => {
+    await clearOfWindowEdge(2_000_000)
+    for (const limit of ALGORITHMS) {
+      const prefix = `short${++run}`
+      const seen: Array<[number, number]> = []
+      const options = { limits: [limit], prefix, blockCache: false } as const
+      const onValkey = createLimiter({ ...options, client: observed(tcp, seen) })
+      const onMemory = createLimiter({ ...options, client: createMemoryClient() })
+      const decisions = async (limiter: typeof onValkey) => {
+        const out: Array<[boolean, number]> = []
+        for (let i = 0; i < 9; i++) {
+          const { success, remaining } = await limiter.limit('a')
+          out.push([success, remaining])
+        }
+        return out
+      }
+      const expected = [6, 5, 4, 3, 2, 1, 0]
+        .map((r) => [true, r])
+        .concat([
+          [false, 0],
+          [false, 0],
+        ])
+      expect(await decisions(onValkey)).toEqual(expected)
+      expect(await decisions(onMemory)).toEqual(expected)
+      expect(seen).toEqual(Array.from({ length: 9 }, () => [1, 5]))
+      // The state it left is the full form's: a weighted call and an explicit time still read it.
+      const fromLua = await onValkey.limit('a', { cost: 0 })
+      const fromTwin = await onMemory.limit('a', { cost: 0 })
+      expect([fromLua.success, fromLua.remaining]).toEqual([fromTwin.success, fromTwin.remaining])
+      expect(seen.at(-1)).toEqual([1, 8])
+    }
+  })
+
+  it('keeps the full form and the block key when there is a block duration', async () => {
+    const seen: Array<[number, number]> = []
+    const limiter = createLimiter({
+      client: observed(tcp, seen),
+      limits: [slidingWindow(1, '2000 s'), fixedWindow(5, '3000 s')],
+      prefix: `short${++run}`,
+      blockFor: '10 s',
+      blockCache: false,
+    })
+    await clearOfWindowEdge(3_000_000)
+    expect((await limiter.limit('b')).success).toBe(true)
+    const denied = await limiter.limit('b')
+    expect([denied.success, denied.retryAfter >= 9_000]).toEqual([false, true])
+    expect(seen).toEqual([
+      [3, 12],
+      [3, 12],
+    ])
+  })
 })
