@@ -30,7 +30,9 @@ const deliver = (out: Out, bytes: boolean): Reply => {
   if (typeof out === 'string') return bytes || !isText(out) ? present(out, bytes) : out
   if (out instanceof Status) return out.value
   if (Array.isArray(out)) {
-    if (out.every((item) => typeof item === 'number' || item === null)) return out as Reply[]
+    let i = 0
+    while (i < out.length && (typeof out[i] === 'number' || out[i] === null)) i++
+    if (i === out.length) return out as Reply[]
     return out.map((item) => deliver(item, bytes))
   }
   return out

@@ -208,8 +208,8 @@ const limitTwin = (redis: ScriptContext, keys: readonly string[], argv: readonly
   const stepCost = consume ? cost : 0
   let admitted = blocked === 0 || stepCost <= 0
   const n = limits.length
-  // The reply is filled in place, as the Lua fills `out`.
-  const reply = new Array<number>(4 + 4 * n)
+  // The reply is filled in place, as the Lua fills `out`; a literal for one limit (no holes).
+  const reply: number[] = n === 1 ? [0, 0, 0, 0, 0, 0, 0, 0] : new Array<number>(4 + 4 * n).fill(0)
   // Scratch for this run only (a twin runs to the end before the next starts).
   const olds = OLDS
   const outs = OUTS

@@ -40,7 +40,9 @@ const luaReply = (value: unknown): Out => {
   if (typeof value === 'string' || value === null) return value
   if (Array.isArray(value)) {
     // The common reply of a limiter twin, integers only, needs no conversion and no copy.
-    if (value.every(Number.isInteger)) return value as number[]
+    let i = 0
+    while (i < value.length && Number.isInteger(value[i])) i++
+    if (i === value.length) return value as number[]
     const out: Out[] = []
     for (const item of value) {
       if (item === undefined) break
