@@ -80,6 +80,7 @@ export class Scripts {
   readonly #bySha = new Map<string, Script>()
   readonly #context: ScriptContext
   #last: Script | undefined
+  #lastArgv: readonly Arg[] | undefined
 
   constructor(db: Keyspace) {
     this.#db = db
@@ -124,9 +125,16 @@ export class Scripts {
     const twin = script.twin
     if (twin === undefined) throw new ReplyError(`ERR ${noTwinMessage(script.name)}`)
     const db = this.#db
+    // A limiter's usual argv is one frozen array, every call: once checked, it is known here.
+    let argv: readonly string[]
+    if (args === this.#lastArgv) argv = args as readonly string[]
+    else {
+      argv = strings(args)
+      if (argv === args && canonicalArrays.has(args)) this.#lastArgv = args
+    }
     db.freeze()
     try {
-      return luaReply(twin(this.#context, strings(keys), strings(args)))
+      return luaReply(twin(this.#context, strings(keys), argv))
     } finally {
       db.thaw()
     }
