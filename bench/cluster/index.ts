@@ -20,7 +20,7 @@ import type { Client } from '../../src/client/types.ts'
 import { createLimiter, slidingWindow } from '../../src/limit/index.ts'
 import { startCluster } from '../../test/support/cluster.ts'
 import { startValkey } from '../../test/support/valkey.ts'
-import { type Decide, type Figures, measure, median, medianFigures } from '../limiter/measure.ts'
+import { type Decide, type Figures, measure, median, medianFigures, warmup } from '../limiter/measure.ts'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const N = Number(process.env.N ?? 50_000)
@@ -82,8 +82,8 @@ try {
       for (const [i, { name, decide }] of contenders.entries()) {
         const key = `${name} @${concurrency}`
         const ports = i === 0 ? [single.port] : primaries
-        // measure() runs a 2,000-decision warm-up first: count it too.
-        const { figures: f, perDecision } = await cpuPerDecision(ports, N + Math.min(2000, N), () =>
+        // measure() runs a warm-up first: count it too.
+        const { figures: f, perDecision } = await cpuPerDecision(ports, N + warmup(N), () =>
           measure(decide, concurrency, N),
         )
         figures.set(key, [...(figures.get(key) ?? []), f])

@@ -30,6 +30,12 @@ export const processCpu = (pid: number): number => {
   }
 }
 
+/**
+ * Decisions run before the measured `n`: a tenth of them, at least 2,000 (at most `n`). The memory
+ * backend's million decisions per round reach V8's optimised code only well after the first 2,000.
+ */
+export const warmup = (n: number): number => Math.min(n, Math.max(2000, Math.round(n / 10)))
+
 export const measure = async (
   decide: Decide,
   concurrency: number,
@@ -56,7 +62,7 @@ export const measure = async (
     await Promise.all(Array.from({ length: concurrency }, worker))
     return performance.now() - started
   }
-  await run(Math.min(2000, n))
+  await run(warmup(n))
   const lat = latencies ? new Float64Array(n) : undefined
   const server0 = serverPid === undefined ? Number.NaN : processCpu(serverPid)
   const client0 = process.cpuUsage()
