@@ -80,9 +80,8 @@ try {
   const endpoints = { valkeyUrl: server.url, valkeyPort: server.port, bridgeUrl: bridge.url, token: TOKEN }
   const figures = new Map<string, Figures[]>()
   const record = (key: string, f: Figures) => figures.set(key, [...(figures.get(key) ?? []), f])
-  // The memory backend first, alone: right after a network round, the processes that served it
-  // (Valkey, the bridge, the contender's own collector) were still busy on the other core, and
-  // the memory backend measured up to a third slower.
+  // The memory backend first, alone, as an app on that backend runs: no other process of the
+  // bench (nor one still collecting after a network round) shares the machine with it.
   const memory = await startContender(MEMORY, endpoints)
   for (let round = 0; round < ROUNDS; round++) {
     record(`${MEMORY}, sequential`, await memory.ask({ concurrency: 1, n: MEMORY_N, latencies: false }))
