@@ -9,16 +9,7 @@
  * Through the bridge at 50 in flight, floodgate against `@upstash/ratelimit` measured 1.06–1.21×
  * in one process that had also run the TCP contenders, and 1.43–1.58× with a process each.
  */
-import { Ratelimit } from '@upstash/ratelimit'
-import { Redis as UpstashRedis } from '@upstash/redis'
-import { Redis } from 'iovalkey'
-import { RateLimiterRedis } from 'rate-limiter-flexible'
-import { nodeFetch } from '../../adapters/node/http-fetch.ts'
-import { connect } from '../../adapters/node/socket.ts'
-import { createHttpClient } from '../../src/client/http.ts'
-import { createMemoryClient } from '../../src/client/memory.ts'
-import { createTcpClient } from '../../src/client/tcp.ts'
-import { createLimiter, fixedWindow, slidingWindow } from '../../src/limit/index.ts'
+import type { FetchLike } from '../../src/client/http-exchange.ts'
 import { type Decide, measure } from './measure.ts'
 
 /** What the parent passes: where Valkey and the bridge listen. */
@@ -40,33 +31,36 @@ export interface Ask {
 /** A limit no run reaches: every call is admitted, so each decision is one full script run. */
 const BIG = 1_000_000_000
 
-/** Each contender: its decide function and what to close afterwards. */
+/**
+ * Each contender: its decide function and what to close afterwards. Each loads only its own
+ * libraries, so a process holds one contender's code, as an app would.
+ */
 export const CONTENDERS = {
-  'floodgate slidingWindow, TCP': (e: Endpoints) => {
-    const tcp = createTcpClient({ url: e.valkeyUrl, connect })
-    const limiter = createLimiter({ client: tcp, limits: slidingWindow(BIG, '1 m'), prefix: 'fg' })
+  'floodgate slidingWindow, TCP': async (e: Endpoints) => {
+    const { tcp, limiter } = await overTcp(e, 'slidingWindow', 'fg')
     return { decide: (id: string) => limiter.limit(id), close: () => tcp.close() }
   },
-  'rate-limiter-flexible RateLimiterRedis, iovalkey': (e: Endpoints) => {
+  'rate-limiter-flexible RateLimiterRedis, iovalkey': async (e: Endpoints) => {
+    const { Redis } = await import('iovalkey')
+    const { RateLimiterRedis } = await import('rate-limiter-flexible')
     const iovalkey = new Redis({ host: '127.0.0.1', port: e.valkeyPort, enableAutoPipelining: true })
     const rlf = new RateLimiterRedis({ storeClient: iovalkey, points: BIG, duration: 60, keyPrefix: 'rlf' })
     return { decide: (id: string) => rlf.consume(id), close: async () => void iovalkey.disconnect() }
   },
   // rate-limiter-flexible only has a fixed window: ours too, for the like-for-like line.
-  'floodgate fixedWindow, TCP': (e: Endpoints) => {
-    const tcp = createTcpClient({ url: e.valkeyUrl, connect })
-    const limiter = createLimiter({ client: tcp, limits: fixedWindow(BIG, '1 m'), prefix: 'fgf' })
+  'floodgate fixedWindow, TCP': async (e: Endpoints) => {
+    const { tcp, limiter } = await overTcp(e, 'fixedWindow', 'fgf')
     return { decide: (id: string) => limiter.limit(id), close: () => tcp.close() }
   },
   // No limiter: one bare round trip on our client, the ceiling of any one-script decision.
-  'PING, no limiter (one bare round trip), TCP': (e: Endpoints) => {
-    const tcp = createTcpClient({ url: e.valkeyUrl, connect })
+  'PING, no limiter (one bare round trip), TCP': async (e: Endpoints) => {
+    const { tcp } = await overTcp(e, 'slidingWindow', 'ping')
     return { decide: () => tcp.send(['PING']), close: () => tcp.close() }
   },
-  'floodgate slidingWindow, HTTP via bridge, nodeFetch': (e: Endpoints) => {
+  'floodgate slidingWindow, HTTP via bridge, nodeFetch': async (e: Endpoints) => {
+    const { nodeFetch } = await import('../../adapters/node/http-fetch.ts')
     const fetch = nodeFetch()
-    const http = createHttpClient({ url: e.bridgeUrl, token: e.token, fetch })
-    const limiter = createLimiter({ client: http, limits: slidingWindow(BIG, '1 m'), prefix: 'fgh' })
+    const { http, limiter } = await overHttp(e, fetch, 'fgh')
     return {
       decide: (id: string) => limiter.limit(id),
       close: async () => {
@@ -75,21 +69,24 @@ export const CONTENDERS = {
       },
     }
   },
-  '@upstash/ratelimit slidingWindow, via bridge': (e: Endpoints) => {
+  '@upstash/ratelimit slidingWindow, via bridge': async (e: Endpoints) => {
+    const { Ratelimit } = await import('@upstash/ratelimit')
+    const { Redis } = await import('@upstash/redis')
     const upstash = new Ratelimit({
-      redis: new UpstashRedis({ url: e.bridgeUrl, token: e.token, enableTelemetry: false }),
+      redis: new Redis({ url: e.bridgeUrl, token: e.token, enableTelemetry: false }),
       limiter: Ratelimit.slidingWindow(BIG, '1 m'),
       prefix: 'upstash',
       ephemeralCache: false,
     })
     return { decide: (id: string) => upstash.limit(id), close: async () => {} }
   },
-  'floodgate slidingWindow, HTTP via bridge, global fetch': (e: Endpoints) => {
-    const http = createHttpClient({ url: e.bridgeUrl, token: e.token })
-    const limiter = createLimiter({ client: http, limits: slidingWindow(BIG, '1 m'), prefix: 'fgg' })
+  'floodgate slidingWindow, HTTP via bridge, global fetch': async (e: Endpoints) => {
+    const { http, limiter } = await overHttp(e, undefined, 'fgg')
     return { decide: (id: string) => limiter.limit(id), close: () => http.close() }
   },
-  'floodgate slidingWindow, memory': () => {
+  'floodgate slidingWindow, memory': async () => {
+    const { createMemoryClient } = await import('../../src/client/memory.ts')
+    const { createLimiter, slidingWindow } = await import('../../src/limit/index.ts')
     const limiter = createLimiter({
       client: createMemoryClient(),
       limits: slidingWindow(BIG, '1 m'),
@@ -97,7 +94,26 @@ export const CONTENDERS = {
     })
     return { decide: (id: string) => limiter.limit(id), close: async () => {} }
   },
-} satisfies Record<string, (e: Endpoints) => { decide: Decide; close: () => Promise<void> }>
+} satisfies Record<string, (e: Endpoints) => Promise<{ decide: Decide; close: () => Promise<void> }>>
+
+/** Our limiter with one algorithm over our TCP client. */
+const overTcp = async (e: Endpoints, algorithm: 'slidingWindow' | 'fixedWindow', prefix: string) => {
+  const { connect } = await import('../../adapters/node/socket.ts')
+  const { createTcpClient } = await import('../../src/client/tcp.ts')
+  const limit = await import('../../src/limit/index.ts')
+  const tcp = createTcpClient({ url: e.valkeyUrl, connect })
+  const limiter = limit.createLimiter({ client: tcp, limits: limit[algorithm](BIG, '1 m'), prefix })
+  return { tcp, limiter }
+}
+
+/** Our sliding window over our HTTP client through the bridge, on `fetch` (default: global). */
+const overHttp = async (e: Endpoints, fetch: FetchLike | undefined, prefix: string) => {
+  const { createHttpClient } = await import('../../src/client/http.ts')
+  const { createLimiter, slidingWindow } = await import('../../src/limit/index.ts')
+  const http = createHttpClient({ url: e.bridgeUrl, token: e.token, ...(fetch ? { fetch } : {}) })
+  const limiter = createLimiter({ client: http, limits: slidingWindow(BIG, '1 m'), prefix })
+  return { http, limiter }
+}
 
 export type ContenderName = keyof typeof CONTENDERS
 
@@ -105,7 +121,7 @@ export type ContenderName = keyof typeof CONTENDERS
 if (process.send !== undefined) {
   const name = process.argv[2] as ContenderName
   const endpoints = JSON.parse(process.env.BENCH_ENDPOINTS!) as Endpoints
-  const { decide, close } = CONTENDERS[name](endpoints)
+  const { decide, close } = await CONTENDERS[name](endpoints)
   process.on('message', async (ask: Ask) => {
     process.send!(await measure(decide, ask.concurrency, ask.n, ask.latencies, ask.serverPid))
   })
