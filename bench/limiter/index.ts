@@ -67,7 +67,9 @@ const startContender = (name: ContenderName, endpoints: Endpoints): Promise<Cont
             child.once('message', (figures) => answer(figures as Figures))
             child.send(ask)
           }),
-        stop: () => child.disconnect(),
+        stop: () => {
+          if (child.connected) child.disconnect()
+        },
       }),
     )
   })
