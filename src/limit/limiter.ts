@@ -112,9 +112,10 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
   // Every argument as a string, the static ones made once: the memory backend then takes the array as is.
   // The usual call (server clock, cost 1) reuses one frozen array, in the script's short form when
   // there is no block duration.
-  const fixedArgs = [String(blockFor), ...params.map(String)]
+  const paramArgs = params.map(String)
+  const fixedArgs = [String(blockFor), ...paramArgs]
   const unitArgs: readonly string[] = Object.freeze(
-    blockFor > 0 ? ['', '1', '1', ...fixedArgs] : ['', ...params.map(String)],
+    blockFor > 0 ? ['', '1', '1', ...fixedArgs] : ['', ...paramArgs],
   )
   const argsOf = (now: string, cost: number, consume: boolean): readonly string[] =>
     now === '' && cost === 1 && consume ? unitArgs : [now, String(cost), consume ? '1' : '0', ...fixedArgs]
