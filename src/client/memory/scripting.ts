@@ -59,18 +59,14 @@ const luaReply = (value: unknown): Out => {
 // call (its argument array, and each identifier's keys), so they are checked once.
 const canonicalArrays = new WeakSet<readonly Arg[]>()
 
-/** `argv` as the twin receives it: canonical strings, the array reused when already so. */
-let lastChecked: readonly Arg[] | undefined
+/** `args` as the twin receives them: canonical strings, the array reused when already so. */
 const strings = (args: readonly Arg[]): readonly string[] => {
-  if (args === lastChecked || canonicalArrays.has(args)) return args as readonly string[]
+  if (canonicalArrays.has(args)) return args as readonly string[]
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]
     if (typeof arg !== 'string' || !isText(arg)) return args.map(str)
   }
-  if (Object.isFrozen(args)) {
-    canonicalArrays.add(args)
-    lastChecked = args
-  }
+  if (Object.isFrozen(args)) canonicalArrays.add(args)
   return args as readonly string[]
 }
 
