@@ -54,7 +54,7 @@ export const CONTENDERS = {
   },
   // No limiter: one bare round trip on our client, the ceiling of any one-script decision.
   'PING, no limiter (one bare round trip), TCP': async (e: Endpoints) => {
-    const { tcp } = await overTcp(e, 'slidingWindow', 'ping')
+    const tcp = await tcpClient(e)
     return { decide: () => tcp.send(['PING']), close: () => tcp.close() }
   },
   'floodgate slidingWindow, HTTP via bridge, nodeFetch': async (e: Endpoints) => {
@@ -96,12 +96,17 @@ export const CONTENDERS = {
   },
 } satisfies Record<string, (e: Endpoints) => Promise<{ decide: Decide; close: () => Promise<void> }>>
 
-/** Our limiter with one algorithm over our TCP client. */
-const overTcp = async (e: Endpoints, algorithm: 'slidingWindow' | 'fixedWindow', prefix: string) => {
+/** Our TCP client on the bench's Valkey. */
+const tcpClient = async (e: Endpoints) => {
   const { connect } = await import('../../adapters/node/socket.ts')
   const { createTcpClient } = await import('../../src/client/tcp.ts')
+  return createTcpClient({ url: e.valkeyUrl, connect })
+}
+
+/** Our limiter with one algorithm over our TCP client. */
+const overTcp = async (e: Endpoints, algorithm: 'slidingWindow' | 'fixedWindow', prefix: string) => {
   const limit = await import('../../src/limit/index.ts')
-  const tcp = createTcpClient({ url: e.valkeyUrl, connect })
+  const tcp = await tcpClient(e)
   const limiter = limit.createLimiter({ client: tcp, limits: limit[algorithm](BIG, '1 m'), prefix })
   return { tcp, limiter }
 }

@@ -105,13 +105,13 @@ try {
 
   const summary = (key: string) => medianFigures(figures.get(key)!)
   console.log(
-    `limiter decisions, median of ${ROUNDS} interleaved rounds (latency and CPU in µs; the bridge's CPU is not counted)`,
+    `limiter decisions, median of ${ROUNDS} interleaved rounds (latency and CPU in µs; client: the contender's own process; the bridge's CPU is not counted)`,
   )
   for (const key of figures.keys()) {
     const { opsPerSec: ops, p50, p99, clientCpu, serverCpu } = summary(key)
     const lat = Number.isNaN(p50) ? '' : `  p50 ${p50.toFixed(0)}  p99 ${p99.toFixed(0)}`
     const cpu =
-      `  cpu/decision: this process ${clientCpu.toFixed(1)} µs` +
+      `  cpu/decision: client ${clientCpu.toFixed(1)} µs` +
       (Number.isNaN(serverCpu) ? '' : `, valkey ${serverCpu.toFixed(1)} µs`)
     console.log(`  ${key.padEnd(52)} ${Math.round(ops).toLocaleString('en-US').padStart(11)}/s${lat}${cpu}`)
   }
