@@ -4,10 +4,10 @@
  * denied; the same limiter with and without `waitForReplicas(client, { count: 1 })`, interleaved, at 1
  * and 50 decisions in flight. Prints decisions/s, p50 and p99, and the ratios.
  *
- * NOTE: `WAIT` holds the connection's later commands until the replica acknowledges, so at 50 in
- * flight on one connection the decisions are serialised behind acknowledgements: that, not the
- * single decision's latency, is the cost that grows with load. Across a LAN, add the replica's
- * round trip to every acknowledgement.
+ * NOTE: `WAIT` holds the connection's later commands until the replica acknowledges. Over a TCP
+ * client the decisions issued together share one WAIT (see src/client/wait-replicas.ts); with one
+ * WAIT per decision, 50 in flight measured 0.18–0.30x, every decision queued behind the
+ * acknowledgements before it. Across a LAN, add the replica's round trip to every acknowledgement.
  */
 import { loadavg } from 'node:os'
 import { connect } from '../../adapters/node/socket.ts'

@@ -32,6 +32,13 @@ afterAll(async () => {
 })
 
 const T0 = 1_764_000_000_000
+
+/** How many EVALSHA, EVAL and WAIT the primary has run so far (a WAIT that timed out counts too). */
+const calls = async () => {
+  const stats = String(await client.send(['INFO', 'commandstats']))
+  const of = (name: string) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0)
+  return { evalsha: of('evalsha'), eval: of('eval'), wait: of('wait') }
+}
 let seq = 0
 type Acks = { count: number; timeout?: number } | undefined
 const make = (
@@ -114,6 +121,32 @@ describe('waitForReplicas', () => {
     const result = await make().limit('u', { now: T0 })
     expect(result).toMatchObject({ success: true, remaining: 2 })
     expect(result.reason).toBeUndefined()
+  })
+
+  it('sends one WAIT for all the decisions of one event-loop turn, and each is acknowledged', async () => {
+    const limiter = make({ limits: fixedWindow(10, '1 m') })
+    await limiter.limit('warm', { now: T0 }) // the script's SHA is known from here on
+    const before = await calls()
+    const ids = Array.from({ length: 20 }, (_, i) => `turn-${i}`)
+    const results = await Promise.all(ids.map((id) => limiter.limit(id, { now: T0 })))
+    expect(results.map((r) => [r.success, r.remaining, r.reason])).toEqual(
+      ids.map(() => [true, 9, undefined]),
+    )
+    const after = await calls()
+    expect([after.evalsha - before.evalsha, after.wait - before.wait]).toEqual([20, 1])
+    // Acknowledged means every one of them is on the replica already.
+    const keys = ids.map((id) => `{r${seq}:${id}}:fw:60000`)
+    expect(await replicaClient.send(['MGET', ...keys])).toEqual(ids.map(() => `${T0 / 60_000}:1`))
+
+    // After a SCRIPT FLUSH the whole turn gets NOSCRIPT, and its EVALs share a WAIT of their own.
+    await client.send(['SCRIPT', 'FLUSH'])
+    const again = await calls()
+    const second = await Promise.all(ids.map((id) => limiter.limit(id, { now: T0 })))
+    expect(second.map((r) => [r.success, r.remaining, r.reason])).toEqual(ids.map(() => [true, 8, undefined]))
+    const last = await calls()
+    expect([last.evalsha - again.evalsha, last.eval - again.eval, last.wait - again.wait]).toEqual([
+      20, 20, 2,
+    ])
   })
 
   it('works through the Ratelimit (Upstash-compatible) wrapper', async () => {
