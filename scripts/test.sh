@@ -18,6 +18,9 @@ echo "== lint"
 npx biome check .
 echo "== type-check"
 npx tsc -p tsconfig.json --noEmit
+echo "== type-check in Deno (its own TypeScript and lib: the Deno adapter, example and tests)"
+./node_modules/.bin/deno check --quiet --config examples/deno/deno.json \
+  adapters/deno/index.ts examples/deno/*.ts test/runtimes/deno/*.ts
 echo "== tests"
 mkdir -p .tmp
 status=0
