@@ -39,6 +39,17 @@ export interface ScriptContext {
   get(key: string): string | null
   /** `call('SET', key, value, 'PX', ttl)` without the command dispatch; `ttl` is a positive integer. */
   setPx(key: string, value: string | number, ttl: number): void
+  /**
+   * `get(key)` for a value of integers joined by `:` (a limiter's `"29400123:7:2"`): the integers
+   * themselves when `setIntegersPx` stored them, else the text (or `null`), for the twin to parse.
+   */
+  getIntegers(key: string): readonly number[] | string | null
+  /**
+   * `setPx(key, integers.join(':'), ttl)`, kept as the integers: nothing is printed now, and the
+   * next `getIntegers` parses nothing. Every command still reads the text. The array must not
+   * change afterwards.
+   */
+  setIntegersPx(key: string, integers: readonly number[], ttl: number): void
 }
 
 /** The same logic as a script's Lua, in TypeScript, run atomically by the memory backend. */

@@ -45,14 +45,20 @@ export interface StepOutcome {
   reset: number
   /** Ms until this same cost would fit; 0 when it fits now. */
   retry: number
-  /** The value to store when the step is committed. */
-  value: string
+  /**
+   * The state to store when the step is committed: the integers the Lua step prints with
+   * `format('%d:%d')` (the memory backend keeps them unprinted, see `setIntegersPx`).
+   */
+  value: readonly number[]
   /** Its TTL in ms; 0 means the state equals a fresh one and the key can be deleted. */
   ttl: number
 }
 
+/** A stored state as a twin reads it: the integers, their text, or `null` when absent. */
+export type StoredState = readonly number[] | string | null
+
 export type Step = (
-  value: string | null,
+  value: StoredState,
   now: number,
   cost: number,
   a: number,
@@ -91,21 +97,14 @@ export const policyName = (name: string | undefined, fallback: string): string =
 }
 
 /**
- * A state as colon-separated integers, the text the Lua's `format('%d:%d')` gives. Joined, not
- * templated: `join` yields one flat string, while a template literal yields a tree of pieces that
- * the next decision's parse (thousands of decisions later, on the memory backend) must gather from
- * all over the heap; the tree cost that backend a sixth of its decisions per second.
- */
-export const formatState = (values: readonly number[]): string => values.join(':')
-
-/**
  * Parses a stored state of `count` colon-separated integers (`"12:3"`); `null` when absent or not
  * in that form, which every step treats as a fresh state. Mirrors the Lua pattern
- * `^(%-?%d+):(%-?%d+)$` and Lua's `tonumber`; a hand-written scan, since this runs on every
- * decision of the memory backend.
+ * `^(%-?%d+):(%-?%d+)$` and Lua's `tonumber`; a hand-written scan, for a state that was written as
+ * text (by a command, or restored). A state the memory backend kept as integers is taken as is.
  */
-export const parseState = (value: string | null, count: 2 | 3): number[] | null => {
+export const parseState = (value: StoredState, count: 2 | 3): readonly number[] | null => {
   if (value === null) return null
+  if (typeof value !== 'string') return value.length === count ? value : null
   // Parsed into locals and returned as one literal: the state is read on every decision of the
   // memory backend, and a growing array would cost more than the parse.
   let x0 = 0

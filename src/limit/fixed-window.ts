@@ -11,7 +11,6 @@ import {
   type Algorithm,
   type AlgorithmOptions,
   checkProduct,
-  formatState,
   parseState,
   policyName,
   positiveInteger,
@@ -64,7 +63,7 @@ export const fixedWindowStep: Step = (value, now, cost, limit, window) => {
     remaining: Math.max(0, limit - after),
     reset: after > 0 ? windowEnd : now,
     retry: ok ? 0 : windowEnd - now,
-    value: formatState([idx, after]),
+    value: [idx, after],
     ttl: after > 0 ? windowEnd - now : 0,
   }
 }

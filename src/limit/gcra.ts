@@ -15,7 +15,6 @@ import {
   type Algorithm,
   type AlgorithmOptions,
   checkProduct,
-  formatState,
   parseState,
   policyName,
   positiveInteger,
@@ -83,7 +82,7 @@ export const gcraStep: Step = (value, now, cost, rate, period, burst) => {
     remaining: Math.max(0, Math.floor((tolerance - after) / period)),
     reset: now + ttl,
     retry,
-    value: formatState([now + whole, after - whole * rate]),
+    value: [now + whole, after - whole * rate],
     ttl,
   }
 }

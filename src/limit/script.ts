@@ -10,7 +10,7 @@
  */
 import { defineScript } from '../client/script.ts'
 import type { Reply, ScriptContext } from '../client/types.ts'
-import type { Step, StepOutcome } from './algorithm.ts'
+import type { Step, StepOutcome, StoredState } from './algorithm.ts'
 import { FIXED_WINDOW_LUA, fixedWindowStep } from './fixed-window.ts'
 import { GCRA_LUA, gcraStep } from './gcra.ts'
 import { SLIDING_WINDOW_LUA, slidingWindowStep } from './sliding-window.ts'
@@ -190,7 +190,7 @@ const callOf = (argv: readonly string[]): Call => {
   return call
 }
 
-const OLDS: Array<string | null> = []
+const OLDS: StoredState[] = []
 const OUTS: StepOutcome[] = []
 
 /** The twin: the procedure of `MAIN` in TypeScript, for the memory backend. */
@@ -215,7 +215,7 @@ const limitTwin = (redis: ScriptContext, keys: readonly string[], argv: readonly
   const outs = OUTS
   for (let i = 0; i < n; i++) {
     const { step, a, b, c } = limits[i]!
-    const old = redis.get(keys[i + ko]!)
+    const old = redis.getIntegers(keys[i + ko]!)
     const out = step(old, now, stepCost, a, b, c)
     if (!out.ok) admitted = false
     olds[i] = old
@@ -233,7 +233,7 @@ const limitTwin = (redis: ScriptContext, keys: readonly string[], argv: readonly
     if (stepCost !== 0) {
       for (let i = 0; i < n; i++) {
         const out = outs[i]!
-        if (out.ttl > 0) redis.setPx(keys[i + ko]!, out.value, out.ttl)
+        if (out.ttl > 0) redis.setIntegersPx(keys[i + ko]!, out.value, out.ttl)
         else if (olds[i] !== null) redis.call('DEL', keys[i + ko]!)
       }
     }

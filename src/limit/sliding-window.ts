@@ -16,7 +16,6 @@ import {
   type Algorithm,
   type AlgorithmOptions,
   checkProduct,
-  formatState,
   parseState,
   policyName,
   positiveInteger,
@@ -109,7 +108,7 @@ export const slidingWindowStep: Step = (value, now, cost, limit, window) => {
     remaining: Math.max(0, Math.floor(capacity / window) - after),
     reset,
     retry,
-    value: formatState([idx, after, prev]),
+    value: [idx, after, prev],
     ttl: reset - now,
   }
 }

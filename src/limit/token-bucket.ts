@@ -13,7 +13,6 @@ import {
   type Algorithm,
   type AlgorithmOptions,
   checkProduct,
-  formatState,
   parseState,
   policyName,
   positiveInteger,
@@ -82,7 +81,7 @@ export const tokenBucketStep: Step = (value, now, cost, rate, interval, maxToken
     remaining: Math.floor(after / interval),
     reset: now + ttl,
     retry,
-    value: formatState([after, now]),
+    value: [after, now],
     ttl,
   }
 }

@@ -267,6 +267,82 @@ describe('createMemoryClient: scripts', () => {
     expect(await client.send(['EXISTS', 'k2'])).toBe(0)
   })
 
+  it('keeps what setIntegersPx stores as integers for the twin, and as their text for every command', async () => {
+    const clock = manualClock()
+    const client = createMemoryClient({ now: clock.now })
+    const kept: Array<readonly number[]> = []
+    const integers = defineScript({
+      name: 'integers',
+      lua: 'return 0',
+      twin: (redis, keys, argv) => {
+        const before = redis.getIntegers(keys[0]!)
+        const next = argv.slice(1).map(Number)
+        kept.push(next)
+        redis.setIntegersPx(keys[0]!, next, Number(argv[0]))
+        // What the next twin gets back: the very array, nothing parsed.
+        const after = redis.getIntegers(keys[0]!)
+        return [
+          typeof before === 'string' || before === null ? before : `[${before}]`,
+          after === next ? 1 : 0,
+        ]
+      },
+    })
+    expect(await client.eval(integers, ['s'], [1000, 29400123, 7, -2])).toEqual([null, 1])
+    expect(await client.eval(integers, ['s'], [1000, 29400124, 8, 7])).toEqual(['[29400123,7,-2]', 1])
+    // Every command reads the text the Lua's format('%d:%d:%d') would have stored.
+    expect(await client.send(['GET', 's'])).toBe('29400124:8:7')
+    expect(await client.send(['MGET', 's', 'missing'])).toEqual(['29400124:8:7', null])
+    expect(await client.send(['STRLEN', 's'])).toBe(12)
+    expect(await client.send(['TYPE', 's'])).toBe('string')
+    expect(await client.send(['PTTL', 's'])).toBe(1000)
+    const notInteger = await client.send(['INCR', 's']).catch((e: unknown) => e)
+    expect((notInteger as ReplyError).message).toBe('ERR value is not an integer or out of range')
+    expect(await client.send(['APPEND', 's', ':0'])).toBe(14)
+    expect(await client.send(['GET', 's'])).toBe('29400124:8:7:0')
+    // Text written by a command comes back to the twin as text, for it to parse.
+    await client.send(['SET', 's', '5:6'])
+    expect(await client.eval(integers, ['s'], [500, 1])).toEqual(['5:6', 1])
+    expect(await client.send(['GETDEL', 's'])).toBe('1')
+    // A number kept by INCR reads as its text too.
+    await client.send(['INCR', 'n'])
+    expect(await client.eval(integers, ['n'], [500, 3])).toEqual(['1', 1])
+    // The TTL counts on the script's frozen clock, and the key goes at its end.
+    clock.t += 500
+    expect(await client.send(['EXISTS', 'n'])).toBe(1)
+    clock.t += 1
+    expect(await client.send(['EXISTS', 'n'])).toBe(0)
+    // Reading another type is WRONGTYPE, as GET is.
+    await client.send(['HSET', 'h', 'f', 'v'])
+    const wrongType = await client.eval(integers, ['h'], [500, 1]).catch((e: unknown) => e)
+    expect((wrongType as ReplyError).code).toBe('WRONGTYPE')
+    expect(kept).toEqual([[29400123, 7, -2], [29400124, 8, 7], [1], [3]])
+  })
+
+  it('refuses to keep anything but safe integers with a valid expire time, and replaces as SET does', async () => {
+    const client = createMemoryClient()
+    const store = defineScript({
+      name: 'store',
+      lua: 'return 0',
+      twin: (redis, keys, argv) => {
+        redis.setIntegersPx(keys[0]!, JSON.parse(argv[1]!) as number[], Number(argv[0]))
+        return 1
+      },
+    })
+    const fails = (keys: string[], args: string[]) => client.eval(store, keys, args).catch((e: unknown) => e)
+    expect(String(await fails(['k'], ['100', '[1, 1.5]']))).toMatch(
+      /setIntegersPx takes safe integers, received 1.5/,
+    )
+    expect(String(await fails(['k'], ['100', `[${2 ** 53}]`]))).toMatch(/received 9007199254740992/)
+    expect(((await fails(['k'], ['0', '[1]'])) as ReplyError).message).toBe(
+      "ERR invalid expire time in 'set' command",
+    )
+    expect(await client.send(['EXISTS', 'k'])).toBe(0)
+    // Over a key of another type it writes, as SET ... PX does.
+    await client.send(['HSET', 'h', 'f', 'v'])
+    expect(await client.eval(store, ['h'], ['100', '[4, 2]'])).toBe(1)
+    expect(await client.send(['GET', 'h'])).toBe('4:2')
+  })
+
   it('checks a frozen argument array once, and still canonicalises one that needs it', async () => {
     const client = createMemoryClient()
     const echo = defineScript({

@@ -15,6 +15,13 @@ describe('parseState', () => {
     expect(parseState(null, 2)).toBeNull()
   })
 
+  it('takes a state the memory backend kept as integers as it is, when it has the right count', () => {
+    const kept = [176400000, 3, -2] as const
+    expect(parseState(kept, 3)).toBe(kept)
+    expect(parseState([176400000, 3], 3)).toBeNull()
+    expect(parseState(kept, 2)).toBeNull()
+  })
+
   it('treats anything else as a fresh state, as the Lua pattern does', () => {
     for (const bad of [
       '',

@@ -12,13 +12,13 @@ import { tokenBucket, tokenBucketStep } from '../../src/limit/token-bucket.ts'
 
 const T0 = 1_764_000_000_000 // a multiple of 10 s
 
-/** Runs calls against one state, committing each admitted one, as the limit script does. */
+/** Runs calls against one state kept as text, committing each admitted one, as the limit script does. */
 const run = (step: Step, algorithm: Algorithm) => {
   let value: string | null = null
   const [a, b, c] = algorithm.params
   return (now: number, cost = 1) => {
     const out = step(value, now, cost, a, b, c)
-    if (out.ok && cost !== 0) value = out.ttl > 0 ? out.value : null
+    if (out.ok && cost !== 0) value = out.ttl > 0 ? out.value.join(':') : null
     return { ...out, stored: value }
   }
 }

@@ -15,8 +15,11 @@ import type { SortedSet } from './sorted-set.ts'
 
 export interface StringEntry {
   type: 'string'
-  /** A safe integer is kept as a number, so INCR neither parses nor prints. */
-  value: string | number
+  /**
+   * A safe integer is kept as a number, so INCR neither parses nor prints. A list of integers is
+   * the text of them joined by `:`, kept unprinted for script twins (`setIntegersPx`).
+   */
+  value: string | number | readonly number[]
   /** Epoch milliseconds after which the key is gone; `Infinity` when it never expires. */
   expiresAt: number
 }

@@ -12,7 +12,7 @@ import { lookup } from './dispatch.ts'
 import type { Keyspace } from './keyspace.ts'
 import { smallIntegerArg } from './numbers.ts'
 import { OK, type Out, Status, wrongArity } from './reply.ts'
-import { read, writeWithTtl } from './strings.ts'
+import { read, readIntegers, writeIntegersWithTtl, writeWithTtl } from './strings.ts'
 
 /** The commands that run scripts: a script may not call them. */
 export const SCRIPTING: ReadonlySet<string> = new Set([
@@ -103,6 +103,8 @@ export class Scripts {
       now: () => db.now(),
       get: (key) => read(db, str(key)),
       setPx: (key, value, ttl) => writeWithTtl(db, str(key), value, ttl),
+      getIntegers: (key) => readIntegers(db, str(key)),
+      setIntegersPx: (key, integers, ttl) => writeIntegersWithTtl(db, str(key), integers, ttl),
     }
   }
 

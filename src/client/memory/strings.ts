@@ -19,7 +19,8 @@ import {
   wrongType,
 } from './reply.ts'
 
-const asString = (value: string | number): string => (typeof value === 'number' ? String(value) : value)
+const asString = (value: StringEntry['value']): string =>
+  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : value.join(':')
 
 /** GET: the string under `key` (canonical), or null; WRONGTYPE for another type. */
 export const read = (db: Keyspace, key: string): string | null => {
@@ -27,7 +28,15 @@ export const read = (db: Keyspace, key: string): string | null => {
   return entry === undefined ? null : asString(entry.value)
 }
 
-const store = (db: Keyspace, key: string, value: string | number, expiresAt = Infinity): void => {
+/** GET for script twins: a list of integers as stored (see `writeIntegersWithTtl`), else the text. */
+export const readIntegers = (db: Keyspace, key: string): readonly number[] | string | null => {
+  const entry = db.typed(key, 'string')
+  if (entry === undefined) return null
+  const value = entry.value
+  return typeof value === 'object' ? value : asString(value)
+}
+
+const store = (db: Keyspace, key: string, value: StringEntry['value'], expiresAt = Infinity): void => {
   db.set(key, { type: 'string', value, expiresAt })
 }
 
@@ -62,7 +71,7 @@ const put = (
   db: Keyspace,
   key: string,
   old: Entry | undefined,
-  value: string | number,
+  value: StringEntry['value'],
   expiresAt: number,
 ) => {
   if (old?.type === 'string') {
@@ -75,6 +84,26 @@ const put = (
 export const writeWithTtl = (db: Keyspace, key: string, value: string | number, ttl: number): void => {
   if (!Number.isSafeInteger(ttl) || ttl <= 0) throw invalidExpire('set')
   put(db, key, db.get(key), storable(value), db.now() + ttl)
+}
+
+/**
+ * `writeWithTtl` of `integers.join(':')`, kept as the integers: a limiter twin's state is written on
+ * every decision and read back on the next one, and printing and parsing it each time was a large
+ * share of the memory backend's time per decision. Commands read the text (`asString`).
+ */
+export const writeIntegersWithTtl = (
+  db: Keyspace,
+  key: string,
+  integers: readonly number[],
+  ttl: number,
+): void => {
+  if (!Number.isSafeInteger(ttl) || ttl <= 0) throw invalidExpire('set')
+  for (let i = 0; i < integers.length; i++) {
+    if (!Number.isSafeInteger(integers[i])) {
+      throw new TypeError(`setIntegersPx takes safe integers, received ${String(integers[i])}`)
+    }
+  }
+  put(db, key, db.get(key), integers, db.now() + ttl)
 }
 
 const set = (db: Keyspace, args: readonly Arg[]): Out => {
@@ -141,7 +170,7 @@ const increment = (db: Keyspace, key: string, by: number | bigint): number | Sta
     store(db, key, value)
     return integer(value)
   }
-  const current = typeof entry.value === 'number' ? entry.value : parseInteger(entry.value)
+  const current = typeof entry.value === 'number' ? entry.value : parseInteger(asString(entry.value))
   if (current === undefined) throw notInteger()
   const value = addIntegers(current, by)
   entry.value = value
