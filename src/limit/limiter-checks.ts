@@ -4,6 +4,7 @@
  */
 import type { Algorithm } from './algorithm.ts'
 import type { LimiterOptions } from './limiter.ts'
+import { MAX_LIMITS } from './script.ts'
 
 export const checkIdentifier = (identifier: unknown): string => {
   if (typeof identifier === 'string' && identifier.length > 0) return identifier
@@ -31,6 +32,11 @@ export const validateOptions = (options: LimiterOptions): Algorithm[] => {
   if (limits.length === 0 || limits.some((l) => typeof l?.code !== 'number')) {
     throw new TypeError(
       'createLimiter: limits must be one or more of fixedWindow(), slidingWindow(), tokenBucket(), gcra()',
+    )
+  }
+  if (limits.length > MAX_LIMITS) {
+    throw new TypeError(
+      `createLimiter: at most ${MAX_LIMITS} limits are checked together, received ${limits.length}`,
     )
   }
   const keys = new Set(limits.map((l) => l.key))

@@ -1,12 +1,12 @@
 /**
  * `createLimiter`: one or more limits over a Client, for many identifiers. Each decision is one
- * call of the limit script (EVALSHA, EVAL only after NOSCRIPT): all limits checked and consumed
+ * call of the limiter's script (EVALSHA, EVAL only after NOSCRIPT): all limits checked and consumed
  * together or not at all, on the server's clock. Around it: the in-process block cache, a
  * timeout whose outcome is the caller's explicit choice (and which also covers an unreachable or
  * erroring backend), and the block duration. Over a `waitForReplicas` client, a decision too
  * few replicas acknowledged is answered by the policy when it admits, and stands when it denies.
  */
-import type { Arg, Client, Reply } from '../client/types.ts'
+import type { Client, Reply } from '../client/types.ts'
 import { TimeoutError } from '../errors.ts'
 import type { Algorithm } from './algorithm.ts'
 import { BlockCache, type BlockEntry } from './block-cache.ts'
@@ -15,7 +15,7 @@ import { type Duration, parseDuration } from './duration.ts'
 import { limitKeys } from './keys.ts'
 import { checkCost, checkIdentifier, checkNow, validateOptions } from './limiter-checks.ts'
 import { type Decision, decodeDecision, type PolicyState, type RateLimitResult, RESOLVED } from './result.ts'
-import { limitScript } from './script.ts'
+import { limitScriptFor } from './script.ts'
 
 export interface LimiterOptions {
   /** The backend: a TCP, HTTP, cluster or memory Client. */
@@ -64,6 +64,7 @@ export interface Limiter {
 }
 
 const DENY_RETRY_MS = 1000
+const NO_ARGS: readonly string[] = Object.freeze([])
 
 /**
  * Builds a limiter.
@@ -89,7 +90,6 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
     cacheOption === false
       ? undefined
       : new BlockCache(cacheOption === true ? 10_000 : (cacheOption.max ?? 10_000))
-  const params: Arg[] = limits.flatMap((l) => [l.code, ...l.params])
   // The block key goes to the script only when there is a block duration to keep.
   const stateSuffixes = limits.map((l) => l.key)
   const suffixes = blockFor > 0 ? ['block', ...stateSuffixes] : stateSuffixes
@@ -109,18 +109,13 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
   const deadlines = new Deadlines(timeout)
   const withTimeout = <T>(call: Promise<T>): Promise<T> => (timed ? deadlines.guard(call) : call)
 
-  // Every argument as a string, the static ones made once: the memory backend then takes the array as is.
-  // The usual call (server clock, cost 1) reuses one frozen array, in the script's short form when
-  // there is no block duration.
-  const paramArgs = params.map(String)
-  const fixedArgs = [String(blockFor), ...paramArgs]
-  const unitArgs: readonly string[] = Object.freeze(
-    blockFor > 0 ? ['', '1', '1', ...fixedArgs] : ['', ...paramArgs],
-  )
+  // The limits and the block duration are constants in the script: the usual call (server clock,
+  // cost 1) sends no argument at all, any other the clock, the cost and whether to consume.
+  const script = limitScriptFor(limits, blockFor)
   const argsOf = (now: string, cost: number, consume: boolean): readonly string[] =>
-    now === '' && cost === 1 && consume ? unitArgs : [now, String(cost), consume ? '1' : '0', ...fixedArgs]
+    now === '' && cost === 1 && consume ? NO_ARGS : [now, String(cost), consume ? '1' : '0']
   const run = (identifier: string, now: string, cost: number, consume: boolean): Promise<Reply> =>
-    client.eval(limitScript, keysOf(identifier), argsOf(now, cost, consume))
+    client.eval(script, keysOf(identifier), argsOf(now, cost, consume))
   // The memory backend answers in process: its decisions take no promise until the last one.
   const evalSync = client.evalSync?.bind(client)
 
@@ -241,7 +236,7 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
       // needs it (a denial for the block cache, a failure).
       let reply: Reply
       try {
-        reply = evalSync(limitScript, keysOf(identifier), argsOf(now, cost, true))
+        reply = evalSync(script, keysOf(identifier), argsOf(now, cost, true))
       } catch (error) {
         return Promise.resolve(fallback(error, RESOLVED, given))
       }

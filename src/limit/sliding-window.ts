@@ -24,8 +24,8 @@ import {
 import { type Duration, formatDuration, parseDuration } from './duration.ts'
 
 /**
- * The Lua step: a branch of the limit script's `step(code, value, now, cost, a, b, c)`, which
- * provides `floor`, `ceil`, `match`, `format` and `tonumber` as locals and returns what it returns.
+ * The Lua step: the body of the limit script's `step<code>(value, now, cost, a, b, c)` (see
+ * script.ts), which provides `floor`, `ceil`, `match`, `format` and `tonumber` as locals.
  */
 export const SLIDING_WINDOW_LUA = `
   local limit, window = a, b

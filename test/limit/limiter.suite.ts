@@ -185,6 +185,33 @@ export const limiterSuite = (
       expect(left.policies.map((p) => p.remaining)).toEqual([1, 0])
     })
 
+    it('checks 16 limits of all four algorithms together, with a block duration; refuses a 17th', async () => {
+      const factories = [
+        (i: number) => fixedWindow(2 + i, `${10 + i} h`),
+        (i: number) => slidingWindow(2 + i, `${10 + i} h`),
+        (i: number) => tokenBucket(1, `${10 + i} h`, 2 + i),
+        (i: number) => gcra(2 + i, `${10 + i} h`, { burst: 2 + i }),
+      ]
+      const limits = Array.from({ length: 16 }, (_, i) => factories[i % 4]!(i))
+      const { limiter } = make({ limits, blockFor: '1 h' })
+      const results = []
+      for (let i = 0; i < 3; i++) results.push(await limiter.limit('u', { now: T0 }))
+      expect(results.map((r) => [r.success, r.policy])).toEqual([
+        [true, '2-per-10h'],
+        [true, '2-per-10h'],
+        [false, '2-per-10h'],
+      ])
+      expect(results[1]!.policies.map((p) => p.remaining)).toEqual(limits.map((l) => l.limit - 2))
+      // The denial consumed nothing anywhere, and started the block.
+      expect(results[2]!.policies.map((p) => p.remaining)).toEqual(
+        limits.map((l, i) => (i === 0 ? 0 : l.limit - 2)),
+      )
+      expect(results[2]!.retryAfter).toBe(36_000_000)
+      expect(() =>
+        createLimiter({ client: open(), limits: [...limits, fixedWindow(1, '99 h')], prefix: 'x' }),
+      ).toThrow(/at most 16 limits are checked together, received 17/)
+    })
+
     it('decides on the server clock, not the caller clock, unless now is passed', async () => {
       const { limiter } = make({ limits: fixedWindow(5, '10 s') })
       const real = Date.now()

@@ -8,7 +8,7 @@ import { connect } from '../../adapters/node/socket.ts'
 import { scriptSha } from '../../src/client/script.ts'
 import { createTcpClient } from '../../src/client/tcp.ts'
 import { createLimiter, fixedWindow, rateLimitHeaders, slidingWindow } from '../../src/limit/index.ts'
-import { limitScript } from '../../src/limit/script.ts'
+import { limitScriptFor } from '../../src/limit/script.ts'
 import { clearOfWindowEdge } from '../support/clock.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { freePort } from '../support/valkey.ts'
@@ -41,11 +41,22 @@ const commandCalls = (stats: string, command: string): number => {
 }
 
 describe('limiter on Valkey: scripts and failures', () => {
-  it('loads the limit script under the SHA1 the client sends with EVALSHA', async () => {
+  it('writes one script per configuration, with its parameters in it, loaded under the SHA1 EVALSHA sends', async () => {
     const client = createTcpClient({ url: valkey.url, connect })
-    const loaded = await client.send(['SCRIPT', 'LOAD', limitScript.lua])
-    expect(loaded).toBe(await scriptSha(limitScript))
-    expect(limitScript.lua.startsWith('local function step(')).toBe(true)
+    const script = limitScriptFor([slidingWindow(10, '10 s'), fixedWindow(100, '1 h')], 0)
+    // Limiters built alike share it; another block duration or parameter is another script.
+    expect(limitScriptFor([slidingWindow(10, '10 s'), fixedWindow(100, '1 h')], 0)).toBe(script)
+    expect(limitScriptFor([slidingWindow(10, '10 s'), fixedWindow(100, '1 h')], 5000)).not.toBe(script)
+    expect(limitScriptFor([slidingWindow(11, '10 s'), fixedWindow(100, '1 h')], 0)).not.toBe(script)
+    // Only the algorithms it uses, each called with its constants.
+    expect(script.lua.match(/local function step\d/g)).toEqual([
+      'local function step2',
+      'local function step1',
+    ])
+    expect(script.lua).toContain('step2(o1, now, step_cost, 10, 10000, 0)')
+    expect(script.lua).toContain('step1(o2, now, step_cost, 100, 3600000, 0)')
+    const loaded = await client.send(['SCRIPT', 'LOAD', script.lua])
+    expect(loaded).toBe(await scriptSha(script))
     await client.close()
   })
 
