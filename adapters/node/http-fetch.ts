@@ -21,8 +21,14 @@ export interface NodeFetchOptions {
   tls?: Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>
 }
 
-/** A `FetchLike` that owns its connections; `close()` ends them and refuses further calls. */
+/**
+ * A `FetchLike` that owns its connections; `close()` ends them and refuses further calls. Its
+ * `maxPipeline` (25) is the HTTP client's default with it: a request costs it little, so a busy
+ * tick goes out as several that client, bridge and Valkey work on side by side (bench/limiter: 31–50k
+ * decisions/s at 50 in flight, against 27–41k in requests of 1,000).
+ */
 export interface NodeFetch extends FetchLike {
+  readonly maxPipeline: number
   close(): void
 }
 
@@ -191,6 +197,7 @@ export const nodeFetch = (options: NodeFetchOptions = {}): NodeFetch => {
   }
 
   return Object.assign(fetch, {
+    maxPipeline: 25,
     close() {
       closed = true
       for (const pool of pools.values()) {

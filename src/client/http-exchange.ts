@@ -29,8 +29,13 @@ export interface FetchInitLike {
   signal: AbortSignal
 }
 
-/** A `fetch`-compatible function: the global one, or a faster one such as `floodgate/node`'s. */
-export type FetchLike = (url: string, init: FetchInitLike) => Promise<FetchResponseLike>
+/**
+ * A `fetch`-compatible function: the global one, or a faster one such as `floodgate/node`'s. It
+ * may say how many commands per request suit it (`maxPipeline`), the HTTP client's default then.
+ */
+export type FetchLike = ((url: string, init: FetchInitLike) => Promise<FetchResponseLike>) & {
+  readonly maxPipeline?: number
+}
 
 /** One command's answer, as the bridge sends it. */
 export type Outcome = { result: unknown } | { error: string }

@@ -345,3 +345,35 @@ describe.each([
     await expect(client.send(['GET', 'k'])).rejects.toBeInstanceOf(TransportError)
   })
 })
+
+describe('createHttpClient: requests per tick', () => {
+  it("takes the fetch's own maxPipeline as the default (nodeFetch: 25), else 1000", async () => {
+    const server = await serve((req, res) => {
+      const commands = JSON.parse(req.body) as string[][]
+      json(
+        res,
+        200,
+        commands.map((command) => ({ result: Number(command[1]) })),
+      )
+    })
+    const tick = async (client: ReturnType<typeof create>) => {
+      const before = server.requests.length
+      const replies = await Promise.all(Array.from({ length: 60 }, (_, i) => client.send(['ECHO', i])))
+      expect(replies).toEqual(Array.from({ length: 60 }, (_, i) => i))
+      return server.requests.slice(before).map((r) => (JSON.parse(r.body) as unknown[]).length)
+    }
+    const fetch = nodeFetch()
+    try {
+      expect(fetch.maxPipeline).toBe(25)
+      expect(await tick(create({ url: server.url, fetch }))).toEqual([25, 25, 10])
+      expect(await tick(create({ url: server.url }))).toEqual([60])
+      // A fetch of your own without the hint gets 1000 too; the option still wins over the hint.
+      expect(
+        await tick(create({ url: server.url, fetch: (url, init) => globalThis.fetch(url, init) })),
+      ).toEqual([60])
+      expect(await tick(create({ url: server.url, fetch, maxPipeline: 40 }))).toEqual([40, 20])
+    } finally {
+      fetch.close()
+    }
+  })
+})
