@@ -15,7 +15,7 @@ import { type Duration, parseDuration } from './duration.ts'
 import { limitKeys } from './keys.ts'
 import { checkCost, checkIdentifier, checkNow, validateOptions } from './limiter-checks.ts'
 import { type Decision, decodeDecision, type PolicyState, type RateLimitResult, RESOLVED } from './result.ts'
-import { limitScriptFor } from './script.ts'
+import { limitParams, limitScriptFor } from './script.ts'
 
 export interface LimiterOptions {
   /** The backend: a TCP, HTTP, cluster or memory Client. */
@@ -64,7 +64,6 @@ export interface Limiter {
 }
 
 const DENY_RETRY_MS = 1000
-const NO_ARGS: readonly string[] = Object.freeze([])
 
 /**
  * Builds a limiter.
@@ -109,11 +108,12 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
   const deadlines = new Deadlines(timeout)
   const withTimeout = <T>(call: Promise<T>): Promise<T> => (timed ? deadlines.guard(call) : call)
 
-  // The limits and the block duration are constants in the script: the usual call (server clock,
-  // cost 1) sends no argument at all, any other the clock, the cost and whether to consume.
+  // The usual call (server clock, cost 1) sends only the limits' parameters, one frozen array the
+  // memory backend reads once; any other adds the clock, the cost and whether to consume.
   const script = limitScriptFor(limits, blockFor)
+  const paramArgs: readonly string[] = Object.freeze(limitParams(limits, blockFor))
   const argsOf = (now: string, cost: number, consume: boolean): readonly string[] =>
-    now === '' && cost === 1 && consume ? NO_ARGS : [now, String(cost), consume ? '1' : '0']
+    now === '' && cost === 1 && consume ? paramArgs : [...paramArgs, now, String(cost), consume ? '1' : '0']
   const run = (identifier: string, now: string, cost: number, consume: boolean): Promise<Reply> =>
     client.eval(script, keysOf(identifier), argsOf(now, cost, consume))
   // The memory backend answers in process: its decisions take no promise until the last one.

@@ -10,8 +10,8 @@
  * of a loaded test run. State values are self-describing, so this changes no decision; it only
  * keeps the two keyspaces comparable key by key.
  *
- * The usual call (server clock, cost 1) sends no argument, which explicit times never do: it is
- * compared on the server clock, over windows too long to move during the test.
+ * The usual call (server clock, cost 1) sends only the limits' parameters, which explicit times
+ * never do: it is compared on the server clock, over windows too long to move during the test.
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -93,7 +93,7 @@ describe('Lua on Valkey and the TypeScript twin agree', () => {
     ))
 })
 
-describe('the usual call (server clock, cost 1): no argument, the limits are in the script', () => {
+describe('the usual call (server clock, cost 1): only the parameters', () => {
   const ALGORITHMS = [
     fixedWindow(7, '2000 s'),
     slidingWindow(7, '2000 s'),
@@ -110,7 +110,7 @@ describe('the usual call (server clock, cost 1): no argument, the limits are in 
       },
     })
 
-  it('sends one key and no argument, and decides as the twin does', async () => {
+  it("sends one key and the limit's two or three parameters, and decides as the twin does", async () => {
     await clearOfWindowEdge(2_000_000)
     for (const limit of ALGORITHMS) {
       const prefix = `short${++run}`
@@ -134,16 +134,17 @@ describe('the usual call (server clock, cost 1): no argument, the limits are in 
         ])
       expect(await decisions(onValkey)).toEqual(expected)
       expect(await decisions(onMemory)).toEqual(expected)
-      expect(seen).toEqual(Array.from({ length: 9 }, () => [1, 0]))
+      const params = limit.code <= 2 ? 2 : 3
+      expect(seen).toEqual(Array.from({ length: 9 }, () => [1, params]))
       // Another cost sends the clock, the cost and whether to consume, and reads the same state.
       const fromLua = await onValkey.limit('a', { cost: 0 })
       const fromTwin = await onMemory.limit('a', { cost: 0 })
       expect([fromLua.success, fromLua.remaining]).toEqual([fromTwin.success, fromTwin.remaining])
-      expect(seen.at(-1)).toEqual([1, 3])
+      expect(seen.at(-1)).toEqual([1, params + 3])
     }
   })
 
-  it('sends the block key first when there is a block duration, and still no argument', async () => {
+  it('sends the block key first when there is a block duration, and the duration last', async () => {
     const seen: Array<[number, number]> = []
     const limiter = createLimiter({
       client: observed(tcp, seen),
@@ -157,8 +158,8 @@ describe('the usual call (server clock, cost 1): no argument, the limits are in 
     const denied = await limiter.limit('b')
     expect([denied.success, denied.retryAfter >= 9_000]).toEqual([false, true])
     expect(seen).toEqual([
-      [3, 0],
-      [3, 0],
+      [3, 5],
+      [3, 5],
     ])
   })
 })

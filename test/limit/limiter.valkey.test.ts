@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest'
 import { connect } from '../../adapters/node/socket.ts'
 import { scriptSha } from '../../src/client/script.ts'
 import { createTcpClient } from '../../src/client/tcp.ts'
-import { createLimiter, fixedWindow, rateLimitHeaders, slidingWindow } from '../../src/limit/index.ts'
-import { limitScriptFor } from '../../src/limit/script.ts'
+import { createLimiter, fixedWindow, gcra, rateLimitHeaders, slidingWindow } from '../../src/limit/index.ts'
+import { limitParams, limitScriptFor } from '../../src/limit/script.ts'
 import { clearOfWindowEdge } from '../support/clock.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { freePort } from '../support/valkey.ts'
@@ -41,22 +41,35 @@ const commandCalls = (stats: string, command: string): number => {
 }
 
 describe('limiter on Valkey: scripts and failures', () => {
-  it('writes one script per configuration, with its parameters in it, loaded under the SHA1 EVALSHA sends', async () => {
+  it('writes one script per shape of limiter, loaded under the SHA1 EVALSHA sends', async () => {
     const client = createTcpClient({ url: valkey.url, connect })
     const script = limitScriptFor([slidingWindow(10, '10 s'), fixedWindow(100, '1 h')], 0)
-    // Limiters built alike share it; another block duration or parameter is another script.
-    expect(limitScriptFor([slidingWindow(10, '10 s'), fixedWindow(100, '1 h')], 0)).toBe(script)
+    // Other parameters are the same shape; another order or a block duration is another.
+    expect(limitScriptFor([slidingWindow(11, '20 s'), fixedWindow(5, '1 d')], 0)).toBe(script)
+    expect(limitScriptFor([fixedWindow(100, '1 h'), slidingWindow(10, '10 s')], 0)).not.toBe(script)
     expect(limitScriptFor([slidingWindow(10, '10 s'), fixedWindow(100, '1 h')], 5000)).not.toBe(script)
-    expect(limitScriptFor([slidingWindow(11, '10 s'), fixedWindow(100, '1 h')], 0)).not.toBe(script)
-    // Only the algorithms it uses, each called with its constants.
+    // Only the algorithms it uses, each limit reading its parameters from its own ARGV slots.
     expect(script.lua.match(/local function step\d/g)).toEqual([
       'local function step2',
       'local function step1',
     ])
-    expect(script.lua).toContain('step2(o1, now, step_cost, 10, 10000, 0)')
-    expect(script.lua).toContain('step1(o2, now, step_cost, 100, 3600000, 0)')
-    const loaded = await client.send(['SCRIPT', 'LOAD', script.lua])
-    expect(loaded).toBe(await scriptSha(script))
+    expect(script.lua).toContain('local x1, y1, z1 = tonumber(ARGV[1]), tonumber(ARGV[2]), 0')
+    expect(script.lua).toContain('local x2, y2, z2 = tonumber(ARGV[3]), tonumber(ARGV[4]), 0')
+    expect(limitParams([slidingWindow(10, '10 s'), gcra(5, '1 m', { burst: 2 })], 30_000)).toEqual([
+      '10',
+      '10000',
+      '5',
+      '60000',
+      '2',
+      '30000',
+    ])
+    expect(await client.send(['SCRIPT', 'LOAD', script.lua])).toBe(await scriptSha(script))
+    // The largest: 16 limits of three parameters and a block key still compile (Lua allows 200 locals).
+    const largest = limitScriptFor(
+      Array.from({ length: 16 }, (_, i) => gcra(1, `${i + 1} s`)),
+      1000,
+    )
+    expect(await client.send(['SCRIPT', 'LOAD', largest.lua])).toBe(await scriptSha(largest))
     await client.close()
   })
 
