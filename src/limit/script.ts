@@ -62,7 +62,16 @@ export const limitParams = (limits: readonly Algorithm[], blockFor: number): str
   return params
 }
 
-/** The Lua of the script for limits of algorithms `codes`, with a block duration or not. */
+/**
+ * The Lua of the script for limits of algorithms `codes`, with a block duration or not. Each limit
+ * `i` gets its own locals; for a sliding window first in line they read
+ *   local x1, y1, z1 = tonumber(ARGV[1]), tonumber(ARGV[2]), 0
+ *   local o1 = call('GET', KEYS[1])
+ *   local k1, r1, s1, w1, v1, t1 = step2(o1, now, step_cost, x1, y1, z1)
+ * (x, y, z its parameters; o the stored state; k whether the cost fits; r, s, w the remaining,
+ * reset and retry after; v, t the state to store and its TTL). Ten locals per limit, within Lua's
+ * 200 per function at `MAX_LIMITS`.
+ */
 const limitLua = (codes: readonly Algorithm['code'][], block: boolean): string => {
   // ARGV: the limits' parameters (and the block duration), `count` of them, then for calls other
   // than the usual one: the clock, the cost and whether to consume.
