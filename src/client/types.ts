@@ -41,13 +41,14 @@ export interface ScriptContext {
   setPx(key: string, value: string | number, ttl: number): void
   /**
    * `get(key)` for a value of integers joined by `:` (a limiter's `"29400123:7:2"`): the integers
-   * themselves when `setIntegersPx` stored them, else the text (or `null`), for the twin to parse.
+   * when `setIntegersPx` stored them, else the text (or `null`), for the twin to parse. The
+   * integers are the stored array itself: read them before writing that key, which updates them
+   * in place.
    */
   getIntegers(key: string): readonly number[] | string | null
   /**
-   * `setPx(key, integers.join(':'), ttl)`, kept as the integers: nothing is printed now, and the
-   * next `getIntegers` parses nothing. Every command still reads the text. The array must not
-   * change afterwards.
+   * `setPx(key, integers.join(':'), ttl)`, kept as the integers (copied in): nothing is printed
+   * now, and the next `getIntegers` parses nothing. Every command still reads the text.
    */
   setIntegersPx(key: string, integers: readonly number[], ttl: number): void
 }

@@ -276,18 +276,19 @@ describe('createMemoryClient: scripts', () => {
       lua: 'return 0',
       twin: (redis, keys, argv) => {
         const before = redis.getIntegers(keys[0]!)
+        // Read before the write: the write updates the stored array in place.
+        const shown = typeof before === 'string' || before === null ? before : `[${before}]`
         const next = argv.slice(1).map(Number)
-        kept.push(next)
         redis.setIntegersPx(keys[0]!, next, Number(argv[0]))
-        // What the next twin gets back: the very array, nothing parsed.
-        const after = redis.getIntegers(keys[0]!)
-        return [
-          typeof before === 'string' || before === null ? before : `[${before}]`,
-          after === next ? 1 : 0,
-        ]
+        // A copy is kept: changing ours afterwards changes nothing stored.
+        next.push(99)
+        const after = redis.getIntegers(keys[0]!) as readonly number[]
+        kept.push([...after])
+        // In place when the stored array has as many integers, a new one otherwise.
+        return [shown, Array.isArray(before) && before === after ? 1 : 0]
       },
     })
-    expect(await client.eval(integers, ['s'], [1000, 29400123, 7, -2])).toEqual([null, 1])
+    expect(await client.eval(integers, ['s'], [1000, 29400123, 7, -2])).toEqual([null, 0])
     expect(await client.eval(integers, ['s'], [1000, 29400124, 8, 7])).toEqual(['[29400123,7,-2]', 1])
     // Every command reads the text the Lua's format('%d:%d:%d') would have stored.
     expect(await client.send(['GET', 's'])).toBe('29400124:8:7')
@@ -301,11 +302,13 @@ describe('createMemoryClient: scripts', () => {
     expect(await client.send(['GET', 's'])).toBe('29400124:8:7:0')
     // Text written by a command comes back to the twin as text, for it to parse.
     await client.send(['SET', 's', '5:6'])
-    expect(await client.eval(integers, ['s'], [500, 1])).toEqual(['5:6', 1])
+    expect(await client.eval(integers, ['s'], [500, 1])).toEqual(['5:6', 0])
     expect(await client.send(['GETDEL', 's'])).toBe('1')
     // A number kept by INCR reads as its text too.
     await client.send(['INCR', 'n'])
-    expect(await client.eval(integers, ['n'], [500, 3])).toEqual(['1', 1])
+    expect(await client.eval(integers, ['n'], [500, 3])).toEqual(['1', 0])
+    // Another count of integers takes a new array.
+    expect(await client.eval(integers, ['n'], [500, 3, 4])).toEqual(['[3]', 0])
     // The TTL counts on the script's frozen clock, and the key goes at its end.
     clock.t += 500
     expect(await client.send(['EXISTS', 'n'])).toBe(1)
@@ -315,7 +318,7 @@ describe('createMemoryClient: scripts', () => {
     await client.send(['HSET', 'h', 'f', 'v'])
     const wrongType = await client.eval(integers, ['h'], [500, 1]).catch((e: unknown) => e)
     expect((wrongType as ReplyError).code).toBe('WRONGTYPE')
-    expect(kept).toEqual([[29400123, 7, -2], [29400124, 8, 7], [1], [3]])
+    expect(kept).toEqual([[29400123, 7, -2], [29400124, 8, 7], [1], [3], [3, 4]])
   })
 
   it('refuses to keep anything but safe integers with a valid expire time, and replaces as SET does', async () => {

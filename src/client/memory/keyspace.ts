@@ -17,7 +17,8 @@ export interface StringEntry {
   type: 'string'
   /**
    * A safe integer is kept as a number, so INCR neither parses nor prints. A list of integers is
-   * the text of them joined by `:`, kept unprinted for script twins (`setIntegersPx`).
+   * the text of them joined by `:`, kept unprinted for script twins (`setIntegersPx`); the entry
+   * owns it and it changes in place, so copying an entry must copy the list.
    */
   value: string | number | readonly number[]
   /** Epoch milliseconds after which the key is gone; `Infinity` when it never expires. */
