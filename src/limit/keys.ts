@@ -9,6 +9,8 @@
  * in the round trip, and nothing is cached.
  */
 
+import { frozenArgs } from '../client/canonical.ts'
+
 /** Identifiers whose keys the memory backend's limiter keeps built. */
 const CACHED = 32_768
 
@@ -17,8 +19,8 @@ export type KeysOf = (identifier: string) => readonly string[]
 export const limitKeys = (prefix: string, suffixes: readonly string[], cache: boolean): KeysOf => {
   const build = (identifier: string): readonly string[] => {
     const tag = `{${prefix}:${identifier}}:`
-    // Frozen: the memory backend then trusts the array it already checked.
-    return Object.freeze(suffixes.map((suffix) => tag + suffix))
+    // Frozen and marked: the memory backend then takes the array as it is.
+    return frozenArgs(suffixes.map((suffix) => tag + suffix))
   }
   if (!cache) return build
   const built = new Map<string, readonly string[]>()

@@ -5,17 +5,14 @@
  * "surrogateescape" mapping). Text costs nothing to store or return, and arbitrary bytes still
  * round-trip exactly: `toBytes(fromBytes(b))` equals `b` for every `b`.
  */
+import { isText } from '../canonical.ts'
 import type { Arg } from '../types.ts'
 
 const encoder = new TextEncoder()
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const lenient = new TextDecoder('utf-8', { ignoreBOM: true })
 
-interface WellFormed {
-  isWellFormed(): boolean
-}
-/** True when `s` holds no lone surrogate, i.e. it is plain text (ES2024, in every target runtime). */
-export const isText = (s: string): boolean => (s as unknown as WellFormed).isWellFormed()
+export { isText }
 
 /** The length of a valid UTF-8 sequence starting with `lead` at `bytes[i]`, or 0 when invalid. */
 const sequenceLength = (bytes: Uint8Array, i: number): number => {

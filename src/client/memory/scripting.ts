@@ -5,6 +5,7 @@
  * SHA1 (EVALSHA) among those the client has seen through `client.eval` or SCRIPT LOAD.
  */
 import { ReplyError } from '../../errors.ts'
+import { isCanonical } from '../canonical.ts'
 import { scriptSha } from '../script.ts'
 import type { Arg, Reply, Script, ScriptContext } from '../types.ts'
 import { fromBytes, isText, str } from './bytes.ts'
@@ -61,7 +62,7 @@ const canonicalArrays = new WeakSet<readonly Arg[]>()
 
 /** `args` as the twin receives them: canonical strings, the array reused when already so. */
 const strings = (args: readonly Arg[]): readonly string[] => {
-  if (canonicalArrays.has(args)) return args as readonly string[]
+  if (isCanonical(args) || canonicalArrays.has(args)) return args as readonly string[]
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]
     if (typeof arg !== 'string' || !isText(arg)) return args.map(str)
