@@ -57,6 +57,23 @@ export const CONTENDERS = {
     const tcp = await tcpClient(e)
     return { decide: () => tcp.send(['PING']), close: () => tcp.close() }
   },
+  // What any limiter on the server's clock must do, and nothing else: read the clock, read the
+  // state, write it back with a TTL, and answer. No decision is made.
+  'TIME + GET + SET PX script, no limiter, TCP': async (e: Endpoints) => {
+    const { defineScript } = await import('../../src/client/script.ts')
+    const tcp = await tcpClient(e)
+    const floor = defineScript({
+      name: 'floor',
+      lua: `local t = redis.call('TIME')
+redis.call('GET', KEYS[1])
+redis.call('SET', KEYS[1], t[1], 'PX', 60000)
+return { 1, t[1] * 1000, 0, 0, 1, 0, t[1] * 1000 + 60000, 0 }`,
+    })
+    return {
+      decide: (id: string) => tcp.eval(floor, [`{floor:${id}}:sw:60000`], []),
+      close: () => tcp.close(),
+    }
+  },
   'floodgate slidingWindow, HTTP via bridge, nodeFetch': async (e: Endpoints) => {
     const { nodeFetch } = await import('../../adapters/node/http-fetch.ts')
     const fetch = nodeFetch()

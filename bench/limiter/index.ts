@@ -3,7 +3,8 @@
  * valkey-server this bench starts, at concurrency 1 and 50, interleaved over ROUNDS rounds:
  *
  * - floodgate slidingWindow over our TCP client, and a bare PING on that client (the ceiling of
- *   any decision that takes one round trip);
+ *   any decision that takes one round trip), and a script of TIME + GET + SET PX on it (the least
+ *   any limiter on the server's clock does per decision);
  * - rate-limiter-flexible's RateLimiterRedis over iovalkey (auto-pipelining on, its fastest mode);
  * - floodgate slidingWindow over HTTP through floodgate's bridge (a separate process, started
  *   with the CLI) on `nodeFetch` from `floodgate/node` (what floodgate's Node entry uses by
@@ -35,6 +36,7 @@ const OVER_TCP: ContenderName[] = [
   'rate-limiter-flexible RateLimiterRedis, iovalkey',
   'floodgate fixedWindow, TCP',
   'PING, no limiter (one bare round trip), TCP',
+  'TIME + GET + SET PX script, no limiter, TCP',
 ]
 const VIA_BRIDGE: ContenderName[] = [
   'floodgate slidingWindow, HTTP via bridge, nodeFetch',
@@ -130,7 +132,8 @@ try {
     return `p50 ${(b.p50 / a.p50).toFixed(2)}x, p99 ${(b.p99 / a.p99).toFixed(2)}x lower`
   }
   for (const concurrency of [1, 50]) {
-    const [ours, theirs, fixed, ping] = OVER_TCP.map((name) => `${name} @${concurrency}`) as [
+    const [ours, theirs, fixed, ping, floor] = OVER_TCP.map((name) => `${name} @${concurrency}`) as [
+      string,
       string,
       string,
       string,
@@ -144,6 +147,9 @@ try {
     )
     console.log(
       `  ceiling, a bare round trip (PING) / rate-limiter-flexible @${concurrency}: ${ratio(ping, theirs)}`,
+    )
+    console.log(
+      `  floor of a server-clock limiter, a script of TIME + GET + SET PX / rate-limiter-flexible @${concurrency}: ${ratio(floor, theirs)}`,
     )
   }
   for (const concurrency of [1, 50]) {

@@ -6,6 +6,7 @@
  * erroring backend), and the block duration. Over a `waitForReplicas` client, a decision too
  * few replicas acknowledged is answered by the policy when it admits, and stands when it denies.
  */
+import { frozenArgs } from '../client/canonical.ts'
 import type { Client, Reply } from '../client/types.ts'
 import { TimeoutError } from '../errors.ts'
 import type { Algorithm } from './algorithm.ts'
@@ -111,7 +112,7 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
   // The usual call (server clock, cost 1) sends only the limits' parameters, one frozen array the
   // memory backend reads once; any other adds the clock, the cost and whether to consume.
   const script = limitScriptFor(limits, blockFor)
-  const paramArgs: readonly string[] = Object.freeze(limitParams(limits, blockFor))
+  const paramArgs = frozenArgs(limitParams(limits, blockFor))
   const argsOf = (now: string, cost: number, consume: boolean): readonly string[] =>
     now === '' && cost === 1 && consume ? paramArgs : [...paramArgs, now, String(cost), consume ? '1' : '0']
   const run = (identifier: string, now: string, cost: number, consume: boolean): Promise<Reply> =>
