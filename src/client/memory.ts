@@ -5,7 +5,8 @@
  * not shared across isolates, workers or instances.
  */
 import { ConfigError, ReplyError, TimeoutError, TransportError } from '../errors.ts'
-import { isText, present, str } from './memory/bytes.ts'
+import { isText } from './canonical.ts'
+import { present, str } from './memory/bytes.ts'
 import { lookup, run, unknownCommand } from './memory/dispatch.ts'
 import { Keyspace } from './memory/keyspace.ts'
 import { type Out, Status } from './memory/reply.ts'

@@ -12,8 +12,6 @@ const encoder = new TextEncoder()
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const lenient = new TextDecoder('utf-8', { ignoreBOM: true })
 
-export { isText }
-
 /** The length of a valid UTF-8 sequence starting with `lead` at `bytes[i]`, or 0 when invalid. */
 const sequenceLength = (bytes: Uint8Array, i: number): number => {
   const lead = bytes[i]!

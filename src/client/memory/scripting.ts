@@ -5,10 +5,10 @@
  * SHA1 (EVALSHA) among those the client has seen through `client.eval` or SCRIPT LOAD.
  */
 import { ReplyError } from '../../errors.ts'
-import { isCanonical } from '../canonical.ts'
+import { isCanonical, isText } from '../canonical.ts'
 import { scriptSha } from '../script.ts'
 import type { Arg, Reply, Script, ScriptContext } from '../types.ts'
-import { fromBytes, isText, str } from './bytes.ts'
+import { fromBytes, str } from './bytes.ts'
 import { lookup } from './dispatch.ts'
 import type { Keyspace } from './keyspace.ts'
 import { smallIntegerArg } from './numbers.ts'
