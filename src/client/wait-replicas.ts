@@ -12,7 +12,7 @@
  * every write its connection made before it, and Valkey answers nothing else on that connection
  * until it returns, so a WAIT per script would queue concurrent decisions behind one
  * acknowledgement each (bench/durable, 50 in flight: 0.18–0.30× the decisions/s without
- * waitForReplicas; 0.74–0.84× with one WAIT shared). Over a TCP client, the scripts issued before
+ * waitForReplicas; 0.65–0.88× with one WAIT shared). Over a TCP client, the scripts issued before
  * the microtask queue next drains leave as one pipeline ending in a single WAIT, whose answer
  * speaks for all of them. On a cluster each script keeps a WAIT of its own that travels with it to
  * its node (and is re-sent with it on a redirection).

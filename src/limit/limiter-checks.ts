@@ -36,7 +36,7 @@ export const validateOptions = (options: LimiterOptions): Algorithm[] => {
   }
   if (limits.length > MAX_LIMITS) {
     throw new TypeError(
-      `createLimiter: at most ${MAX_LIMITS} limits are checked together, received ${limits.length}`,
+      `createLimiter: at most ${MAX_LIMITS} limits are checked together, received ${limits.length}; split them over two limiters`,
     )
   }
   const keys = new Set(limits.map((l) => l.key))

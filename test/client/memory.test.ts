@@ -360,7 +360,7 @@ describe('createMemoryClient: scripts', () => {
     expect(reply.map((b) => [...b])).toEqual([[0x78, 0x80]])
   })
 
-  it('checks a frozen argument array once, and still canonicalises one that needs it', async () => {
+  it('takes a frozen argument array as it is, and still canonicalises one that needs it', async () => {
     const client = createMemoryClient()
     const echo = defineScript({
       name: 'echo',

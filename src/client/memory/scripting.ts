@@ -56,18 +56,17 @@ const luaReply = (value: unknown): Out => {
   return null
 }
 
-// Frozen arrays found to hold only canonical strings: a limiter passes the same ones on every
-// call (its argument array, and each identifier's keys), so they are checked once.
-const canonicalArrays = new WeakSet<readonly Arg[]>()
-
-/** `args` as the twin receives them: canonical strings, the array reused when already so. */
+/**
+ * `args` as the twin receives them: canonical strings, the array reused when already so. An array
+ * from `frozenArgs` (a limiter's keys and parameters, passed on every decision) was checked when
+ * it was built.
+ */
 const strings = (args: readonly Arg[]): readonly string[] => {
-  if (isCanonical(args) || canonicalArrays.has(args)) return args as readonly string[]
+  if (isCanonical(args)) return args
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]
     if (typeof arg !== 'string' || !isText(arg)) return args.map(str)
   }
-  if (Object.isFrozen(args)) canonicalArrays.add(args)
   return args as readonly string[]
 }
 
@@ -77,7 +76,6 @@ export class Scripts {
   readonly #bySha = new Map<string, Script>()
   readonly #context: ScriptContext
   #last: Script | undefined
-  #lastArgv: readonly Arg[] | undefined
 
   constructor(db: Keyspace) {
     this.#db = db
@@ -124,16 +122,9 @@ export class Scripts {
     const twin = script.twin
     if (twin === undefined) throw new ReplyError(`ERR ${noTwinMessage(script.name)}`)
     const db = this.#db
-    // A limiter's usual argv is one frozen array, every call: once checked, it is known here.
-    let argv: readonly string[]
-    if (args === this.#lastArgv) argv = args as readonly string[]
-    else {
-      argv = strings(args)
-      if (argv === args && canonicalArrays.has(args)) this.#lastArgv = args
-    }
     db.freeze()
     try {
-      return luaReply(twin(this.#context, strings(keys), argv))
+      return luaReply(twin(this.#context, strings(keys), strings(args)))
     } finally {
       db.thaw()
     }
