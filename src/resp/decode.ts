@@ -128,6 +128,8 @@ export class RespDecoder {
   #pending: Uint8Array[] = []
   #pendingLength = 0
   #need = 0
+  /** The wait is for the end of a line (its length unknown), not for a known number of bytes. */
+  #line = false
   #stack: Frame[] = []
   #bytes = false
 
@@ -143,13 +145,25 @@ export class RespDecoder {
   /** Decodes `chunk`, delivering every reply it completes. Throws `ProtocolError` on bad bytes. */
   feed(chunk: Uint8Array): void {
     if (this.#need > 0) {
+      const last = this.#pending[this.#pending.length - 1]
       this.#pending.push(chunk)
       this.#pendingLength += chunk.length
-      if (this.#pendingLength < this.#need) return
+      if (this.#line) {
+        // Only the new chunk can end the line: look in it alone, so a long line fed in small
+        // chunks costs time linear in its length, not a rescan of everything held per chunk.
+        const cr = chunk.indexOf(13)
+        const ended =
+          (cr !== -1 && cr + 1 < chunk.length) || (last !== undefined && last[last.length - 1] === 13)
+        if (!ended) {
+          if (this.#pendingLength > MAX_LINE_LENGTH + 2) fail(`a line longer than ${MAX_LINE_LENGTH} bytes`)
+          return
+        }
+      } else if (this.#pendingLength < this.#need) return
       this.#buffer = concatBytes(this.#pending, this.#pendingLength)
       this.#pending = []
       this.#pendingLength = 0
       this.#need = 0
+      this.#line = false
     } else this.#buffer = chunk
     this.#parse()
   }
@@ -160,14 +174,17 @@ export class RespDecoder {
     this.#pending = []
     this.#pendingLength = 0
     this.#need = 0
+    this.#line = false
     this.#stack = []
   }
 
-  #wait(buf: Uint8Array, from: number, need: number): void {
+  /** Holds the bytes from `from` until `need` bytes are there, or a line end when `line`. */
+  #wait(buf: Uint8Array, from: number, need: number, line = false): void {
     const rest = buf.subarray(from)
     this.#pending = [rest]
     this.#pendingLength = rest.length
     this.#need = need
+    this.#line = line
     this.#buffer = EMPTY
   }
 
@@ -182,7 +199,7 @@ export class RespDecoder {
       const cr = buf.indexOf(13, pos + 1)
       if (cr === -1 || cr + 1 >= end) {
         if (end - start > MAX_LINE_LENGTH) fail(`a line longer than ${MAX_LINE_LENGTH} bytes`)
-        this.#wait(buf, start, end - start + 1)
+        this.#wait(buf, start, end - start + 1, true)
         return
       }
       if (buf[cr + 1] !== 10) fail('CR not followed by LF')

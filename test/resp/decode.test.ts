@@ -73,6 +73,28 @@ describe('RespDecoder fixtures', () => {
     expect(decoder.busy).toBe(false)
   })
 
+  it('decodes a 1 MB simple-string line fed in 64-byte chunks in time linear in its length', () => {
+    // Each chunk used to rescan (and re-join) every byte held so far: 4-6 s of CPU for this line.
+    const size = 1_000_000
+    const wire = wireBytes(`+${'a'.repeat(size)}\r\n:7\r\n`)
+    const chunks = []
+    for (let i = 0; i < wire.length; i += 64) chunks.push(wire.subarray(i, i + 64))
+    const started = performance.now()
+    const { replies, busy } = collect(chunks)
+    const took = performance.now() - started
+    expect(replies).toHaveLength(2)
+    expect((replies[0] as string).length).toBe(size)
+    expect(replies[1]).toBe(7)
+    expect(busy).toBe(false)
+    // The issue's bound ("well under a second"); it takes a few milliseconds.
+    expect(took).toBeLessThan(1000)
+  })
+
+  it('ends a line whose CR closes one chunk and whose LF opens the next', () => {
+    const { replies } = collect([wireBytes('+O'), wireBytes('K\r'), wireBytes('\n+'), wireBytes('x\r\n')])
+    expect(replies).toEqual(['OK', 'x'])
+  })
+
   it('joins a 10 MB blob arriving in 64 KB chunks', () => {
     const size = 10 * 1024 * 1024
     const wire = new Uint8Array(size + 20)
