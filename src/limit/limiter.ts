@@ -113,8 +113,17 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
   // memory backend reads once; any other adds the clock, the cost and whether to consume.
   const script = limitScriptFor(limits, blockFor)
   const paramArgs = frozenArgs(limitParams(limits, blockFor))
+  // With an explicit clock, keys are held at least this long in real time (see script.ts): the
+  // longest any state or block of this limiter lives on its own clock.
+  const horizon = String(
+    Math.max(blockFor, ...limits.map((l) => (l.kind === 'slidingWindow' ? 2 * l.window : l.window))),
+  )
   const argsOf = (now: string, cost: number, consume: boolean): readonly string[] =>
-    now === '' && cost === 1 && consume ? paramArgs : [...paramArgs, now, String(cost), consume ? '1' : '0']
+    now === ''
+      ? cost === 1 && consume
+        ? paramArgs
+        : [...paramArgs, now, String(cost), consume ? '1' : '0']
+      : [...paramArgs, now, String(cost), consume ? '1' : '0', horizon]
   const run = (identifier: string, now: string, cost: number, consume: boolean): Promise<Reply> =>
     client.eval(script, keysOf(identifier), argsOf(now, cost, consume))
   // The memory backend answers in process: its decisions take no promise until the last one.

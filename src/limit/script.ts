@@ -41,7 +41,12 @@ const STEPS: Record<Algorithm['code'], readonly [lua: string, twin: Step]> = {
  *   GCRA), then the block duration in ms when the shape has one: all a usual call sends (the
  *   server clock, consuming cost 1). Any other call adds the clock (epoch ms, or '' for the
  *   server's), the cost (an integer, <= 0 refunds) and '1' to consume or '0' to only look;
- *   compared as text before any is parsed, since `tonumber` runs C's `strtod`.
+ *   compared as text before any is parsed, since `tonumber` runs C's `strtod`. With an explicit
+ *   clock, a fifth: the limiter's horizon (ms), the least TTL any key it writes gets. A TTL from
+ *   a simulated clock would run down on the real one and drop state the simulation still needs;
+ *   held for the horizon, every key outlives any sequence of calls shorter than it in real time,
+ *   and since states carry their own window or timestamp, a longer-lived key never changes a
+ *   decision.
  *   KEYS: the block key first when there is a block duration, then one state key per limit, all
  *   under one hash tag {prefix:identifier}.
  *   Returns { admitted, now, ms until a unit-cost call could pass, blocked until (0 if not), then
@@ -93,11 +98,12 @@ const limitLua = (codes: readonly Algorithm['code'][], block: boolean): string =
       )
       .join('') +
     `local floor, tonumber, call = math.floor, tonumber, redis.call
-local now, cost, step_cost = false, 1, 1
+local now, cost, step_cost, hold = false, 1, 1, 0
 if #ARGV > ${count} then
   now = ARGV[${count + 1}] ~= '' and tonumber(ARGV[${count + 1}])
   cost = ARGV[${count + 2}] == '1' and 1 or tonumber(ARGV[${count + 2}])
   step_cost = ARGV[${count + 3}] == '1' and cost or 0
+  if now then hold = tonumber(ARGV[${count + 4}]) or 0 end
 end
 if not now then
   local t = call('TIME')
@@ -121,7 +127,7 @@ if not k${i} then admitted = false end
     ) +
     `if admitted then
   if step_cost ~= 0 then
-${each((i) => `    if t${i} > 0 then call('SET', ${key(i)}, v${i}, 'PX', t${i}) elseif o${i} then call('DEL', ${key(i)}) end\n`)}  end
+${each((i) => `    if t${i} > 0 then call('SET', ${key(i)}, v${i}, 'PX', t${i} > hold and t${i} or hold) elseif o${i} then call('DEL', ${key(i)}) end\n`)}  end
   return { 1, now, 0, blocked${each((i) => `, 1, r${i}, s${i}, w${i}`)} }
 end
 local unit = 0
@@ -146,7 +152,7 @@ end
     (block
       ? `if blocked == 0 then
   blocked = now + block_for
-  call('SET', KEYS[1], blocked, 'PX', block_for)
+  call('SET', KEYS[1], blocked, 'PX', block_for > hold and block_for or hold)
   if block_for > unit then unit = block_for end
 end
 `
@@ -197,6 +203,7 @@ const limitTwin = (codes: readonly Algorithm['code'][], block: boolean): ScriptT
     const now = Number.isNaN(given) ? Math.floor(redis.now()) : given
     const cost = full ? Number(argv[count + 1]) : 1
     const stepCost = !full || argv[count + 2] === '1' ? cost : 0
+    const hold = Number.isNaN(given) ? 0 : Number(argv[count + 3] ?? 0) || 0
     // The block key comes first when there is a block duration.
     const ko = block ? 1 : 0
     let blocked = 0
@@ -230,7 +237,7 @@ const limitTwin = (codes: readonly Algorithm['code'][], block: boolean): ScriptT
       if (stepCost !== 0) {
         for (let i = 0; i < n; i++) {
           const out = outs[i]!
-          if (out.ttl > 0) redis.setIntegersPx(keys[i + ko]!, out.value, out.ttl)
+          if (out.ttl > 0) redis.setIntegersPx(keys[i + ko]!, out.value, out.ttl > hold ? out.ttl : hold)
           else if (olds[i] !== null) redis.call('DEL', keys[i + ko]!)
         }
       }
@@ -255,7 +262,7 @@ const limitTwin = (codes: readonly Algorithm['code'][], block: boolean): ScriptT
       }
       if (block && blocked === 0) {
         blocked = now + blockFor
-        redis.setPx(keys[0]!, blocked, blockFor)
+        redis.setPx(keys[0]!, blocked, blockFor > hold ? blockFor : hold)
         if (blockFor > unit) unit = blockFor
       }
     }

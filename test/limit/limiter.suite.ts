@@ -84,6 +84,36 @@ export const limiterSuite = (
       expect(await get(client, `{${prefix}:u}:fw:10000`)).toBe(`${T0 / 10_000}:3`)
     })
 
+    it('with an explicit now, answers depend only on the (now, call) sequence, not on real pauses', async () => {
+      // Keys used to get TTLs from the simulated clock and then run down on the real one: two calls
+      // at :00.997 wrote a 3 ms TTL, and after a real 50 ms pause a third call in the same window
+      // found a fresh count and was admitted.
+      const sequence = [T0 + 997, T0 + 997, T0 + 998, T0 + 1990, T0 + 1999, T0 + 2000, T0 + 2001]
+      const cases = [
+        fixedWindow(2, '1 s'),
+        slidingWindow(2, '1 s'),
+        tokenBucket(2, '1 s', 2),
+        gcra(2, '1 s'),
+        [fixedWindow(2, '1 s'), slidingWindow(3, '2 s')],
+      ]
+      for (const limits of cases) {
+        const run = async (pause: number) => {
+          const { limiter } = make({ limits, blockFor: '1 s' })
+          const out = []
+          for (const now of sequence) {
+            const r = await limiter.limit('u', { now })
+            out.push([r.success, r.remaining, r.reset, r.retryAfter])
+            if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause))
+          }
+          return out
+        }
+        const quick = await run(0)
+        expect(await run(60)).toEqual(quick)
+        // The third call is in the same 1 s window as the first two: denied in every case.
+        expect(quick[2]![0]).toBe(false)
+      }
+    })
+
     it('does not count rejected calls (Upstash fixed window counts them)', async () => {
       const { limiter } = make({ limits: fixedWindow(3, '10 s') })
       for (let i = 0; i < 6; i++) await limiter.limit('u', { now: T0 + 1000 })
