@@ -31,7 +31,10 @@ export interface RateLimitResult {
   readonly success: boolean
   /** The quota of the binding limit (see `policy`). */
   readonly limit: number
-  /** Unit-cost calls the binding limit still allows now (0 when denied, when unknown, when blocked). */
+  /**
+   * Unit-cost calls the binding limit still allows now. A denial can leave some (a call of cost 5
+   * is refused with 2 remaining); 0 when blocked, and on a timeout or error, when it is unknown.
+   */
   readonly remaining: number
   /**
    * Epoch ms (server clock) at which the binding limit is back to its full quota. On a denial,
