@@ -41,9 +41,13 @@ const calls = async () => {
 }
 let seq = 0
 type Acks = { count: number; timeout?: number } | undefined
+// Where a test expects the acknowledgement, WAIT and the limiter get far more time than a healthy
+// replica needs (WAIT returns as soon as it acknowledges): under a loaded full run, 500 ms once
+// made the first decision time out. Tests of the timeout set their own short WAIT.
+const ACK_TIMEOUT = 10_000
 const make = (
   options: Partial<Parameters<typeof createLimiter>[0]> = {},
-  acks: Acks = { count: 1, timeout: 500 },
+  acks: Acks = { count: 1, timeout: ACK_TIMEOUT },
 ) =>
   createLimiter({
     client: acks ? waitForReplicas(client, acks) : client,
@@ -51,6 +55,7 @@ const make = (
     prefix: `r${++seq}`,
     blockCache: false,
     onTimeout: 'deny',
+    timeout: ACK_TIMEOUT + 5_000,
     ...options,
   })
 
@@ -151,10 +156,11 @@ describe('waitForReplicas', () => {
 
   it('works through the Ratelimit (Upstash-compatible) wrapper', async () => {
     const ratelimit = new Ratelimit({
-      redis: waitForReplicas(client, { count: 1 }),
+      redis: waitForReplicas(client, { count: 1, timeout: ACK_TIMEOUT }),
       limiter: Ratelimit.fixedWindow(2, '1 m'),
       prefix: `r${++seq}`,
       onTimeout: 'deny',
+      timeout: ACK_TIMEOUT + 5_000,
     })
     const results = []
     for (let i = 0; i < 3; i++) results.push(await ratelimit.limit('u'))
