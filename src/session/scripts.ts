@@ -73,16 +73,19 @@ return 1`,
 /**
  * Retires a session whose id was replaced: its data goes, and a marker stays for a short grace
  * period, so a request that raced the change (sent with the old cookie) is told `replaced` and does
- * not clear the new cookie in the browser.
+ * not clear the new cookie in the browser. Only a live session is retired: one destroyed, expired or
+ * already replaced meanwhile answers 0, and the replacement is dropped (it would bring it back).
  */
 export const retireSession = defineScript({
   name: 'retireSession',
-  lua: `-- KEYS[1] session hash; ARGV[1] grace period (ms). Returns 1.
+  lua: `-- KEYS[1] session hash; ARGV[1] grace period (ms). Returns 1, or 0 when the session was not live.
+if not redis.call('HGET', KEYS[1], '${ABSOLUTE_FIELD}') then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], '${RETIRED_FIELD}', '1')
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`,
   twin: (redis, keys, argv) => {
+    if (typeof redis.call('HGET', keys[0]!, ABSOLUTE_FIELD) !== 'string') return 0
     redis.call('DEL', keys[0]!)
     redis.call('HSET', keys[0]!, RETIRED_FIELD, '1')
     redis.call('PEXPIRE', keys[0]!, argv[0]!)
@@ -118,19 +121,51 @@ return redis.call('ZCARD', KEYS[1])`,
   },
 })
 
-/** Empties a user's index and returns the session hashes it held that may still be alive. */
+/**
+ * Moves a user's session to a new id in the user's index, unless `destroyAll` took the index since
+ * the old one was loaded: then the old id is no longer in it and the user's revocation marker is set,
+ * and the move is refused, so a request that raced `destroyAll` cannot keep the user signed in.
+ */
+export const moveSession = defineScript({
+  name: 'moveSession',
+  lua: `-- KEYS[1] user index (sorted set); KEYS[2] the user's revocation marker; ARGV[1] now (epoch ms);
+-- ARGV[2] old member; ARGV[3] new member or ''; ARGV[4] its score. Returns 1, or 0 when refused.
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZREM', KEYS[1], ARGV[2]) == 0 and redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+if ARGV[3] ~= '' then redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3]) end
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if #last > 0 then redis.call('PEXPIREAT', KEYS[1], last[2]) end
+return 1`,
+  twin: (redis, keys, argv) => {
+    const key = keys[0]!
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', argv[0]!)
+    if (redis.call('ZREM', key, argv[1]!) === 0 && redis.call('EXISTS', keys[1]!) === 1) return 0
+    if (argv[2]) redis.call('ZADD', key, argv[3]!, argv[2])
+    const last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES') as string[]
+    if (last.length > 0) redis.call('PEXPIREAT', key, last[1]!)
+    return 1
+  },
+})
+
+/**
+ * Empties a user's index and returns the session hashes it held that may still be alive. It also
+ * sets the user's revocation marker for the sessions' longest life, which `moveSession` checks.
+ */
 export const takeSessions = defineScript({
   name: 'takeSessions',
-  lua: `-- KEYS[1] user index (sorted set); ARGV[1] now (epoch ms). Returns the live entries; deletes the index.
+  lua: `-- KEYS[1] user index (sorted set); KEYS[2] the user's revocation marker; ARGV[1] now (epoch ms);
+-- ARGV[2] the marker's TTL (ms). Returns the live entries; deletes the index.
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 local members = redis.call('ZRANGE', KEYS[1], 0, -1)
 redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 return members`,
   twin: (redis, keys, argv) => {
     const key = keys[0]!
     redis.call('ZREMRANGEBYSCORE', key, '-inf', argv[0]!)
     const members = redis.call('ZRANGE', key, 0, -1)
     redis.call('DEL', key)
+    redis.call('SET', keys[1]!, argv[0]!, 'PX', argv[1]!)
     return members
   },
 })

@@ -123,8 +123,11 @@ export class Session<Data extends SessionData = SessionData> {
     let next: Loaded | undefined
     let clear = false
     if (loaded && (this.#destroy || this.#regenerate || fields.size === 0)) {
-      if (fields.size > 0) next = await store.create(fields, loaded)
-      else if (this.#destroy || this.#regenerate || loaded.fields.size > 0) {
+      if (fields.size > 0) {
+        next = await store.create(fields, loaded)
+        // Destroyed by another request (or expired) meanwhile: not brought back under a new id.
+        if (!next) this.#onInvalid('revoked')
+      } else if (this.#destroy || this.#regenerate || loaded.fields.size > 0) {
         await store.destroy(loaded)
         clear = true
       } else next = loaded.refresh ? await store.touch(loaded, fields) : loaded

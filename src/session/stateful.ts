@@ -12,13 +12,14 @@ import {
   createSession,
   DATA_PREFIX,
   indexSession,
+  moveSession,
   RETIRED_FIELD,
   retireSession,
   takeSessions,
   updateSession,
 } from './scripts.ts'
 import { sha256 } from './sha256.ts'
-import type { Fields, Store } from './store.ts'
+import type { Fields, Loaded, Store } from './store.ts'
 
 export interface StatefulConfig {
   readonly client: Client
@@ -51,6 +52,8 @@ export const statefulStore = (config: StatefulConfig): Store => {
   const { client, prefix, userKey, idle, absolute, now } = config
   const sessionKey = (hash: string) => `${prefix}{${hash}}`
   const userIndex = (userId: string) => `${prefix}user:{${userId}}`
+  /** Set by `destroyAll` (in the index's hash slot): a move out of a taken index is refused. */
+  const userRevoked = (userId: string) => `${prefix}user:{${userId}}:revoked`
 
   /** The user id a session's data names, if `userKey` is set and holds a string or number. */
   const userOf = (fields: Fields | undefined): string | undefined => {
@@ -116,24 +119,50 @@ export const statefulStore = (config: StatefulConfig): Store => {
       const at = now()
       const absoluteAt = at + absolute
       const ttl = Math.min(idle, absolute)
+      const newUser = userOf(fields)
+      let value: string
+      let ref: string
       for (;;) {
-        const value = newId()
-        const ref = hashId(value)
-        const calls: Promise<Reply>[] = [
-          client.eval(createSession, [sessionKey(ref)], [absoluteAt, ttl, ...pairs(fields)]),
-          ...reindex(at, previous && [userOf(previous.fields), previous.ref!], [
-            userOf(fields),
-            ref,
-            absoluteAt,
-          ]),
-        ]
-        if (previous) calls.push(client.eval(retireSession, [sessionKey(previous.ref!)], [RETIRED_GRACE]))
+        value = newId()
+        ref = hashId(value)
+        const calls = [client.eval(createSession, [sessionKey(ref)], [absoluteAt, ttl, ...pairs(fields)])]
+        if (!previous) calls.push(...reindex(at, undefined, [newUser, ref, absoluteAt]))
         const [created] = await Promise.all(calls)
         // A clash of two random 256-bit ids does not happen; if it ever did, the other session is kept.
-        if (created === 1)
-          return { value, fields, absoluteAt, maxAge: Math.floor(ttl / 1000), refresh: false, ref }
-        previous = undefined
+        if (created === 1) break
       }
+      const loaded: Loaded = {
+        value,
+        fields,
+        absoluteAt,
+        maxAge: Math.floor(ttl / 1000),
+        refresh: false,
+        ref,
+      }
+      if (!previous) return loaded
+      // A replacement goes live only if what it replaces still is. The new hash exists before the
+      // index names it, so a `destroyAll` that takes the index after the move deletes it too; one
+      // that took the index before is seen by the move, which refuses. Each script is on one key's
+      // slot, so this holds on a cluster as on one server.
+      const oldRef = previous.ref!
+      const oldUser = userOf(previous.fields)
+      const checks = [client.eval(retireSession, [sessionKey(oldRef)], [RETIRED_GRACE])]
+      if (oldUser !== undefined) {
+        const [member, score] = oldUser === newUser ? [ref, absoluteAt] : ['', 0]
+        checks.push(
+          client.eval(moveSession, [userIndex(oldUser), userRevoked(oldUser)], [at, oldRef, member, score]),
+        )
+      }
+      const added =
+        newUser !== undefined && newUser !== oldUser ? reindex(at, undefined, [newUser, ref, absoluteAt]) : []
+      const [replies] = await Promise.all([Promise.all(checks), ...added])
+      if (replies.every((reply) => reply === 1)) return loaded
+      // Destroyed, expired or replaced meanwhile: the new session is removed, never handed out.
+      await Promise.all([
+        client.send(['DEL', sessionKey(ref)]),
+        ...(newUser === undefined ? [] : reindex(at, [newUser, ref])),
+      ])
+      return undefined
     },
     async update(loaded, fields, set, deleted) {
       const at = now()
@@ -168,7 +197,11 @@ export const statefulStore = (config: StatefulConfig): Store => {
       if (userKey === undefined) {
         throw new TypeError('destroyAll needs the `userKey` option: the data field that holds the user id')
       }
-      const refs = (await client.eval(takeSessions, [userIndex(userId)], [now()])) as string[]
+      const refs = (await client.eval(
+        takeSessions,
+        [userIndex(userId), userRevoked(userId)],
+        [now(), Math.max(absolute, RETIRED_GRACE)],
+      )) as string[]
       if (refs.length === 0) return 0
       // One DEL per key: the sessions live in different hash slots on a cluster.
       const replies = await client.pipeline(refs.map((ref) => ['DEL', sessionKey(ref)]))

@@ -48,8 +48,11 @@ export interface Loaded {
 export interface Store {
   readonly mode: 'stateful' | 'stateless'
   load(value: string): Promise<Loaded | InvalidReason>
-  /** A new session holding `fields`, replacing (and deleting) `previous` when given. */
-  create(fields: Fields, previous: Loaded | undefined): Promise<Loaded>
+  /**
+   * A new session holding `fields`, replacing (and deleting) `previous` when given; `undefined`
+   * when `previous` no longer exists (it was revoked): nothing is stored then.
+   */
+  create(fields: Fields, previous: Loaded | undefined): Promise<Loaded | undefined>
   /** Writes the changes; `undefined` when the session no longer exists (it was revoked). */
   update(loaded: Loaded, fields: Fields, set: Fields, deleted: readonly string[]): Promise<Loaded | undefined>
   /** Re-issues the cookie of an unchanged session; `undefined` when it no longer exists. */

@@ -312,6 +312,71 @@ export const statefulSuite = (name: string, backend: Backend): void => {
       expect(await s.raw('EXISTS', await s.keyOf(cookie))).toBe(0)
     })
 
+    it('destroyAll cannot be escaped by a request that loaded the session before it, then regenerate()', async () => {
+      const s = setup()
+      const cookie = await login(s)
+      const racing = await s.sessions.load(request(cookie))
+      expect(await s.sessions.destroyAll('u1')).toBe(1)
+      racing.set('views', 1)
+      racing.regenerate()
+      expect((await racing.commit()).getSetCookie()).toEqual([])
+      expect(s.invalid).toEqual(['revoked'])
+      expect(racing.isNew).toBe(true)
+      expect(await s.raw('ZCARD', `${s.prefix}user:{u1}`)).toBe(0)
+      expect(await s.sessions.destroyAll('u1')).toBe(0)
+      expect((await s.sessions.load(request(cookie))).isNew).toBe(true)
+    })
+
+    it('destroyAll that takes the index while a regenerate() is between its writes still wins', async () => {
+      const s = setup()
+      const cookie = await login(s)
+      // The destroyAll runs after the new session's hash is written and before the index moves.
+      let hooked = false
+      const { client } = recording(backend.client())
+      const racingClient: Client = {
+        ...client,
+        eval: async (script, keys, args, options) => {
+          if (script.name === 'moveSession' && !hooked) {
+            hooked = true
+            expect(await s.sessions.destroyAll('u1')).toBe(1)
+          }
+          return client.eval(script, keys, args, options)
+        },
+      }
+      const invalid: InvalidReason[] = []
+      const racingSessions = createSessions<Data>({
+        client: racingClient,
+        prefix: s.prefix,
+        userKey: 'userId',
+        onInvalid: (reason) => invalid.push(reason),
+      })
+      const racing = await racingSessions.load(request(cookie))
+      racing.regenerate()
+      expect((await racing.commit()).getSetCookie()).toEqual([])
+      expect(hooked).toBe(true)
+      expect(invalid).toEqual(['revoked'])
+      expect(await s.raw('ZCARD', `${s.prefix}user:{u1}`)).toBe(0)
+      expect(await s.sessions.destroyAll('u1')).toBe(0)
+    })
+
+    it('a session destroyed or expired while a request used it cannot be regenerated back to life', async () => {
+      const s = setup()
+      for (const end of ['destroy', 'expire'] as const) {
+        const cookie = await login(s)
+        const racing = await s.sessions.load(request(cookie))
+        if (end === 'destroy') {
+          const other = await s.sessions.load(request(cookie))
+          other.destroy()
+          await other.commit()
+        } else await s.raw('DEL', await s.keyOf(cookie))
+        racing.set('cart', ['x'])
+        racing.regenerate()
+        expect((await racing.commit()).getSetCookie()).toEqual([])
+      }
+      expect(s.invalid).toEqual(['revoked', 'revoked'])
+      expect(await s.raw('ZCARD', `${s.prefix}user:{u1}`)).toBe(0)
+    })
+
     it('destroyAll needs userKey', async () => {
       const s = setup({ userKey: undefined })
       await expect(s.sessions.destroyAll('u1')).rejects.toThrow(/needs the `userKey` option/)
