@@ -21,6 +21,8 @@ npx tsc -p tsconfig.json --noEmit
 echo "== type-check in Deno (its own TypeScript and lib: the Deno adapter, example and tests)"
 ./node_modules/.bin/deno check --quiet --config examples/deno/deno.json \
   adapters/deno/index.ts examples/deno/*.ts test/runtimes/deno/*.ts
+echo "== JSR package (deno publish --dry-run: what JSR would type-check and publish, with jsr.json's compilerOptions)"
+./node_modules/.bin/deno publish --dry-run --allow-dirty --quiet
 echo "== tests"
 mkdir -p .tmp
 status=0
