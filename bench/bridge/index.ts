@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startValkey } from '../../test/support/valkey.ts'
+import { pairedRatio, report } from '../report.ts'
 import { median } from '../stats.ts'
 import { direct } from './direct.ts'
 import {
@@ -200,6 +201,39 @@ try {
   }
   console.log(
     `bridge /pipeline x10: ${fmt(median(samples['bridge /pipeline x10']!.map((s) => s.rps * 10)))} commands/s (reference: >= ~110k here)`,
+  )
+  const rps = (name: string) => samples[name]!.map((s) => s.rps)
+  report(
+    'The bridge against its peers (wrk -t1 -c50)',
+    [
+      pairedRatio('INCR / no-op node:http POST server', rps('bridge INCR'), rps('node:http no-op POST'), 0.9),
+      pairedRatio('INCR / webdis INCR', rps('bridge INCR'), rps('webdis INCR'), 0.6),
+      pairedRatio('--workers 2 INCR / webdis INCR', rps('bridge --workers 2 INCR'), rps('webdis INCR'), 0.85),
+      pairedRatio(
+        '/pipeline of 10, commands/s / webdis',
+        rps('bridge /pipeline x10').map((r) => r * 10),
+        rps('webdis INCR'),
+        4,
+      ),
+      pairedRatio('EVALSHA / INCR through the bridge', rps('bridge EVALSHA'), rps('bridge INCR'), 0.8),
+    ],
+    [
+      {
+        label: 'INCR through one bridge process',
+        value: Math.round(median(rps('bridge INCR'))),
+        unit: 'requests/s',
+      },
+      {
+        label: '/pipeline of 10',
+        value: Math.round(median(rps('bridge /pipeline x10')) * 10),
+        unit: 'commands/s',
+      },
+      {
+        label: 'p50 added over the direct TCP client, 1 in flight',
+        value: Math.round(checks.find(([label]) => label.includes('µs'))![1]),
+        unit: 'µs',
+      },
+    ],
   )
 } finally {
   for (const s of started.reverse()) await s.stop()

@@ -21,6 +21,7 @@ import { createLimiter, slidingWindow } from '../../src/limit/index.ts'
 import { startCluster } from '../../test/support/cluster.ts'
 import { startValkey } from '../../test/support/valkey.ts'
 import { type Decide, type Figures, measure, median, medianFigures, warmup } from '../limiter/measure.ts'
+import { type Ratio, report } from '../report.ts'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const N = Number(process.env.N ?? 50_000)
@@ -111,6 +112,7 @@ try {
       "client's routing cost, not the throughput 3 primaries on their own hosts would add",
   )
   // Where the servers are the bottleneck (each on its own host), capacity follows the busiest one.
+  const capacity: Ratio[] = []
   for (const concurrency of CONCURRENCY) {
     const one = median(serverCpu.get(`${contenders[0]!.name} @${concurrency}`)!.map((r) => r[0]!))
     const shares = primaries.map((_, p) =>
@@ -123,7 +125,9 @@ try {
         `the cluster's server-side capacity is ${(one / busiest).toFixed(2)}x the single node's ` +
         '(every primary, the single node included, feeds one replica)',
     )
+    capacity.push({ label: `${concurrency} decisions in flight`, value: one / busiest })
   }
+  report('3 primaries / 1 node: server-side capacity from Valkey CPU per decision', capacity)
 } finally {
   await Promise.all(clients.map((client) => client.close()))
   await cluster.stop()

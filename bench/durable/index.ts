@@ -15,6 +15,7 @@ import { createTcpClient } from '../../src/client/tcp.ts'
 import { waitForReplicas } from '../../src/client/wait-replicas.ts'
 import { createLimiter, fixedWindow } from '../../src/limit/index.ts'
 import { startValkey } from '../../test/support/valkey.ts'
+import { type Ratio, report } from '../report.ts'
 
 const [primary, replica] = await Promise.all([startValkey(), startValkey()])
 try {
@@ -56,6 +57,7 @@ try {
       .map((x) => x.toFixed(1))
       .join(' ')}`,
   )
+  const ratios: Ratio[] = []
   for (const concurrency of [1, 50]) {
     const total = concurrency === 1 ? 3000 : 20_000
     await run(false, concurrency, total) // warm-up
@@ -73,12 +75,14 @@ try {
     console.log(
       `${concurrency} in flight: with/without = ${(durable.rate / plain.rate).toFixed(2)}x decisions/s, ${(durable.p50 / plain.p50).toFixed(2)}x p50`,
     )
+    ratios.push({ label: `${concurrency} in flight`, value: durable.rate / plain.rate })
   }
   console.log(
     `load average after: ${loadavg()
       .map((x) => x.toFixed(1))
       .join(' ')}`,
   )
+  report('waitForReplicas: decisions/s with it / without it', ratios)
   await client.close()
 } finally {
   await Promise.all([primary.stop(), replica.stop()])

@@ -18,6 +18,7 @@ import { createHttpClient } from '../../src/client/http.ts'
 import type { FetchLike } from '../../src/client/http-exchange.ts'
 import { defineScript, scriptSha } from '../../src/client/script.ts'
 import { freePort, startValkey } from '../../test/support/valkey.ts'
+import { pairedRatio, report } from '../report.ts'
 import { median, percentile } from '../stats.ts'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
@@ -212,3 +213,22 @@ for (const [op, label] of modes) {
       `undici.request/nodeFetch ${(of('floodgate + undici.request, no auto-pipelining').cpu / of('floodgate + nodeFetch, no auto-pipelining').cpu).toFixed(2)}x`,
   )
 }
+
+const rounds = (key: string, field: 'rate' | 'cpu') => results.get(key)!.map((run) => run[field])
+const inFlight = (label: string) => `${label.replace('c=', '')} in flight`
+report('HTTP client calls/s through the bridge, floodgate (nodeFetch) / @upstash/redis', [
+  ...modes.map(([op, label]) =>
+    pairedRatio(
+      `${op}, ${inFlight(label)}`,
+      rounds(`${op} ${label}|floodgate + nodeFetch`, 'rate'),
+      rounds(`${op} ${label}|@upstash/redis`, 'rate'),
+    ),
+  ),
+  ...modes.map(([op, label]) =>
+    pairedRatio(
+      `client CPU per call, @upstash/redis / ours, ${op}, ${inFlight(label)}`,
+      rounds(`${op} ${label}|@upstash/redis`, 'cpu'),
+      rounds(`${op} ${label}|floodgate + nodeFetch`, 'cpu'),
+    ),
+  ),
+])

@@ -22,6 +22,7 @@ import { fork } from 'node:child_process'
 import { join } from 'node:path'
 import { spawnBridge } from '../../test/support/bridge-cli.ts'
 import { startValkey } from '../../test/support/valkey.ts'
+import { pairedRatio, report } from '../report.ts'
 import type { Ask, ContenderName, Endpoints } from './contender.ts'
 import { type Figures, median, medianFigures } from './measure.ts'
 
@@ -171,6 +172,46 @@ try {
   console.log(
     `memory backend: ${count(median(sequential))} decisions/s single-threaded, sequential ` +
       `(rounds ${count(Math.min(...sequential))}–${count(Math.max(...sequential))}) (target >= 1,000,000)`,
+  )
+  const rounds = (name: ContenderName, concurrency: number) =>
+    figures.get(`${name} @${concurrency}`)!.map((f) => f.opsPerSec)
+  const [tcp, flexible, , ping] = OVER_TCP as [ContenderName, ContenderName, ContenderName, ContenderName]
+  const [bridged, upstash, globalFetch] = VIA_BRIDGE as [ContenderName, ContenderName, ContenderName]
+  report(
+    'Rate-limit decisions/s, floodgate / peer',
+    [
+      pairedRatio('TCP / rate-limiter-flexible, 50 in flight', rounds(tcp, 50), rounds(flexible, 50), 1.5),
+      pairedRatio('TCP / rate-limiter-flexible, 1 in flight', rounds(tcp, 1), rounds(flexible, 1), 1.5),
+      pairedRatio(
+        'bare PING (ceiling) / rate-limiter-flexible, 1 in flight',
+        rounds(ping, 1),
+        rounds(flexible, 1),
+      ),
+      pairedRatio(
+        'bridge, nodeFetch / @upstash/ratelimit, 50 in flight',
+        rounds(bridged, 50),
+        rounds(upstash, 50),
+        1.3,
+      ),
+      pairedRatio(
+        'bridge, nodeFetch / @upstash/ratelimit, 1 in flight',
+        rounds(bridged, 1),
+        rounds(upstash, 1),
+        1.3,
+      ),
+      pairedRatio(
+        'bridge, both on global fetch / @upstash/ratelimit, 50 in flight',
+        rounds(globalFetch, 50),
+        rounds(upstash, 50),
+      ),
+    ],
+    [
+      {
+        label: 'memory backend, one thread, median of rounds',
+        value: Math.round(median(sequential)),
+        unit: 'decisions/s',
+      },
+    ],
   )
 } finally {
   for (const contender of contenders.values()) contender.stop()

@@ -13,6 +13,7 @@
 import { createMemoryClient } from '../../src/client/memory.ts'
 import { defineScript } from '../../src/client/script.ts'
 import type { ScriptContext } from '../../src/client/types.ts'
+import { report } from '../report.ts'
 import { median } from '../stats.ts'
 
 const N = Number(process.env.N ?? 1_000_000)
@@ -175,5 +176,10 @@ console.log(`${'operation'.padEnd(26)} ${'memory'.padStart(12)} ${'Map'.padStart
 for (const [name, ours, baseline] of rows) {
   console.log(`${name.padEnd(26)} ${f(ours)} ${f(baseline)}  ${(ours / baseline).toFixed(2)}x`)
 }
+report(
+  'Memory backend / a plain Map doing the same work, per CPU-second',
+  rows.map(([name, ours, baseline]) => ({ label: name, value: ours / baseline })),
+  rows.map(([name, ours]) => ({ label: name, value: Math.round(ours), unit: 'ops per CPU-second' })),
+)
 await client.close()
 if (sink === Symbol.for('never')) console.log(sink)

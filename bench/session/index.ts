@@ -4,6 +4,7 @@
  * each) vs the connect-redis command pattern, printed as ratios. SLICES (default 25) and SLICE_MS
  * (default 200) set how long each variant runs, in interleaved slices.
  */
+import { report } from '../report.ts'
 import { benchCrypto } from './crypto.ts'
 import { median, summary } from './measure.ts'
 import { benchStateful } from './stateful.ts'
@@ -31,3 +32,24 @@ console.log(
 )
 console.log(`ratio stateful load+save / two-PING floor: ${ratio(session!, pings!)}x`)
 console.log(`ratio stateful load+save / connect-redis pattern: ${ratio(session!, peer!)}x`)
+
+report(
+  'Sessions, floodgate / peer',
+  [
+    {
+      label: 'stateless request (open + seal) / iron-session, ops/s',
+      value: Number(ratio(floodgate!, iron!)),
+      target: 3.5,
+    },
+    {
+      label: 'stateless request, CPU per op (iron-session / ours)',
+      value: iron!.cpuPerOp / floodgate!.cpuPerOp,
+    },
+    { label: 'stateful load + save / connect-redis pattern, ops/s', value: Number(ratio(session!, peer!)) },
+  ],
+  [
+    { label: 'CPU per stateless request', value: Math.round(floodgate!.cpuPerOp), unit: 'µs' },
+    { label: 'round trips per stateful request, load', value: stateful.loadTrips },
+    { label: 'round trips per stateful request, save', value: stateful.saveTrips },
+  ],
+)

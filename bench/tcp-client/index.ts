@@ -19,6 +19,7 @@ import { connect } from '../../adapters/node/socket.ts'
 import { defineScript, scriptSha } from '../../src/client/script.ts'
 import { createTcpClient } from '../../src/client/tcp.ts'
 import { startValkey } from '../../test/support/valkey.ts'
+import { pairedRatio, type Ratio, report } from '../report.ts'
 import { median, percentile } from '../stats.ts'
 
 // A full collection before each run, so one client's garbage is not charged to the next.
@@ -240,6 +241,39 @@ console.log(
 console.log(
   `  pipelined x100, floodgate / iovalkey: ${ratio(get('pipelined x100', 'floodgate')?.rate, get('pipelined x100', 'iovalkey')?.rate)}x; / node-redis: ${ratio(get('pipelined x100', 'floodgate')?.rate, get('pipelined x100', 'node-redis')?.rate)}x`,
 )
+
+const versus = (label: string, mode: Mode, ours: string, theirs: string, target?: number): Ratio[] => {
+  const [a, b] = [results.get(`${mode}|${ours}`), results.get(`${mode}|${theirs}`)]
+  return a && b
+    ? [
+        pairedRatio(
+          label,
+          a.map((r) => r.rate),
+          b.map((r) => r.rate),
+          target,
+        ),
+      ]
+    : []
+}
+report('TCP client ops/s, floodgate / peer (INCR unless named)', [
+  ...versus(
+    '50 in flight / iovalkey + auto-pipelining',
+    '50 in flight',
+    'floodgate',
+    'iovalkey + auto-pipelining',
+    1.5,
+  ),
+  ...versus('50 in flight / node-redis', '50 in flight', 'floodgate', 'node-redis'),
+  ...versus('one at a time / iovalkey', 'one at a time', 'floodgate', 'iovalkey'),
+  ...versus('pipelined x100 / iovalkey', 'pipelined x100', 'floodgate', 'iovalkey'),
+  ...versus('pipelined x100 / node-redis', 'pipelined x100', 'floodgate', 'node-redis'),
+  ...versus(
+    'EVALSHA, 50 in flight / iovalkey + auto-pipelining',
+    'EVALSHA, 50 in flight',
+    'floodgate',
+    'iovalkey + auto-pipelining',
+  ),
+])
 
 await Promise.all(allTargets.map((t) => t.close()))
 await server.stop()

@@ -3,6 +3,7 @@
  * `wrangler deploy --dry-run`, excluding hono and jose (target: under 50 KB), next to the
  * `@upstash/ratelimit` + `@upstash/redis` + `iron-session` Worker doing the same job.
  */
+import { report } from '../report.ts'
 import { measureWorker } from './measure.ts'
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
@@ -29,3 +30,15 @@ console.log(
     .join(', ')})`,
 )
 console.log(`ratio floodgate / peer (library bytes): ${(ours.floodgate / peerLib).toFixed(2)}x`)
+report(
+  'Library bytes in a minified Worker, peer / floodgate (@upstash/ratelimit + @upstash/redis + iron-session)',
+  [{ label: 'rateLimit() + session() over the bridge, same job', value: peerLib / ours.floodgate }],
+  [
+    {
+      label: 'floodgate, rateLimit() + session() over the bridge (target < 50 KB)',
+      value: kb(ours.floodgate),
+    },
+    { label: 'floodgate, examples/cloudflare', value: kb(example.floodgate) },
+    { label: '@upstash/ratelimit + @upstash/redis + iron-session', value: kb(peerLib) },
+  ],
+)
