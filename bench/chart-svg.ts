@@ -47,7 +47,8 @@ export const renderChart = (report: Report): string => {
   const axisBottom = TOP + report.ratios.length * ROW
   const { cpu, cores, node, load } = report.machine
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="${FONT}" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="${FONT}" font-size="12" role="img">`,
+    `<title>${xml(report.title)}</title>`,
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     `<text x="16" y="24" font-size="15" font-weight="600" fill="#1f2328">${xml(report.title)}</text>`,
     `<text x="16" y="43" fill="#59636e">${xml(`${cpu}, ${cores} cores, Node ${node.replace(/^v/, '')}${load ? `, load average ${load}` : ''}; measured ${report.date}. Higher is better; 1× = the peer.`)}</text>`,

@@ -13,6 +13,15 @@ if ! command -v valkey-server >/dev/null 2>&1; then
     exit 1
   fi
 fi
+# The demo test runs the curl lines `npm start` prints, as the README shows them.
+if ! command -v curl >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq curl >/dev/null
+  else
+    echo "curl not found: install it with \`sudo apt-get install curl\`" >&2
+    exit 1
+  fi
+fi
 
 echo "== lint"
 npx biome check .
