@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { renderChart } from '../../bench/chart-svg.ts'
-import type { Report } from '../../bench/report.ts'
+import { pairedRatio, type Report } from '../../bench/report.ts'
 
 const perf = resolve(import.meta.dirname, '../../docs/perf')
 const report = (ratios: Report['ratios']): Report => ({
@@ -44,6 +44,19 @@ describe('renderChart', () => {
     const svg = renderChart(report([{ label: 'r', low: 0.65, high: 0.88 }]))
     expect(svg).toContain('0.65–0.88×')
     expect(svg).toContain('fill="#9dbbe0"')
+  })
+})
+
+describe('pairedRatio', () => {
+  it('is the median of per-round ratios, with their range, so a slow round weighs on both sides', () => {
+    // Round 2 ran on a slow spell: both sides halved, its ratio unchanged.
+    expect(pairedRatio('r', [200, 100, 330], [100, 50, 100], 1.5)).toEqual({
+      label: 'r',
+      value: 2,
+      low: 2,
+      high: 3.3,
+      target: 1.5,
+    })
   })
 })
 
