@@ -237,7 +237,7 @@ const limitTwin = (codes: readonly Algorithm['code'][], block: boolean): ScriptT
       if (stepCost !== 0) {
         for (let i = 0; i < n; i++) {
           const out = outs[i]!
-          if (out.ttl > 0) redis.setIntegersPx(keys[i + ko]!, out.value, out.ttl > hold ? out.ttl : hold)
+          if (out.ttl > 0) redis.setIntegersPx(keys[i + ko]!, out.value, Math.max(out.ttl, hold))
           else if (olds[i] !== null) redis.call('DEL', keys[i + ko]!)
         }
       }
@@ -262,7 +262,7 @@ const limitTwin = (codes: readonly Algorithm['code'][], block: boolean): ScriptT
       }
       if (block && blocked === 0) {
         blocked = now + blockFor
-        redis.setPx(keys[0]!, blocked, blockFor > hold ? blockFor : hold)
+        redis.setPx(keys[0]!, blocked, Math.max(blockFor, hold))
         if (blockFor > unit) unit = blockFor
       }
     }
