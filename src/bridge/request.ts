@@ -5,6 +5,8 @@
  * else is a 400 that says which argument is wrong.
  */
 
+import { tooDeepAt } from './json-depth.ts'
+
 export type Endpoint =
   | 'command'
   | 'pipeline'
@@ -112,8 +114,20 @@ const toCommand = (value: unknown, where: string): string[] => {
   return args
 }
 
-const parse = (body: string): unknown => {
+const COMMAND_SHAPE = 'a command is a JSON array of strings, numbers or booleans like ["SET","k","v"]'
+const PIPELINE_SHAPE = 'the body is a JSON array of commands, each an array of scalars like [["GET","k"]]'
+
+/**
+ * Parses a body that may nest `depth` levels: one more than the contract's (1 for a command, 2 for
+ * a pipeline), so a misplaced array or object still gets the message naming the argument, while
+ * anything deeper is refused before `JSON.parse` builds it (see json-depth.ts).
+ */
+const parse = (body: string, depth: number, shape: string): unknown => {
   if (body.length === 0) throw new BadRequest(400, 'ERR empty request body: expected a JSON array')
+  const at = tooDeepAt(body, depth + 1)
+  if (at !== -1) {
+    throw new BadRequest(400, `ERR the body nests too deeply (at character ${at}): ${shape}`)
+  }
   try {
     return JSON.parse(body)
   } catch {
@@ -122,11 +136,12 @@ const parse = (body: string): unknown => {
 }
 
 /** One command from a `POST /` JSON body, e.g. `["SET","k","v","EX",100]`. */
-export const parseCommand = (body: string): string[] => toCommand(parse(body), 'the command')
+export const parseCommand = (body: string): string[] =>
+  toCommand(parse(body, 1, COMMAND_SHAPE), 'the command')
 
 /** The commands of a `/pipeline` or `/multi-exec` body, e.g. `[["INCR","a"],["GET","a"]]`. */
 export const parseCommands = (body: string): string[][] => {
-  const value = parse(body)
+  const value = parse(body, 2, PIPELINE_SHAPE)
   if (!Array.isArray(value) || value.length === 0) {
     throw new BadRequest(400, 'ERR the body must be a non-empty JSON array of commands like [["GET","k"]]')
   }

@@ -1,0 +1,109 @@
+/**
+ * Issue 12, item 4: a body nested deeper than the contract (a command is an array of scalars, a
+ * pipeline an array of those) is refused before it is built. 10 MB of `[[[[…` used to block the
+ * bridge for ~5 s and take half a gigabyte; a PING sent meanwhile waited as long.
+ */
+import type { ChildProcess } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type BridgeProcess, spawnBridge } from '../support/bridge-cli.ts'
+import { rssOf } from '../support/rss.ts'
+import { useValkey } from '../support/use-valkey.ts'
+import { post, READ_TOKEN, TOKEN } from './support.ts'
+
+const valkey = useValkey()
+let bridge: BridgeProcess
+let child: ChildProcess
+beforeAll(async () => {
+  bridge = await spawnBridge([
+    '--listen',
+    '127.0.0.1:0',
+    '--token',
+    TOKEN,
+    '--read-only-token',
+    READ_TOKEN,
+    '--upstream',
+    valkey.url,
+  ])
+  child = bridge.child
+}, 60_000)
+afterAll(() => {
+  child?.kill('SIGKILL')
+})
+
+const MAX_BODY = 10 * 1024 * 1024
+
+/** POSTs `body` while PINGing every 10 ms; resolves with its answer and the slowest PING in ms. */
+const whilePinging = async (path: string, body: string) => {
+  let slowest = 0
+  let pings = 0
+  let done = false
+  const pinger = (async () => {
+    while (!done) {
+      const started = performance.now()
+      const pong = await post(bridge.url, ['PING'])
+      expect(pong.json).toEqual({ result: 'PONG' })
+      slowest = Math.max(slowest, performance.now() - started)
+      pings++
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  })()
+  const answer = await fetch(bridge.url + path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${READ_TOKEN}` },
+    body,
+  })
+  const json = await answer.json()
+  // A few more PINGs after the answer: the parse, if any, happens just before it.
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  done = true
+  await pinger
+  return { status: answer.status, json, slowest, pings }
+}
+
+describe('deeply nested JSON bodies', () => {
+  it('refuses 10 MB of nested arrays with a 400 while a concurrent PING is answered in < 200 ms', async () => {
+    const half = (MAX_BODY - 16) / 2
+    const nested = '['.repeat(half) + ']'.repeat(half)
+    const before = rssOf(child.pid!)
+    for (const path of ['/pipeline', '/']) {
+      const { status, json, slowest, pings } = await whilePinging(path, nested)
+      expect(status).toBe(400)
+      expect(json).toEqual({ error: expect.stringMatching(/nests too deeply/) })
+      expect(pings).toBeGreaterThan(1)
+      expect(slowest).toBeLessThan(200)
+      console.log(`nested ${path}: slowest concurrent PING ${slowest.toFixed(1)} ms over ${pings} PINGs`)
+    }
+    const after = rssOf(child.pid!)
+    console.log(`bridge RSS ${(before / 1e6).toFixed(0)} -> ${(after / 1e6).toFixed(0)} MB`)
+    // The body itself is held a few times over (chunks, one Buffer, one string): a small multiple.
+    expect(after - before).toBeLessThan(8 * MAX_BODY)
+  }, 60_000)
+
+  it('refuses nested objects the same way', async () => {
+    const depth = 1_000_000
+    const body = `["GET",${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}]`
+    const { status, json, slowest } = await whilePinging('/', body)
+    expect(status).toBe(400)
+    expect(json).toEqual({ error: expect.stringMatching(/nests too deeply \(at character 12\)/) })
+    expect(slowest).toBeLessThan(200)
+  }, 60_000)
+
+  it('still names a misplaced argument one level down, and runs the contract shapes', async () => {
+    expect((await post(bridge.url, ['GET', ['a']])).json).toEqual({
+      error: expect.stringMatching(/argument 1 of the command is an array/),
+    })
+    expect((await post(`${bridge.url}/pipeline`, [[[['GET']]]])).json).toEqual({
+      error: expect.stringMatching(/nests too deeply/),
+    })
+    // Brackets inside strings are data, not nesting.
+    expect((await post(bridge.url, ['SET', 'k', '[[[["\\"]]]'])).json).toEqual({ result: 'OK' })
+    expect(
+      (
+        await post(`${bridge.url}/pipeline`, [
+          ['GET', 'k'],
+          ['ECHO', '{{{'],
+        ])
+      ).json,
+    ).toEqual([{ result: '[[[["\\"]]]' }, { result: '{{{' }])
+  }, 60_000)
+})
