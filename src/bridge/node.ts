@@ -31,6 +31,10 @@ export interface BridgeServer {
   close(): Promise<void>
 }
 
+const TOO_LARGE = '{"error":"ERR max request size exceeded"}'
+/** How long the rest of an oversized upload is read and dropped before its connection is cut. */
+const LINGER_MS = 5000
+
 const TIMEOUT_MESSAGE = 'ERR request timeout: the client did not send its request in time'
 
 const rawError = (status: number, reason: string, message: string): string => {
@@ -122,9 +126,22 @@ export const serveBridge = async (bridge: Bridge, options: ServeOptions = {}): P
   const served = new WeakSet<Socket>()
   const tooLarge = (req: IncomingMessage, res: ServerResponse): void => {
     if (res.headersSent) return
-    const body = '{"error":"ERR max request size exceeded"}'
-    res.writeHead(413, { 'content-type': 'application/json', connection: 'close' })
-    res.end(body)
+    res.writeHead(413, {
+      'content-type': 'application/json',
+      'content-length': String(TOO_LARGE.length),
+      connection: 'close',
+    })
+    // The answer leaves now, but the connection closes only once the rest of the upload is read
+    // and dropped (or after LINGER_MS): closing with unread bytes sends a reset, which can destroy
+    // the 413 before the client reads it (RFC 9112 §9.6, "lingering close").
+    res.write(TOO_LARGE)
+    const linger = setTimeout(() => req.socket.destroy(), LINGER_MS)
+    const done = () => {
+      clearTimeout(linger)
+      res.end()
+    }
+    req.once('end', done)
+    req.once('close', done)
     req.resume()
     bridge.metrics.request('other', 413, 0)
   }
