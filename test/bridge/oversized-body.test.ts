@@ -57,10 +57,9 @@ const upload = (url: string, declared: boolean): Promise<number | string> =>
     const pump = () => {
       while (sent < UPLOAD) {
         sent += CHUNK.length
-        const more = sent >= UPLOAD ? (req.end(CHUNK), false) : req.write(CHUNK)
-        if (!more) break
+        if (sent >= UPLOAD) return void req.end(CHUNK)
+        if (!req.write(CHUNK)) return void req.once('drain', pump)
       }
-      if (sent < UPLOAD) req.once('drain', pump)
     }
     pump()
   })
