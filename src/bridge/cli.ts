@@ -93,6 +93,11 @@ const supervise = (config: BridgeConfig, log: Logger): void => {
         log('info', 'listening', { workers: config.workers, pid: process.pid })
       }
     })
+  // Each worker accepts from the shared listening socket itself. Under Node's default round-robin
+  // the primary accepts and hands each connection over; a worker killed mid-handover never
+  // acknowledges it, and the primary then holds that connection open forever (a client hung 40 s
+  // here). A connection a worker owns closes with it, so its client fails at once.
+  cluster.schedulingPolicy = cluster.SCHED_NONE
   relayMetrics()
   for (let i = 0; i < config.workers; i++) forkOne()
   cluster.on('exit', (worker, code, signal) => {
