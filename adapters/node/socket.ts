@@ -38,6 +38,8 @@ export const createNodeConnect =
           write: (data) => void socket.write(data),
           writeText: (text) => void socket.write(text, 'utf8'),
           close: () => void socket.end(() => socket.destroy()),
+          pause: () => void socket.pause(),
+          resume: () => void socket.resume(),
         })
       })
       socket.on('data', (chunk: Uint8Array) => handlers.onData(chunk))

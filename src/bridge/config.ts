@@ -4,6 +4,7 @@
  */
 import { hasSeveralHosts, parseSeedUrl } from '../client/cluster/seeds.ts'
 import { ConfigError } from '../errors.ts'
+import { DEFAULT_MAX_STREAM_BUFFER } from './sse.ts'
 
 export interface BridgeConfig {
   host: string
@@ -17,6 +18,7 @@ export interface BridgeConfig {
   headersTimeout: number
   requestTimeout: number
   maxStreams: number
+  maxStreamBuffer: number
   workers: number
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   /** The upstream is a Valkey Cluster (set by `--cluster`, or by an upstream listing several seeds). */
@@ -103,6 +105,12 @@ export const FLAGS: readonly Flag[] = [
     env: 'FLOODGATE_MAX_STREAMS',
     value: 'N',
     help: 'most subscribe (SSE) streams open at once, each a Valkey connection (default 1000)',
+  },
+  {
+    name: 'max-stream-buffer',
+    env: 'FLOODGATE_MAX_STREAM_BUFFER',
+    value: 'BYTES',
+    help: 'most bytes one subscribe stream holds for a slow reader before it is ended with an error event (default 4194304)',
   },
   {
     name: 'workers',
@@ -258,6 +266,7 @@ export const parseConfig = (
     headersTimeout: numberOf('headers-timeout', 10_000, 1),
     requestTimeout: numberOf('request-timeout', 30_000, 1),
     maxStreams: numberOf('max-streams', 1000, 0),
+    maxStreamBuffer: numberOf('max-stream-buffer', DEFAULT_MAX_STREAM_BUFFER, 1024),
     workers: numberOf('workers', 1, 1, 256),
     logLevel: logLevel as BridgeConfig['logLevel'],
   }

@@ -12,7 +12,7 @@ import { Metrics } from './metrics.ts'
 import { createPolicy } from './policy.ts'
 import { BadRequest, type BridgeArg, parseCommand, parseCommands, route } from './request.ts'
 import { ScriptAliases } from './scripts.ts'
-import { type OpenStream, subscribeStream } from './sse.ts'
+import { DEFAULT_MAX_STREAM_BUFFER, type OpenStream, subscribeStream } from './sse.ts'
 import type { Upstream } from './upstream.ts'
 
 export interface BridgeOptions {
@@ -30,6 +30,11 @@ export interface BridgeOptions {
   upstreamTimeout?: number
   /** Most subscribe streams open at once, each one a Valkey connection (default 1000); then 429. */
   maxStreams?: number
+  /**
+   * Most bytes one subscribe stream holds for a reader that does not keep up (default 4 MiB); the
+   * stream then ends with an `event: error`. Past 64 KiB the bridge stops reading Valkey for it.
+   */
+  maxStreamBuffer?: number
   logger?: Logger
   /** Log every request (endpoint, status, ms; never its URL, body or token) at `debug`. */
   logRequests?: boolean
@@ -84,6 +89,9 @@ export const createBridge = (options: BridgeOptions): Bridge => {
   const maxBody = options.maxBody ?? 10 * 1024 * 1024
   const timeout = options.upstreamTimeout ?? 5000
   const maxStreams = options.maxStreams ?? 1000
+  const maxStreamBuffer = options.maxStreamBuffer ?? DEFAULT_MAX_STREAM_BUFFER
+  if (!Number.isInteger(maxStreamBuffer) || maxStreamBuffer < 1)
+    throw new ConfigError(`maxStreamBuffer must be a positive integer (bytes), got ${maxStreamBuffer}`)
   if (!Number.isInteger(maxBody) || maxBody < 1)
     throw new ConfigError(`maxBody must be a positive integer, got ${maxBody}`)
   if (!Number.isInteger(timeout) || timeout < 1)
@@ -145,7 +153,14 @@ export const createBridge = (options: BridgeOptions): Bridge => {
           `ERR too many subscribe streams open (the limit is ${maxStreams}); retry later`,
         )
       }
-      const body = await subscribeStream(ctx.upstream, r.endpoint, r.channel!, metrics, streams)
+      const body = await subscribeStream(
+        ctx.upstream,
+        r.endpoint,
+        r.channel!,
+        metrics,
+        streams,
+        maxStreamBuffer,
+      )
       return {
         status: 200,
         headers: {

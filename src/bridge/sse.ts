@@ -30,8 +30,21 @@ export interface OpenStream {
   end(): void
 }
 
+/** Bytes queued for a reader before the Valkey connection stops being read. */
+const HIGH_WATER = 64 * 1024
+
+/** The default of `--max-stream-buffer`: most bytes one stream holds for a slow reader. */
+export const DEFAULT_MAX_STREAM_BUFFER = 4 * 1024 * 1024
+
+const finalError = (message: string): string => `event: error\ndata: ERR ${message}\n\n`
+
 /**
  * Subscribes (rejecting as the upstream does when Valkey is unreachable) and returns the SSE body.
+ *
+ * The body is read at the reader's pace: past HIGH_WATER queued bytes the Valkey connection is
+ * paused, so a slow reader leaves the backlog in Valkey, where `client-output-buffer-limit pubsub`
+ * ends it. A frame that would take the queue past `maxBuffer` ends the stream at once. Either way
+ * the stream closes with a final `event: error` and the subscription is dropped.
  *
  * @example
  * const body = await subscribeStream(upstream, 'subscribe', 'chat', metrics, streams)
@@ -43,52 +56,88 @@ export const subscribeStream = async (
   channel: string,
   metrics: Metrics,
   open: Set<OpenStream>,
+  maxBuffer: number = DEFAULT_MAX_STREAM_BUFFER,
 ): Promise<ReadableStream<Uint8Array>> => {
   let controller!: ReadableStreamDefaultController<Uint8Array>
   let subscription: Subscription | undefined
   let heartbeat: ReturnType<typeof setInterval> | undefined
   let ended = false
-  const handle: OpenStream = {
-    end() {
-      if (ended) return
-      ended = true
-      open.delete(handle)
-      metrics.openStreams--
-      clearInterval(heartbeat)
-      subscription?.close()
-      try {
-        controller.close()
-      } catch {
-        // already closed or cancelled by the client
-      }
-    },
+  let paused = false
+  /** Ends the stream; `last`, when given, is the final event the reader gets. */
+  const finish = (last?: string): void => {
+    if (ended) return
+    ended = true
+    open.delete(handle)
+    metrics.openStreams--
+    clearInterval(heartbeat)
+    subscription?.close()
+    try {
+      if (last !== undefined) controller.enqueue(encoder.encode(last))
+      controller.close()
+    } catch {
+      // already closed or cancelled by the client
+    }
   }
-  const stream = new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c
+  const handle: OpenStream = { end: () => finish() }
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c
+      },
+      // The reader took the queue below HIGH_WATER: read Valkey again.
+      pull() {
+        if (!paused) return
+        paused = false
+        subscription?.resume?.()
+      },
+      cancel() {
+        finish()
+      },
     },
-    cancel() {
-      handle.end()
-    },
-  })
+    { highWaterMark: HIGH_WATER, size: (chunk) => chunk.byteLength },
+  )
   const push = (chunk: string) => {
-    if (!ended) controller.enqueue(encoder.encode(chunk))
+    if (ended) return
+    const bytes = encoder.encode(chunk)
+    const queued = HIGH_WATER - (controller.desiredSize ?? 0)
+    if (queued + bytes.length > maxBuffer) {
+      return finish(
+        finalError(
+          `the subscriber fell behind: over ${maxBuffer} bytes waited to be sent, so the stream was ended; resubscribe (the limit is --max-stream-buffer)`,
+        ),
+      )
+    }
+    controller.enqueue(bytes)
+    if (!paused && (controller.desiredSize ?? 0) <= 0) {
+      paused = true
+      subscription?.pause?.()
+    }
   }
   open.add(handle)
   metrics.openStreams++
   try {
     subscription = await upstream.subscribe(kind, channel, {
       onFrame: (frame) => push(sseEvent(frame)),
-      onEnd: () => handle.end(),
+      // Not asked for by the bridge (that sets `ended` first): Valkey closed it, or it broke.
+      onEnd: () =>
+        finish(
+          finalError(
+            'Valkey ended the subscription (it drops a subscriber that falls behind its client-output-buffer-limit for pubsub); resubscribe',
+          ),
+        ),
     })
   } catch (error) {
-    handle.end()
+    finish()
     throw error
   }
   if (ended) {
     subscription.close()
     return stream
   }
-  heartbeat = setInterval(() => push(': keep-alive\n\n'), HEARTBEAT_MS)
+  if (paused) subscription.pause?.()
+  // A keep-alive only when the reader keeps up: a stalled one needs no more bytes queued.
+  heartbeat = setInterval(() => {
+    if ((controller.desiredSize ?? 0) > 0) push(': keep-alive\n\n')
+  }, HEARTBEAT_MS)
   return stream
 }

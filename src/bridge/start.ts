@@ -41,6 +41,7 @@ export const startBridge = async (
     maxBody: config.maxBody,
     upstreamTimeout: config.upstreamTimeout,
     maxStreams: config.maxStreams,
+    maxStreamBuffer: config.maxStreamBuffer,
     logRequests: config.logLevel === 'debug',
     ...extra,
     ...(logger ? { logger } : {}),

@@ -120,5 +120,10 @@ export const openSubscriber = async (
     ),
   )
   await opened
-  return { close: () => end() }
+  const open = socket
+  return {
+    close: () => end(),
+    pause: () => open.pause?.(),
+    resume: () => open.resume?.(),
+  }
 }

@@ -18,6 +18,10 @@ export interface UpstreamOptions {
 /** One open subscription; `close()` unsubscribes and closes its connection. */
 export interface Subscription {
   close(): void
+  /** Stop reading the connection (Valkey then buffers, up to its pubsub output limit). */
+  pause?(): void
+  /** Read again after `pause()`. */
+  resume?(): void
 }
 
 export interface SubscribeHandlers {

@@ -104,6 +104,8 @@ export const connectUpstream = (options: ValkeyUpstreamOptions): Upstream => {
           subscriptions.delete(tracked)
           subscription!.close()
         },
+        pause: () => subscription!.pause?.(),
+        resume: () => subscription!.resume?.(),
       }
       subscriptions.add(tracked)
       return tracked

@@ -36,6 +36,12 @@ export interface Socket {
   writeText?(text: string): void
   /** Sends what is queued, then closes. `onClose` follows. */
   close(): void
+  /**
+   * Optional: stop delivering `onData` until `resume()`, so unread bytes stay in the kernel and
+   * the peer sees backpressure (the bridge's SSE streams use it for slow subscribers).
+   */
+  pause?(): void
+  resume?(): void
 }
 
 /**

@@ -18,6 +18,7 @@ describe('parseConfig', () => {
       headersTimeout: 10_000,
       requestTimeout: 30_000,
       maxStreams: 1000,
+      maxStreamBuffer: 4 * 1024 * 1024,
       workers: 1,
       logLevel: 'info',
     })

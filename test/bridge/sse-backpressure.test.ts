@@ -1,0 +1,115 @@
+/**
+ * Issue 12, item 5: a subscribe stream holds a bounded number of bytes however slow its reader.
+ * A subscriber that stopped reading while 200 × 1 MB were published used to grow the bridge from
+ * 54 to 262 MB and on; the bridge now stops reading Valkey for it, Valkey's own pubsub output limit
+ * drops the subscriber, and the stream ends with a final `event: error`.
+ */
+import type { ChildProcess } from 'node:child_process'
+import { connect as netConnect, type Socket } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connect } from '../../adapters/node/socket.ts'
+import { createTcpClient } from '../../src/client/tcp.ts'
+import type { Client } from '../../src/client/types.ts'
+import { type BridgeProcess, spawnBridge } from '../support/bridge-cli.ts'
+import { rssOf } from '../support/rss.ts'
+import { useValkey } from '../support/use-valkey.ts'
+import { TOKEN } from './support.ts'
+
+const valkey = useValkey()
+let bridge: BridgeProcess
+let child: ChildProcess
+let publisher: Client
+beforeAll(async () => {
+  bridge = await spawnBridge([
+    '--listen',
+    '127.0.0.1:0',
+    '--token',
+    TOKEN,
+    '--upstream',
+    valkey.url,
+    '--max-stream-buffer',
+    String(2 * 1024 * 1024),
+  ])
+  child = bridge.child
+  publisher = createTcpClient({ url: valkey.url, connect, commandTimeout: 30_000 })
+}, 60_000)
+afterAll(async () => {
+  child?.kill('SIGKILL')
+  await publisher?.close()
+})
+
+const MB = 1024 * 1024
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** A raw HTTP/1.1 subscriber, so the test decides when (and whether) it reads. */
+const subscribe = async (channel: string): Promise<{ socket: Socket; received: () => string }> => {
+  const { hostname, port } = new URL(bridge.url)
+  const socket = netConnect({ host: hostname, port: Number(port) })
+  let text = ''
+  socket.setEncoding('latin1')
+  socket.on('data', (chunk: string) => (text += chunk))
+  socket.write(`GET /subscribe/${channel} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TOKEN}\r\n\r\n`)
+  for (let i = 0; i < 200 && !text.includes(`data: subscribe,${channel},1`); i++) await sleep(25)
+  expect(text).toMatch(/^HTTP\/1\.1 200/)
+  expect(text).toContain(`data: subscribe,${channel},1`)
+  return { socket, received: () => text }
+}
+
+const subscribers = async (channel: string): Promise<number> => {
+  const reply = (await publisher.send(['PUBSUB', 'NUMSUB', channel])) as [unknown, number]
+  return Number(reply[1])
+}
+
+describe('subscribe streams and slow readers', () => {
+  it('keeps the bridge under +64 MB while a stalled subscriber is sent 200 × 1 MB, then ends the stream with an error event', async () => {
+    const { socket, received } = await subscribe('stalled')
+    socket.pause()
+    const before = rssOf(child.pid!)
+    let peak = before
+    const payload = 'x'.repeat(MB)
+    for (let i = 0; i < 200; i++) {
+      await publisher.send(['PUBLISH', 'stalled', payload])
+      if (i % 10 === 9) peak = Math.max(peak, rssOf(child.pid!))
+    }
+    await sleep(500)
+    peak = Math.max(peak, rssOf(child.pid!))
+    console.log(
+      `stalled subscriber, 200 MB published: bridge RSS ${(before / 1e6).toFixed(0)} -> peak ${(peak / 1e6).toFixed(0)} MB`,
+    )
+    expect(peak - before).toBeLessThan(64 * MB)
+    // Valkey dropped the subscriber past its pubsub output limit: nobody listens any more.
+    expect(await subscribers('stalled')).toBe(0)
+    // The reader comes back: what was held reaches it, then the final error event, then the end.
+    const ended = new Promise<void>((resolve) => socket.once('end', resolve))
+    socket.resume()
+    await ended
+    const text = received()
+    const messages = text.split('data: message,stalled,').length - 1
+    expect(messages).toBeGreaterThan(0)
+    expect(messages).toBeLessThan(200)
+    expect(text).toMatch(/event: error\ndata: ERR Valkey ended the subscription[^\n]*\n\n\r\n0\r\n\r\n$/)
+  }, 120_000)
+
+  it('delivers every message to a reader that keeps up', async () => {
+    const { socket, received } = await subscribe('steady')
+    const payload = 'y'.repeat(MB)
+    for (let i = 0; i < 40; i++) await publisher.send(['PUBLISH', 'steady', payload])
+    for (let i = 0; i < 400 && received().split('data: message,steady,').length - 1 < 40; i++) await sleep(25)
+    expect(received().split('data: message,steady,').length - 1).toBe(40)
+    expect(received()).not.toContain('event: error')
+    expect(await subscribers('steady')).toBe(1)
+    socket.destroy()
+  }, 60_000)
+
+  it('ends a stream whose next message would pass --max-stream-buffer, and drops its subscription', async () => {
+    const { socket, received } = await subscribe('huge')
+    const ended = new Promise<void>((resolve) => socket.once('end', resolve))
+    await publisher.send(['PUBLISH', 'huge', 'z'.repeat(3 * MB)])
+    await ended
+    expect(received()).toMatch(
+      /event: error\ndata: ERR the subscriber fell behind: over 2097152 bytes waited to be sent[^\n]*\n\n\r\n0\r\n\r\n$/,
+    )
+    expect(received()).not.toContain('data: message,huge,')
+    expect(await subscribers('huge')).toBe(0)
+  }, 60_000)
+})
