@@ -36,7 +36,12 @@ const HIGH_WATER = 64 * 1024
 /** The default of `--max-stream-buffer`: most bytes one stream holds for a slow reader. */
 export const DEFAULT_MAX_STREAM_BUFFER = 4 * 1024 * 1024
 
-const finalError = (message: string): string => `event: error\ndata: ERR ${message}\n\n`
+/**
+ * The last event of a stream the bridge ends. `error,<channel>,…` has the shape of the other events,
+ * so `@upstash/redis` hands it to its subscriber's `error` listeners; an EventSource fires `error`.
+ */
+const finalError = (channel: string, message: string): string =>
+  `event: error\ndata: error,${channel.replace(/\r\n|\r|\n/g, ' ')},ERR ${message}\n\n`
 
 /**
  * Subscribes (rejecting as the upstream does when Valkey is unreachable) and returns the SSE body.
@@ -103,6 +108,7 @@ export const subscribeStream = async (
     if (queued + bytes.length > maxBuffer) {
       return finish(
         finalError(
+          channel,
           `the subscriber fell behind: over ${maxBuffer} bytes waited to be sent, so the stream was ended; resubscribe (the limit is --max-stream-buffer)`,
         ),
       )
@@ -122,6 +128,7 @@ export const subscribeStream = async (
       onEnd: () =>
         finish(
           finalError(
+            channel,
             'Valkey ended the subscription (it drops a subscriber that falls behind its client-output-buffer-limit for pubsub); resubscribe',
           ),
         ),

@@ -86,6 +86,7 @@ describe('deeply nested JSON bodies', () => {
     expect(status).toBe(400)
     expect(json).toEqual({ error: expect.stringMatching(/nests too deeply \(at character 12\)/) })
     expect(slowest).toBeLessThan(200)
+    console.log(`nested objects: slowest concurrent PING ${slowest.toFixed(1)} ms`)
   }, 60_000)
 
   it('still names a misplaced argument one level down, and runs the contract shapes', async () => {

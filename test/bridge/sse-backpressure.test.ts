@@ -87,7 +87,9 @@ describe('subscribe streams and slow readers', () => {
     const messages = text.split('data: message,stalled,').length - 1
     expect(messages).toBeGreaterThan(0)
     expect(messages).toBeLessThan(200)
-    expect(text).toMatch(/event: error\ndata: ERR Valkey ended the subscription[^\n]*\n\n\r\n0\r\n\r\n$/)
+    expect(text).toMatch(
+      /event: error\ndata: error,stalled,ERR Valkey ended the subscription[^\n]*\n\n\r\n0\r\n\r\n$/,
+    )
   }, 120_000)
 
   it('delivers every message to a reader that keeps up', async () => {
@@ -107,7 +109,7 @@ describe('subscribe streams and slow readers', () => {
     await publisher.send(['PUBLISH', 'huge', 'z'.repeat(3 * MB)])
     await ended
     expect(received()).toMatch(
-      /event: error\ndata: ERR the subscriber fell behind: over 2097152 bytes waited to be sent[^\n]*\n\n\r\n0\r\n\r\n$/,
+      /event: error\ndata: error,huge,ERR the subscriber fell behind: over 2097152 bytes waited to be sent[^\n]*\n\n\r\n0\r\n\r\n$/,
     )
     expect(received()).not.toContain('data: message,huge,')
     expect(await subscribers('huge')).toBe(0)
