@@ -4,6 +4,7 @@
  */
 import { hasSeveralHosts, parseSeedUrl } from '../client/cluster/seeds.ts'
 import { ConfigError } from '../errors.ts'
+import { DEFAULT_BODY_LIMITS } from './request.ts'
 import { DEFAULT_MAX_STREAM_BUFFER } from './sse.ts'
 
 export interface BridgeConfig {
@@ -14,6 +15,8 @@ export interface BridgeConfig {
   readOnlyTokens: string[]
   allowCommands: string[]
   maxBody: number
+  maxArgs: number
+  maxCommands: number
   upstreamTimeout: number
   headersTimeout: number
   requestTimeout: number
@@ -81,6 +84,18 @@ export const FLAGS: readonly Flag[] = [
     env: 'FLOODGATE_MAX_BODY',
     value: 'BYTES',
     help: 'largest request body (default 10485760)',
+  },
+  {
+    name: 'max-args',
+    env: 'FLOODGATE_MAX_ARGS',
+    value: 'N',
+    help: 'most arguments in one request, all its commands together (default 100000)',
+  },
+  {
+    name: 'max-commands',
+    env: 'FLOODGATE_MAX_COMMANDS',
+    value: 'N',
+    help: 'most commands in one /pipeline or /multi-exec request (default 10000)',
   },
   {
     name: 'upstream-timeout',
@@ -262,6 +277,8 @@ export const parseConfig = (
     readOnlyTokens,
     allowCommands: many('allow-command'),
     maxBody: numberOf('max-body', 10 * 1024 * 1024, 1),
+    maxArgs: numberOf('max-args', DEFAULT_BODY_LIMITS.maxArgs, 1),
+    maxCommands: numberOf('max-commands', DEFAULT_BODY_LIMITS.maxCommands, 1),
     upstreamTimeout: numberOf('upstream-timeout', 5000, 1),
     headersTimeout: numberOf('headers-timeout', 10_000, 1),
     requestTimeout: numberOf('request-timeout', 30_000, 1),

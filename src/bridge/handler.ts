@@ -10,7 +10,15 @@ import { type Executor, failure, type Outcome, runCommand, runPipeline, runTrans
 import { type Logger, silentLogger } from './log.ts'
 import { Metrics } from './metrics.ts'
 import { createPolicy } from './policy.ts'
-import { BadRequest, type BridgeArg, parseCommand, parseCommands, route } from './request.ts'
+import {
+  BadRequest,
+  type BodyLimits,
+  type BridgeArg,
+  DEFAULT_BODY_LIMITS,
+  parseCommand,
+  parseCommands,
+  route,
+} from './request.ts'
 import { ScriptAliases } from './scripts.ts'
 import { DEFAULT_MAX_STREAM_BUFFER, type OpenStream, subscribeStream } from './sse.ts'
 import type { Upstream } from './upstream.ts'
@@ -26,6 +34,10 @@ export interface BridgeOptions {
   allowCommands?: readonly string[]
   /** Largest request body in bytes (default 10 MiB, as Upstash). */
   maxBody?: number
+  /** Most arguments in one request, all its commands together (default 100 000); then 413. */
+  maxArgs?: number
+  /** Most commands in one pipeline or transaction (default 10 000); then 413. */
+  maxCommands?: number
   /** How long one request waits for Valkey, ms (default 5000). */
   upstreamTimeout?: number
   /** Most subscribe streams open at once, each one a Valkey connection (default 1000); then 429. */
@@ -75,7 +87,7 @@ export interface Bridge {
 
 const JSON_TYPE = 'application/json'
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT'])
-const utf8 = new TextDecoder()
+const NO_BODY = new Uint8Array(0)
 
 /**
  * Creates the bridge handler.
@@ -89,6 +101,14 @@ export const createBridge = (options: BridgeOptions): Bridge => {
   const maxBody = options.maxBody ?? 10 * 1024 * 1024
   const timeout = options.upstreamTimeout ?? 5000
   const maxStreams = options.maxStreams ?? 1000
+  const limits: BodyLimits = {
+    maxArgs: options.maxArgs ?? DEFAULT_BODY_LIMITS.maxArgs,
+    maxCommands: options.maxCommands ?? DEFAULT_BODY_LIMITS.maxCommands,
+  }
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new ConfigError(`${name} must be a positive integer, got ${value}`)
+  }
   const maxStreamBuffer = options.maxStreamBuffer ?? DEFAULT_MAX_STREAM_BUFFER
   if (!Number.isInteger(maxStreamBuffer) || maxStreamBuffer < 1)
     throw new ConfigError(`maxStreamBuffer must be a positive integer (bytes), got ${maxStreamBuffer}`)
@@ -178,10 +198,10 @@ export const createBridge = (options: BridgeOptions): Bridge => {
       for (const q of r.query) args.push(q)
       return fromOutcome(await runCommand(ctx, args, readOnly, encode))
     }
-    const text = input.body ? utf8.decode(input.body) : ''
+    const body = input.body ?? NO_BODY
     if (r.endpoint === 'command')
-      return fromOutcome(await runCommand(ctx, parseCommand(text), readOnly, encode))
-    const commands = parseCommands(text)
+      return fromOutcome(await runCommand(ctx, parseCommand(body, limits), readOnly, encode))
+    const commands = parseCommands(body, limits)
     const run = r.endpoint === 'pipeline' ? runPipeline : runTransaction
     return fromOutcome(await run(ctx, commands, readOnly, encode))
   }

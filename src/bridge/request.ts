@@ -5,7 +5,7 @@
  * else is a 400 that says which argument is wrong.
  */
 
-import { tooDeepAt } from './json-depth.ts'
+import { jsonShape } from './json-shape.ts'
 
 export type Endpoint =
   | 'command'
@@ -114,34 +114,64 @@ const toCommand = (value: unknown, where: string): string[] => {
   return args
 }
 
+const encoder = new TextEncoder()
+const utf8 = new TextDecoder()
+
 const COMMAND_SHAPE = 'a command is a JSON array of strings, numbers or booleans like ["SET","k","v"]'
 const PIPELINE_SHAPE = 'the body is a JSON array of commands, each an array of scalars like [["GET","k"]]'
+
+/** How many values a body may hold; what it costs to parse, run and answer grows with these. */
+export interface BodyLimits {
+  /** Arguments in one request, all its commands together (default 100 000). */
+  maxArgs: number
+  /** Commands in one pipeline or transaction (default 10 000). */
+  maxCommands: number
+}
+
+export const DEFAULT_BODY_LIMITS: BodyLimits = { maxArgs: 100_000, maxCommands: 10_000 }
+
+const tooMany = (what: string, count: number, limit: number, flag: string): BadRequest =>
+  new BadRequest(
+    413,
+    `ERR too many ${what} in one request: ${count} (the limit is ${limit}, set by ${flag}); split it into several requests`,
+  )
 
 /**
  * Parses a body that may nest `depth` levels: one more than the contract's (1 for a command, 2 for
  * a pipeline), so a misplaced array or object still gets the message naming the argument, while
- * anything deeper is refused before `JSON.parse` builds it (see json-depth.ts).
+ * anything deeper, or holding more values than the limits, is refused before `JSON.parse` builds
+ * it (see json-shape.ts).
  */
-const parse = (body: string, depth: number, shape: string): unknown => {
-  if (body.length === 0) throw new BadRequest(400, 'ERR empty request body: expected a JSON array')
-  const at = tooDeepAt(body, depth + 1)
-  if (at !== -1) {
-    throw new BadRequest(400, `ERR the body nests too deeply (at character ${at}): ${shape}`)
+const parse = (body: Uint8Array | string, depth: number, limits: BodyLimits): unknown => {
+  const bytes = typeof body === 'string' ? encoder.encode(body) : body
+  if (bytes.length === 0) throw new BadRequest(400, 'ERR empty request body: expected a JSON array')
+  const { tooDeepAt, values } = jsonShape(bytes, depth + 1)
+  if (tooDeepAt !== -1) {
+    const shape = depth === 1 ? COMMAND_SHAPE : PIPELINE_SHAPE
+    throw new BadRequest(400, `ERR the body nests too deeply (at byte ${tooDeepAt}): ${shape}`)
+  }
+  const args = values[depth]!
+  if (args > limits.maxArgs) throw tooMany('arguments', args, limits.maxArgs, '--max-args')
+  if (depth === 2 && values[1]! > limits.maxCommands) {
+    throw tooMany('commands', values[1]!, limits.maxCommands, '--max-commands')
   }
   try {
-    return JSON.parse(body)
+    return JSON.parse(typeof body === 'string' ? body : utf8.decode(body))
   } catch {
     throw new BadRequest(400, 'ERR the request body is not valid JSON')
   }
 }
 
 /** One command from a `POST /` JSON body, e.g. `["SET","k","v","EX",100]`. */
-export const parseCommand = (body: string): string[] =>
-  toCommand(parse(body, 1, COMMAND_SHAPE), 'the command')
+export const parseCommand = (body: Uint8Array | string, limits: BodyLimits = DEFAULT_BODY_LIMITS): string[] =>
+  toCommand(parse(body, 1, limits), 'the command')
 
 /** The commands of a `/pipeline` or `/multi-exec` body, e.g. `[["INCR","a"],["GET","a"]]`. */
-export const parseCommands = (body: string): string[][] => {
-  const value = parse(body, 2, PIPELINE_SHAPE)
+export const parseCommands = (
+  body: Uint8Array | string,
+  limits: BodyLimits = DEFAULT_BODY_LIMITS,
+): string[][] => {
+  const value = parse(body, 2, limits)
   if (!Array.isArray(value) || value.length === 0) {
     throw new BadRequest(400, 'ERR the body must be a non-empty JSON array of commands like [["GET","k"]]')
   }

@@ -39,6 +39,8 @@ export const startBridge = async (
     readOnlyTokens: config.readOnlyTokens,
     allowCommands: config.allowCommands,
     maxBody: config.maxBody,
+    maxArgs: config.maxArgs,
+    maxCommands: config.maxCommands,
     upstreamTimeout: config.upstreamTimeout,
     maxStreams: config.maxStreams,
     maxStreamBuffer: config.maxStreamBuffer,

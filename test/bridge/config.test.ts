@@ -14,6 +14,8 @@ describe('parseConfig', () => {
       readOnlyTokens: [],
       allowCommands: [],
       maxBody: 10 * 1024 * 1024,
+      maxArgs: 100_000,
+      maxCommands: 10_000,
       upstreamTimeout: 5000,
       headersTimeout: 10_000,
       requestTimeout: 30_000,

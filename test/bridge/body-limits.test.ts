@@ -1,7 +1,8 @@
 /**
  * Issue 12, item 4: a body nested deeper than the contract (a command is an array of scalars, a
- * pipeline an array of those) is refused before it is built. 10 MB of `[[[[…` used to block the
- * bridge for ~5 s and take half a gigabyte; a PING sent meanwhile waited as long.
+ * pipeline an array of those), or holding more values than --max-args / --max-commands, is refused
+ * before it is built. 10 MB of `[[[[…` used to block the bridge for ~5 s and take half a gigabyte,
+ * 10 MB of `,1,1,1…` 2.7 s and 500 MB; a PING sent meanwhile waited as long.
  */
 import type { ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -33,7 +34,9 @@ afterAll(() => {
 const MAX_BODY = 10 * 1024 * 1024
 
 /** POSTs `body` while PINGing every 10 ms; resolves with its answer and the slowest PING in ms. */
-const whilePinging = async (path: string, body: string) => {
+const whilePinging = async (path: string, text: string) => {
+  // Encoded before the clock starts: this process should not stall its own PINGs.
+  const body = Buffer.from(text)
   let slowest = 0
   let pings = 0
   let done = false
@@ -84,7 +87,7 @@ describe('deeply nested JSON bodies', () => {
     const body = `["GET",${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}]`
     const { status, json, slowest } = await whilePinging('/', body)
     expect(status).toBe(400)
-    expect(json).toEqual({ error: expect.stringMatching(/nests too deeply \(at character 12\)/) })
+    expect(json).toEqual({ error: expect.stringMatching(/nests too deeply \(at byte 12\)/) })
     expect(slowest).toBeLessThan(200)
     console.log(`nested objects: slowest concurrent PING ${slowest.toFixed(1)} ms`)
   }, 60_000)
@@ -106,5 +109,41 @@ describe('deeply nested JSON bodies', () => {
         ])
       ).json,
     ).toEqual([{ result: '[[[["\\"]]]' }, { result: '{{{' }])
+  }, 60_000)
+
+  it('refuses 10 MB bodies of millions of values with a 413 naming the limit, PINGs answered in < 200 ms', async () => {
+    const cases: [string, string, RegExp][] = [
+      [
+        '/',
+        `["DEL","k"${',1'.repeat(MAX_BODY / 2 - 8)}]`,
+        /too many arguments in one request: 524\d+ \(the limit is 100000, set by --max-args\)/,
+      ],
+      [
+        '/pipeline',
+        `[${'["PING"],'.repeat(MAX_BODY / 9 - 1)}["PING"]]`,
+        /too many arguments in one request: 116\d+ \(the limit is 100000/,
+      ],
+      [
+        '/multi-exec',
+        `[${'["INCR","n"],'.repeat(10_000)}["INCR","n"]]`,
+        /too many commands in one request: 10001 \(the limit is 10000, set by --max-commands\)/,
+      ],
+    ]
+    for (const [path, body, message] of cases) {
+      const { status, json, slowest } = await whilePinging(path, body)
+      expect(status).toBe(413)
+      expect(json).toEqual({ error: expect.stringMatching(message) })
+      expect(slowest).toBeLessThan(200)
+      console.log(`${body.length} B to ${path}: slowest concurrent PING ${slowest.toFixed(1)} ms`)
+    }
+  }, 60_000)
+
+  it('runs a command of 100 000 arguments and a pipeline of 10 000 commands, the limits themselves', async () => {
+    const args = Array.from({ length: 99_998 }, (_, i) => `m${i}`)
+    expect((await post(bridge.url, ['SADD', 'big', ...args])).json).toEqual({ result: 99_998 })
+    const pipeline = Array.from({ length: 10_000 }, () => ['INCR', 'counted'])
+    const replies = (await post(`${bridge.url}/pipeline`, pipeline)).json as { result: number }[]
+    expect(replies).toHaveLength(10_000)
+    expect(replies[9_999]).toEqual({ result: 10_000 })
   }, 60_000)
 })
