@@ -6,6 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import { connect as netConnect, type Socket } from 'node:net'
+import { Redis } from '@upstash/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../adapters/node/socket.ts'
 import { createTcpClient } from '../../src/client/tcp.ts'
@@ -39,6 +40,8 @@ afterAll(async () => {
 })
 
 const MB = 1024 * 1024
+/** The chunked encoding's last chunk: the response, and so the stream, ended. */
+const LAST_CHUNK = '\r\n0\r\n\r\n'
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** A raw HTTP/1.1 subscriber, so the test decides when (and whether) it reads. */
@@ -80,9 +83,8 @@ describe('subscribe streams and slow readers', () => {
     // Valkey dropped the subscriber past its pubsub output limit: nobody listens any more.
     expect(await subscribers('stalled')).toBe(0)
     // The reader comes back: what was held reaches it, then the final error event, then the end.
-    const ended = new Promise<void>((resolve) => socket.once('end', resolve))
     socket.resume()
-    await ended
+    await expect.poll(() => received().endsWith(LAST_CHUNK), { timeout: 30_000 }).toBe(true)
     const text = received()
     const messages = text.split('data: message,stalled,').length - 1
     expect(messages).toBeGreaterThan(0)
@@ -105,13 +107,29 @@ describe('subscribe streams and slow readers', () => {
 
   it('ends a stream whose next message would pass --max-stream-buffer, and drops its subscription', async () => {
     const { socket, received } = await subscribe('huge')
-    const ended = new Promise<void>((resolve) => socket.once('end', resolve))
     await publisher.send(['PUBLISH', 'huge', 'z'.repeat(3 * MB)])
-    await ended
+    await expect.poll(() => received().endsWith(LAST_CHUNK), { timeout: 30_000 }).toBe(true)
     expect(received()).toMatch(
       /event: error\ndata: error,huge,ERR the subscriber fell behind: over 2097152 bytes waited to be sent[^\n]*\n\n\r\n0\r\n\r\n$/,
     )
     expect(received()).not.toContain('data: message,huge,')
     expect(await subscribers('huge')).toBe(0)
+    socket.destroy()
+  }, 60_000)
+
+  it("hands the final event to an @upstash/redis subscriber's error listeners", async () => {
+    const redis = new Redis({ url: bridge.url, token: TOKEN, enableTelemetry: false })
+    const sub = redis.subscribe<string>(['upstash-huge'])
+    const errors: unknown[] = []
+    sub.on('error', (error) => errors.push(error))
+    await new Promise<void>((resolve) => sub.on('subscribe', () => resolve()))
+    await publisher.send(['PUBLISH', 'upstash-huge', 'z'.repeat(3 * MB)])
+    await expect.poll(() => errors.length, { timeout: 10_000 }).toBe(1)
+    expect(errors[0]).toEqual({
+      channel: 'upstash-huge',
+      message: expect.stringMatching(/^ERR the subscriber fell behind: over 2097152 bytes/),
+    })
+    await expect.poll(() => subscribers('upstash-huge')).toBe(0)
+    await sub.unsubscribe()
   }, 60_000)
 })
