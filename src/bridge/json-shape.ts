@@ -1,8 +1,7 @@
 /**
- * A one-pass look at the shape of a JSON body, run on its bytes before they are decoded and
- * handed to `JSON.parse`. The bridge's bodies are
- * shallow by contract (a command is an array of scalars, a pipeline an array of such arrays), but
- * `JSON.parse` builds whatever it is given: 10 MB of `[[[[…` is five million nested arrays, seconds
+ * A one-pass look at the shape of a JSON body, run on its bytes before they are decoded and handed
+ * to `JSON.parse`. The bridge's bodies are shallow by contract (a command is an array of scalars,
+ * a pipeline an array of such arrays), but `JSON.parse` builds whatever it is given: 10 MB of `[[[[…` is five million nested arrays, seconds
  * of blocked event loop and half a gigabyte of heap. What a body costs after that grows with its
  * number of values, not its bytes (a 10 MB body of a million `["PING"]`s holds the event loop for
  * seconds), so the scan counts those too. It only looks at brackets and commas outside strings:

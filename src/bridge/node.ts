@@ -136,7 +136,10 @@ export const serveBridge = async (bridge: Bridge, options: ServeOptions = {}): P
     // the 413 before the client reads it (RFC 9112 §9.6, "lingering close").
     res.write(TOO_LARGE)
     const linger = setTimeout(() => req.socket.destroy(), LINGER_MS)
+    let ended = false
     const done = () => {
+      if (ended) return
+      ended = true
       clearTimeout(linger)
       res.end()
     }

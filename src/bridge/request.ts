@@ -150,7 +150,8 @@ const parse = (body: Uint8Array | string, depth: number, limits: BodyLimits): un
     const shape = depth === 1 ? COMMAND_SHAPE : PIPELINE_SHAPE
     throw new BadRequest(400, `ERR the body nests too deeply (at byte ${tooDeepAt}): ${shape}`)
   }
-  const args = values[depth]!
+  // The extra level's values count as arguments too: they are errors, but JSON.parse builds them.
+  const args = values[depth]! + values[depth + 1]!
   if (args > limits.maxArgs) throw tooMany('arguments', args, limits.maxArgs, '--max-args')
   if (depth === 2 && values[1]! > limits.maxCommands) {
     throw tooMany('commands', values[1]!, limits.maxCommands, '--max-commands')
