@@ -1,20 +1,25 @@
 /** floodgate: rate limiting and sessions for edge functions on self-hosted Valkey. */
 
-export { type ClusterClientOptions, createClusterClient, keySlot } from './client/cluster.ts'
+export { type ClusterClientOptions, createClusterClient, keySlot } from './client/cluster/client.ts'
 export {
   type CreateClientOptions,
   clientFromEnv,
   createClient,
   type EnvLike,
 } from './client/create-client.ts'
-export { createHttpClient, type HttpClient, type HttpClientOptions } from './client/http.ts'
-export type { FetchInitLike, FetchLike, FetchResponseLike } from './client/http-exchange.ts'
-export { createMemoryClient, type MemoryClientOptions } from './client/memory.ts'
+export { createHttpClient, type HttpClient, type HttpClientOptions } from './client/http/client.ts'
+export type { FetchInitLike, FetchLike, FetchResponseLike } from './client/http/exchange.ts'
+export {
+  fromUpstashRedis,
+  type UpstashRedisLike,
+  type UpstashRequesterLike,
+} from './client/http/upstash-redis.ts'
+export { createMemoryClient, type MemoryClientOptions } from './client/memory/client.ts'
 export { defineScript, runScript, scriptSha } from './client/script.ts'
-export type { Connect, ConnectOptions, Socket, SocketHandlers } from './client/socket.ts'
-export { streamSocket } from './client/socket.ts'
-export { createTcpClient, type TcpClientOptions } from './client/tcp.ts'
-export { parseTcpUrl, type TcpEndpoint } from './client/tcp-url.ts'
+export { createTcpClient, type TcpClientOptions } from './client/tcp/client.ts'
+export type { Connect, ConnectOptions, Socket, SocketHandlers } from './client/tcp/socket.ts'
+export { streamSocket } from './client/tcp/socket.ts'
+export { parseTcpUrl, type TcpEndpoint } from './client/tcp/url.ts'
 export type {
   Arg,
   Client,
@@ -25,7 +30,6 @@ export type {
   ScriptTwin,
   SendOptions,
 } from './client/types.ts'
-export { fromUpstashRedis, type UpstashRedisLike, type UpstashRequesterLike } from './client/upstash-redis.ts'
 export { UnacknowledgedError, waitForReplicas } from './client/wait-replicas.ts'
 export {
   ConfigError,

@@ -7,7 +7,7 @@
  * request's context fails when used from another. Create the client inside the request and
  * close it before the response is done (or in `ctx.waitUntil(client.close())`).
  */
-import { type Connect, openWithin, streamSocket } from '../../src/client/socket.ts'
+import { type Connect, openWithin, streamSocket } from '../../src/client/tcp/socket.ts'
 
 /** The part of a `cloudflare:sockets` Socket the client uses. */
 export interface CloudflareSocketLike {

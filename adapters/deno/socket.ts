@@ -3,7 +3,7 @@
  * so this module also loads outside Deno). Needs `--allow-net=<host>`. TLS checks the certificate
  * against the host name (Deno offers no separate server name).
  */
-import { type Connect, openWithin, streamSocket } from '../../src/client/socket.ts'
+import { type Connect, openWithin, streamSocket } from '../../src/client/tcp/socket.ts'
 
 /** The part of a `Deno.Conn` the client uses. */
 export interface DenoConnLike {

@@ -3,10 +3,11 @@
  * keep-alive `node:http` fetch for the bridge's `http(s)://` URL, and with no URL the in-process
  * memory backend.
  */
+
+import { connect } from '../../src/bridge/node/socket.ts'
 import { type CreateClientOptions, clientFromEnv as fromEnv } from '../../src/client/create-client.ts'
 import type { Client } from '../../src/client/types.ts'
 import { nodeFetch } from './http-fetch.ts'
-import { connect } from './socket.ts'
 
 /**
  * Creates a Client from `FLOODGATE_URL` / `FLOODGATE_TOKEN` (or the Upstash pair) in `env`

@@ -9,7 +9,7 @@
  */
 import { connect as connectTcp } from 'node:net'
 import { type ConnectionOptions, connect as connectTls } from 'node:tls'
-import type { FetchInitLike, FetchLike, FetchResponseLike } from '../../src/client/http-exchange.ts'
+import type { FetchInitLike, FetchLike, FetchResponseLike } from '../../src/client/http/exchange.ts'
 import { Http1Connection, type RawResponse } from './http1-connection.ts'
 
 export interface NodeFetchOptions {

@@ -2,8 +2,8 @@
  * Our own TCP client straight to Valkey, the reference the bridge is measured against: INCR from
  * `concurrency` async loops for `seconds`, with per-command latency.
  */
-import { connect } from '../../adapters/node/socket.ts'
-import { createTcpClient } from '../../src/client/tcp.ts'
+import { connect } from '../../src/bridge/node/socket.ts'
+import { createTcpClient } from '../../src/client/tcp/client.ts'
 
 export interface DirectResult {
   ops: number

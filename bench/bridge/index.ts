@@ -57,7 +57,7 @@ const valkey = await startValkey()
 const started: Started[] = []
 try {
   const sha = valkey.cli('SCRIPT', 'LOAD', FW_LUA)
-  const cli = await bundle('../../src/bridge/cli.ts', dir)
+  const cli = await bundle('../../src/bridge/node/cli.ts', dir)
   const bridge = await startBridgeCli(cli, valkey.url, TOKEN)
   started.push(bridge)
   const bridge2 = await startBridgeCli(cli, valkey.url, TOKEN, 2)

@@ -5,8 +5,8 @@
  * costs. Usage: tsx web-server.ts <port> <upstream-url> <token>
  */
 import { createServer } from 'node:http'
-import { connect } from '../../adapters/node/socket.ts'
 import { connectUpstream, createBridge } from '../../src/bridge/index.ts'
+import { connect } from '../../src/bridge/node/socket.ts'
 
 const [port, upstream, token] = process.argv.slice(2)
 const bridge = createBridge({ upstream: connectUpstream({ url: upstream!, connect }), tokens: [token!] })

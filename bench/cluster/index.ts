@@ -13,9 +13,9 @@
  * 3 primaries on 3 machines would serve. On separate hosts, decisions/s grow with the primaries
  * until the client side saturates (see README, "Scaling out").
  */
-import { connect } from '../../adapters/node/socket.ts'
-import { createClusterClient } from '../../src/client/cluster.ts'
-import { createTcpClient } from '../../src/client/tcp.ts'
+import { connect } from '../../src/bridge/node/socket.ts'
+import { createClusterClient } from '../../src/client/cluster/client.ts'
+import { createTcpClient } from '../../src/client/tcp/client.ts'
 import type { Client } from '../../src/client/types.ts'
 import { createLimiter, slidingWindow } from '../../src/limit/index.ts'
 import { startCluster } from '../../test/support/cluster.ts'

@@ -10,8 +10,8 @@
  * acknowledgements before it. Across a LAN, add the replica's round trip to every acknowledgement.
  */
 import { loadavg } from 'node:os'
-import { connect } from '../../adapters/node/socket.ts'
-import { createTcpClient } from '../../src/client/tcp.ts'
+import { connect } from '../../src/bridge/node/socket.ts'
+import { createTcpClient } from '../../src/client/tcp/client.ts'
 import { waitForReplicas } from '../../src/client/wait-replicas.ts'
 import { createLimiter, fixedWindow } from '../../src/limit/index.ts'
 import { startValkey } from '../../test/support/valkey.ts'

@@ -14,8 +14,8 @@ import { spawn } from 'node:child_process'
 import { Redis } from '@upstash/redis'
 import { Agent, request } from 'undici'
 import { nodeFetch } from '../../adapters/node/http-fetch.ts'
-import { createHttpClient } from '../../src/client/http.ts'
-import type { FetchLike } from '../../src/client/http-exchange.ts'
+import { createHttpClient } from '../../src/client/http/client.ts'
+import type { FetchLike } from '../../src/client/http/exchange.ts'
 import { defineScript, scriptSha } from '../../src/client/script.ts'
 import { freePort, startValkey } from '../../test/support/valkey.ts'
 import { pairedRatio, report } from '../report.ts'
@@ -48,7 +48,7 @@ const startBridge = async (upstream: string): Promise<{ url: string; stop(): voi
     [
       '--import',
       'tsx',
-      'src/bridge/cli.ts',
+      'src/bridge/node/cli.ts',
       'bridge',
       '--listen',
       `127.0.0.1:${port}`,

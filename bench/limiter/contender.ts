@@ -9,7 +9,7 @@
  * Through the bridge at 50 in flight, floodgate against `@upstash/ratelimit` measured 1.06–1.21×
  * in one process that had also run the TCP contenders, and 1.43–1.58× with a process each.
  */
-import type { FetchLike } from '../../src/client/http-exchange.ts'
+import type { FetchLike } from '../../src/client/http/exchange.ts'
 import { type Decide, measure } from './measure.ts'
 
 /** What the parent passes: where Valkey and the bridge listen. */
@@ -102,7 +102,7 @@ return { 1, t[1] * 1000, 0, 0, 1, 0, t[1] * 1000 + 60000, 0 }`,
     return { decide: (id: string) => limiter.limit(id), close: () => http.close() }
   },
   'floodgate slidingWindow, memory': async () => {
-    const { createMemoryClient } = await import('../../src/client/memory.ts')
+    const { createMemoryClient } = await import('../../src/client/memory/client.ts')
     const { createLimiter, slidingWindow } = await import('../../src/limit/index.ts')
     const limiter = createLimiter({
       client: createMemoryClient(),
@@ -115,8 +115,8 @@ return { 1, t[1] * 1000, 0, 0, 1, 0, t[1] * 1000 + 60000, 0 }`,
 
 /** Our TCP client on the bench's Valkey. */
 const tcpClient = async (e: Endpoints) => {
-  const { connect } = await import('../../adapters/node/socket.ts')
-  const { createTcpClient } = await import('../../src/client/tcp.ts')
+  const { connect } = await import('../../src/bridge/node/socket.ts')
+  const { createTcpClient } = await import('../../src/client/tcp/client.ts')
   return createTcpClient({ url: e.valkeyUrl, connect })
 }
 
@@ -130,7 +130,7 @@ const overTcp = async (e: Endpoints, algorithm: 'slidingWindow' | 'fixedWindow',
 
 /** Our sliding window over our HTTP client through the bridge, on `fetch` (default: global). */
 const overHttp = async (e: Endpoints, fetch: FetchLike | undefined, prefix: string) => {
-  const { createHttpClient } = await import('../../src/client/http.ts')
+  const { createHttpClient } = await import('../../src/client/http/client.ts')
   const { createLimiter, slidingWindow } = await import('../../src/limit/index.ts')
   const http = createHttpClient({ url: e.bridgeUrl, token: e.token, ...(fetch ? { fetch } : {}) })
   const limiter = createLimiter({ client: http, limits: slidingWindow(BIG, '1 m'), prefix })

@@ -10,7 +10,7 @@
  * each compared with the same operations on a `Map` (sync, and awaited for the promise layers).
  */
 
-import { createMemoryClient } from '../../src/client/memory.ts'
+import { createMemoryClient } from '../../src/client/memory/client.ts'
 import { defineScript } from '../../src/client/script.ts'
 import type { ScriptContext } from '../../src/client/types.ts'
 import { report } from '../report.ts'

@@ -8,7 +8,7 @@
  */
 import { createClient as createNodeRedis } from 'redis'
 import { connect } from '../../adapters/node/index.ts'
-import type { Connect } from '../../src/client/socket.ts'
+import type { Connect } from '../../src/client/tcp/socket.ts'
 import { createSessions, createTcpClient } from '../../src/index.ts'
 import { startValkey } from '../../test/support/valkey.ts'
 import { PAYLOAD } from './crypto.ts'

@@ -5,8 +5,8 @@
  * every reply after the setup is a frame for the stream. Resolves once Valkey confirms the
  * subscription; the connection ends with the stream.
  */
-import type { Connect, Socket } from '../client/socket.ts'
-import { handshakeCommands, type TcpEndpoint } from '../client/tcp-url.ts'
+import type { Connect, Socket } from '../client/tcp/socket.ts'
+import { handshakeCommands, type TcpEndpoint } from '../client/tcp/url.ts'
 import type { Arg, Reply } from '../client/types.ts'
 import { ReplyError, TimeoutError, TransportError } from '../errors.ts'
 import { type Decoded, RespDecoder } from '../resp/decode.ts'

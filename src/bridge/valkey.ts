@@ -5,11 +5,11 @@
  * Cluster, and a dedicated connection per subscribe stream.
  */
 
+import { createClusterClient } from '../client/cluster/client.ts'
 import { hasSeveralHosts, parseSeedUrl } from '../client/cluster/seeds.ts'
-import { createClusterClient } from '../client/cluster.ts'
-import type { Connect } from '../client/socket.ts'
-import { createTcpClient } from '../client/tcp.ts'
-import { parseTcpUrl, type TcpEndpoint } from '../client/tcp-url.ts'
+import { createTcpClient } from '../client/tcp/client.ts'
+import type { Connect } from '../client/tcp/socket.ts'
+import { parseTcpUrl, type TcpEndpoint } from '../client/tcp/url.ts'
 import type { SendOptions } from '../client/types.ts'
 import { TransportError } from '../errors.ts'
 import { createBatcher } from './batch.ts'

@@ -4,12 +4,12 @@
  * runs with zero configuration and moves to Valkey by setting one variable.
  */
 import { ConfigError } from '../errors.ts'
+import { type ClusterClientOptions, createClusterClient } from './cluster/client.ts'
 import { hasSeveralHosts } from './cluster/seeds.ts'
-import { type ClusterClientOptions, createClusterClient } from './cluster.ts'
-import { createHttpClient, type HttpClientOptions } from './http.ts'
-import { createMemoryClient, type MemoryClientOptions } from './memory.ts'
-import type { Connect } from './socket.ts'
-import { createTcpClient, type TcpClientOptions } from './tcp.ts'
+import { createHttpClient, type HttpClientOptions } from './http/client.ts'
+import { createMemoryClient, type MemoryClientOptions } from './memory/client.ts'
+import { createTcpClient, type TcpClientOptions } from './tcp/client.ts'
+import type { Connect } from './tcp/socket.ts'
 import type { Client } from './types.ts'
 
 export interface CreateClientOptions {

@@ -4,11 +4,11 @@
  * backend and the cluster client: an in-isolate store limits nothing across an edge fleet, a
  * cluster is reached through the bridge, and neither should weigh on a Worker's bundle.
  */
-import type { HttpClientOptions } from '../client/http.ts'
-import { createHttpClient } from '../client/http.ts'
-import type { Connect } from '../client/socket.ts'
-import { createTcpClient } from '../client/tcp.ts'
-import type { TcpClientOptions } from '../client/tcp-options.ts'
+import type { HttpClientOptions } from '../client/http/client.ts'
+import { createHttpClient } from '../client/http/client.ts'
+import { createTcpClient } from '../client/tcp/client.ts'
+import type { TcpClientOptions } from '../client/tcp/options.ts'
+import type { Connect } from '../client/tcp/socket.ts'
 import type { Client } from '../client/types.ts'
 import { ConfigError } from '../errors.ts'
 

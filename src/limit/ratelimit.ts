@@ -7,8 +7,8 @@
  * or an existing `@upstash/redis` instance.
  */
 
+import { fromUpstashRedis, type UpstashRedisLike } from '../client/http/upstash-redis.ts'
 import type { Client } from '../client/types.ts'
-import { fromUpstashRedis, type UpstashRedisLike } from '../client/upstash-redis.ts'
 import type { Algorithm } from './algorithm.ts'
 import type { Duration } from './duration.ts'
 import { fixedWindow } from './fixed-window.ts'

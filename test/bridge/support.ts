@@ -3,8 +3,8 @@
  */
 import { afterAll, beforeAll } from 'vitest'
 import { type BridgeConfig, parseConfig } from '../../src/bridge/config.ts'
-import type { BridgeServer } from '../../src/bridge/node.ts'
-import { startBridge } from '../../src/bridge/start.ts'
+import type { BridgeServer } from '../../src/bridge/node/server.ts'
+import { startBridge } from '../../src/bridge/node/start.ts'
 
 export const TOKEN = 'test-token-0123456789abcdef'
 export const READ_TOKEN = 'read-token-0123456789abcdef'

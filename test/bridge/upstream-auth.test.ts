@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/bridge/config.ts'
-import { startBridge } from '../../src/bridge/start.ts'
+import { startBridge } from '../../src/bridge/node/start.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { post, TOKEN, useBridge } from './support.ts'
 

@@ -3,8 +3,8 @@
  * HTTP server around it (as Deno.serve or Bun.serve would call it).
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import { connect } from '../../adapters/node/socket.ts'
 import { connectUpstream, createBridge } from '../../src/bridge/index.ts'
+import { connect } from '../../src/bridge/node/socket.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { TOKEN } from './support.ts'
 

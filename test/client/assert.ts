@@ -2,7 +2,7 @@
  * A dependency-free `Assert` for the runtime runners (workerd, Deno), where vitest is not loaded.
  * Throws an `Error` whose message shows both values.
  */
-import type { Assert } from './suite.ts'
+import type { Assert } from './client.suite.ts'
 
 const same = (a: unknown, b: unknown): boolean => {
   if (Object.is(a, b)) return true

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { connect } from '../../adapters/node/socket.ts'
+import { connect } from '../../src/bridge/node/socket.ts'
 import { clientFromEnv, createClient } from '../../src/client/create-client.ts'
 import { ConfigError } from '../../src/errors.ts'
 import { useValkey } from '../support/use-valkey.ts'

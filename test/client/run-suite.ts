@@ -4,7 +4,7 @@
  */
 import type { Client } from '../../src/client/types.ts'
 import { simpleAssert } from './assert.ts'
-import { clientSuite } from './suite.ts'
+import { clientSuite } from './client.suite.ts'
 
 export interface CaseResult {
   name: string

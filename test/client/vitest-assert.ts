@@ -1,6 +1,6 @@
 /** The suite's `Assert` over vitest's `expect`, for runners inside Node. */
 import { expect } from 'vitest'
-import type { Assert } from './suite.ts'
+import type { Assert } from './client.suite.ts'
 
 export const vitestAssert: Assert = {
   equal: (actual, expected, message) => expect(actual, message).toBe(expected),

@@ -1,6 +1,6 @@
 /** The limiter suite on the memory backend (the TypeScript twins). */
 import { describe, expect, it } from 'vitest'
-import { createMemoryClient } from '../../src/client/memory.ts'
+import { createMemoryClient } from '../../src/client/memory/client.ts'
 import { createLimiter, fixedWindow } from '../../src/limit/index.ts'
 import { limiterSuite } from './limiter.suite.ts'
 

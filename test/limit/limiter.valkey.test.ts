@@ -4,9 +4,9 @@
  * that is not there.
  */
 import { describe, expect, it } from 'vitest'
-import { connect } from '../../adapters/node/socket.ts'
+import { connect } from '../../src/bridge/node/socket.ts'
 import { scriptSha } from '../../src/client/script.ts'
-import { createTcpClient } from '../../src/client/tcp.ts'
+import { createTcpClient } from '../../src/client/tcp/client.ts'
 import { createLimiter, fixedWindow, gcra, rateLimitHeaders, slidingWindow } from '../../src/limit/index.ts'
 import { limitParams, limitScriptFor } from '../../src/limit/script.ts'
 import { clearOfWindowEdge } from '../support/clock.ts'

@@ -3,9 +3,9 @@
  * changed, on real Valkey and on the memory backend.
  */
 import { beforeEach, describe, expect, it } from 'vitest'
-import { connect } from '../../adapters/node/socket.ts'
-import { createMemoryClient } from '../../src/client/memory.ts'
-import { createTcpClient } from '../../src/client/tcp.ts'
+import { connect } from '../../src/bridge/node/socket.ts'
+import { createMemoryClient } from '../../src/client/memory/client.ts'
+import { createTcpClient } from '../../src/client/tcp/client.ts'
 import type { Client } from '../../src/client/types.ts'
 import { Ratelimit } from '../../src/limit/index.ts'
 import { clearOfWindowEdge } from '../support/clock.ts'

@@ -4,8 +4,8 @@
  * answers, and a denial stays a denial. Also the latency a decision pays for it (printed, p50).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect } from '../../adapters/node/socket.ts'
-import { createTcpClient } from '../../src/client/tcp.ts'
+import { connect } from '../../src/bridge/node/socket.ts'
+import { createTcpClient } from '../../src/client/tcp/client.ts'
 import type { Client } from '../../src/client/types.ts'
 import { waitForReplicas } from '../../src/client/wait-replicas.ts'
 import { createLimiter, fixedWindow, Ratelimit } from '../../src/limit/index.ts'

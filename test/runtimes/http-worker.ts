@@ -4,7 +4,7 @@
  * `?url=`, with `?token=`, and answers with one result per case. A fresh client per request, as a
  * Worker or Edge Function would build it.
  */
-import { createHttpClient } from '../../src/client/http.ts'
+import { createHttpClient } from '../../src/client/http/client.ts'
 import { runSuite } from '../client/run-suite.ts'
 
 export type { CaseResult } from '../client/run-suite.ts'

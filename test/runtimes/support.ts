@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { beforeAll, expect, it } from 'vitest'
+import { clientSuite } from '../client/client.suite.ts'
 import type { CaseResult } from '../client/run-suite.ts'
-import { clientSuite } from '../client/suite.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 

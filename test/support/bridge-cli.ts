@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 
-export const BRIDGE_CLI = join(import.meta.dirname, '../../src/bridge/cli.ts')
+export const BRIDGE_CLI = join(import.meta.dirname, '../../src/bridge/node/cli.ts')
 
 export interface BridgeProcess {
   readonly child: ChildProcess

@@ -5,8 +5,8 @@
  * send again to another node after a failover; see `retryable`.
  */
 import { TransportError } from '../../errors.ts'
-import type { Connect } from '../socket.ts'
-import { createTcpClient, type TcpClientOptions } from '../tcp.ts'
+import { createTcpClient, type TcpClientOptions } from '../tcp/client.ts'
+import type { Connect } from '../tcp/socket.ts'
 import type { Client, Command, Reply, SendOptions } from '../types.ts'
 import { markUnsent } from './retry.ts'
 import type { NodeAddress } from './topology.ts'

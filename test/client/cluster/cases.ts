@@ -5,7 +5,7 @@
  */
 import { defineScript } from '../../../src/client/script.ts'
 import type { Client } from '../../../src/client/types.ts'
-import type { Assert } from '../suite.ts'
+import type { Assert } from '../client.suite.ts'
 
 export interface ClusterCase {
   readonly name: string

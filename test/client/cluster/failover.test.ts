@@ -12,9 +12,9 @@
  * shard, every decision on that shard would be denied until the killed node is back).
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
-import { connect } from '../../../adapters/node/socket.ts'
+import { connect } from '../../../src/bridge/node/socket.ts'
+import { createClusterClient } from '../../../src/client/cluster/client.ts'
 import { keySlot } from '../../../src/client/cluster/slot.ts'
-import { createClusterClient } from '../../../src/client/cluster.ts'
 import type { Client } from '../../../src/client/types.ts'
 import { waitForReplicas } from '../../../src/client/wait-replicas.ts'
 import { createLimiter, fixedWindow } from '../../../src/limit/index.ts'

@@ -5,9 +5,9 @@
  * timeout, no error), and no identifier is admitted more than its limit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect } from '../../../adapters/node/socket.ts'
+import { connect } from '../../../src/bridge/node/socket.ts'
+import { createClusterClient } from '../../../src/client/cluster/client.ts'
 import { keySlot } from '../../../src/client/cluster/slot.ts'
-import { createClusterClient } from '../../../src/client/cluster.ts'
 import type { Client } from '../../../src/client/types.ts'
 import { createLimiter, fixedWindow, type RateLimitResult } from '../../../src/limit/index.ts'
 import { errorCount } from '../../support/cluster-stats.ts'

@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { connect } from '../../../adapters/node/socket.ts'
+import { connect } from '../../../src/bridge/node/socket.ts'
 import { commandName, keysOf, knownSpec, specFromInfo } from '../../../src/client/cluster/keys.ts'
 import { crc16, keySlot, SLOTS } from '../../../src/client/cluster/slot.ts'
-import { createTcpClient } from '../../../src/client/tcp.ts'
+import { createTcpClient } from '../../../src/client/tcp/client.ts'
 import { useCluster } from '../../support/use-cluster.ts'
 
 const ctx = useCluster()

@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect } from '../../../adapters/node/socket.ts'
-import { createMemoryClient } from '../../../src/client/memory.ts'
-import { createTcpClient } from '../../../src/client/tcp.ts'
+import { connect } from '../../../src/bridge/node/socket.ts'
+import { createMemoryClient } from '../../../src/client/memory/client.ts'
+import { createTcpClient } from '../../../src/client/tcp/client.ts'
 import type { Client, Command } from '../../../src/client/types.ts'
 import { useValkey } from '../../support/use-valkey.ts'
 

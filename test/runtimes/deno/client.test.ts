@@ -3,7 +3,7 @@
  * `test/runtimes/deno-client.test.ts` as `deno test --allow-net=127.0.0.1 --allow-env=VALKEY_PORT`.
  */
 import { connect } from '../../../adapters/deno/socket.ts'
-import { createTcpClient } from '../../../src/client/tcp.ts'
+import { createTcpClient } from '../../../src/client/tcp/client.ts'
 import { Deno } from './deno.ts'
 import { registerSuite } from './register-suite.ts'
 

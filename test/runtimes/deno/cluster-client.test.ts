@@ -3,7 +3,7 @@
  * `CLUSTER_SEEDS`. Run by `test/runtimes/cluster.test.ts`.
  */
 import { connect } from '../../../adapters/deno/socket.ts'
-import { createClusterClient } from '../../../src/client/cluster.ts'
+import { createClusterClient } from '../../../src/client/cluster/client.ts'
 import { simpleAssert } from '../../client/assert.ts'
 import { clusterCases } from '../../client/cluster/cases.ts'
 import { Deno } from './deno.ts'

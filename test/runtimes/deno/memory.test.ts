@@ -2,7 +2,7 @@
  * The client suite inside Deno on the memory backend. Run by `test/runtimes/deno-memory.test.ts`
  * as `deno test`; the backend needs no permission at all.
  */
-import { createMemoryClient } from '../../../src/client/memory.ts'
+import { createMemoryClient } from '../../../src/client/memory/client.ts'
 import { registerSuite } from './register-suite.ts'
 
 registerSuite(createMemoryClient())

@@ -4,7 +4,7 @@
  */
 import type { Client } from '../../../src/client/types.ts'
 import { simpleAssert } from '../../client/assert.ts'
-import { clientSuite } from '../../client/suite.ts'
+import { clientSuite } from '../../client/client.suite.ts'
 import { Deno } from './deno.ts'
 
 export const registerSuite = (client: Client): void => {

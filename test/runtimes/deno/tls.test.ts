@@ -3,7 +3,7 @@
  * TLS (`VALKEY_TLS_PASSWORD`), against the Valkey TLS port in `VALKEY_TLS_PORT`. Run by `test/runtimes/deno-client.test.ts`.
  */
 import { createDenoConnect } from '../../../adapters/deno/socket.ts'
-import { createTcpClient } from '../../../src/client/tcp.ts'
+import { createTcpClient } from '../../../src/client/tcp/client.ts'
 import { simpleAssert } from '../../client/assert.ts'
 import { Deno } from './deno.ts'
 

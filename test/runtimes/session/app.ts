@@ -4,7 +4,7 @@
  * the bridge). It answers `{ count, invalid }` (the onInvalid reasons of this request) and adds the
  * session's Set-Cookie.
  */
-import { createHttpClient } from '../../../src/client/http.ts'
+import { createHttpClient } from '../../../src/client/http/client.ts'
 import { createSessions, type Sessions } from '../../../src/session/index.ts'
 
 type Data = { count: number }

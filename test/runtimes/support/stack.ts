@@ -5,7 +5,7 @@
 import { afterAll, beforeAll } from 'vitest'
 import { parseConfig } from '../../../src/bridge/config.ts'
 import { silentLogger } from '../../../src/bridge/log.ts'
-import { type BridgeServer, startBridge } from '../../../src/bridge/start.ts'
+import { type BridgeServer, startBridge } from '../../../src/bridge/node/start.ts'
 import { useValkey } from '../../support/use-valkey.ts'
 import type { ValkeyServer } from '../../support/valkey.ts'
 

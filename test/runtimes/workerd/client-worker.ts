@@ -5,7 +5,7 @@
  */
 import { connect } from 'cloudflare:sockets'
 import { cloudflareConnect } from '../../../adapters/cloudflare/socket.ts'
-import { createTcpClient } from '../../../src/client/tcp.ts'
+import { createTcpClient } from '../../../src/client/tcp/client.ts'
 import { runSuite } from '../../client/run-suite.ts'
 
 export default {

@@ -5,7 +5,7 @@
  */
 import { connect } from 'cloudflare:sockets'
 import { cloudflareConnect } from '../../../adapters/cloudflare/socket.ts'
-import { createClusterClient } from '../../../src/client/cluster.ts'
+import { createClusterClient } from '../../../src/client/cluster/client.ts'
 import { simpleAssert } from '../../client/assert.ts'
 import { clusterCases } from '../../client/cluster/cases.ts'
 

@@ -2,7 +2,7 @@
  * A Worker that runs the runtime-neutral client suite inside workerd on the memory backend, which
  * must use nothing but web-standard APIs there. One client per request, as Workers isolate them.
  */
-import { createMemoryClient } from '../../../src/client/memory.ts'
+import { createMemoryClient } from '../../../src/client/memory/client.ts'
 import { runSuite } from '../../client/run-suite.ts'
 
 export default {
