@@ -5,8 +5,8 @@
  * made per request (see `handle()` and `requestClient()`), never shared at module level.
  */
 import { connect as socketConnect } from 'cloudflare:sockets'
+import { createEdgeClient, type EdgeClientOptions, edgeConfig } from '../../src/client/edge-client.ts'
 import type { Client } from '../../src/client/types.ts'
-import { createEdgeClient, type EdgeClientOptions, edgeConfig } from '../../src/edge/edge-client.ts'
 import { ConfigError } from '../../src/errors.ts'
 import { cloudflareConnect } from './socket.ts'
 

@@ -5,9 +5,9 @@
  * every `waitUntil` promise has settled, it closes the Client inside `ctx.waitUntil`.
  */
 
+import type { EdgeClientOptions } from '../../src/client/edge-client.ts'
 import type { Client } from '../../src/client/types.ts'
-import type { ExecutionContextLike, FetchApp } from '../../src/edge/background.ts'
-import type { EdgeClientOptions } from '../../src/edge/edge-client.ts'
+import type { ExecutionContextLike, FetchApp } from '../../src/context/background.ts'
 import { clientFromEnv, type WorkersEnv } from './client.ts'
 
 interface Scope {

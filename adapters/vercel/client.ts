@@ -4,8 +4,9 @@
  * by its full name (`process.env.FLOODGATE_URL`) because Next.js inlines only the variables a
  * function names explicitly.
  */
+
+import { createEdgeClient, type EdgeClientOptions, edgeConfig } from '../../src/client/edge-client.ts'
 import type { Client } from '../../src/client/types.ts'
-import { createEdgeClient, type EdgeClientOptions, edgeConfig } from '../../src/edge/edge-client.ts'
 import { ConfigError } from '../../src/errors.ts'
 
 const readEnv = (): Record<string, string | undefined> => {

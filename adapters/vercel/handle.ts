@@ -3,8 +3,8 @@
  * `@vercel/functions`' `waitUntil` reads); `handle(app)` turns it into the ExecutionContext Hono
  * expects, since `hono/vercel`'s own `handle` passes none and `c.executionCtx` would throw.
  */
-import type { ExecutionContextLike, FetchApp } from '../../src/edge/background.ts'
-import { waitUntil as runInBackground, vercelWaitUntil } from '../../src/edge/wait-until.ts'
+import type { ExecutionContextLike, FetchApp } from '../../src/context/background.ts'
+import { waitUntil as runInBackground, vercelWaitUntil } from '../../src/context/wait-until.ts'
 
 /**
  * Keeps `promise` running after the response on Vercel; elsewhere it runs detached. Never

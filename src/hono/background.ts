@@ -4,8 +4,8 @@
  * request context next, otherwise the promise runs detached with its failure reported.
  */
 import type { Context } from 'hono'
-import type { ExecutionContextLike } from '../edge/background.ts'
-import { waitUntil } from '../edge/wait-until.ts'
+import type { ExecutionContextLike } from '../context/background.ts'
+import { waitUntil } from '../context/wait-until.ts'
 
 /** The request's ExecutionContext, or undefined where the runtime passed none. */
 export const executionContext = (c: Context): ExecutionContextLike | undefined => {

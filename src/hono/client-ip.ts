@@ -16,7 +16,7 @@ import {
   type ServeInfoLike,
   trustedHops,
   vercelIp,
-} from '../edge/client-ip.ts'
+} from '../context/client-ip.ts'
 
 // Globals of the runtimes that define them: `navigator.userAgent` is 'Cloudflare-Workers' in
 // workerd; `EdgeRuntime` is a string in Vercel's edge runtime.

@@ -1,6 +1,6 @@
 /** floodgate/hono: Hono middleware for rate limiting and sessions. */
-export type { ClientIpOptions, TrustProxy } from '../edge/client-ip.ts'
-export { ipKey } from '../edge/ip-key.ts'
+export type { ClientIpOptions, TrustProxy } from '../context/client-ip.ts'
+export { ipKey } from '../limit/ip-key.ts'
 export { defer, executionContext } from './background.ts'
 export { clientIp } from './client-ip.ts'
 export {

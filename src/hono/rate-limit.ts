@@ -5,9 +5,9 @@
  * `pending` work goes to `waitUntil` where the runtime has one.
  */
 import type { Context, Env, MiddlewareHandler } from 'hono'
-import type { TrustProxy } from '../edge/client-ip.ts'
-import { ipKey } from '../edge/ip-key.ts'
+import type { TrustProxy } from '../context/client-ip.ts'
 import { rateLimitHeaders } from '../limit/headers.ts'
+import { ipKey } from '../limit/ip-key.ts'
 import type { LimitOptions } from '../limit/limiter.ts'
 import type { RateLimitResult } from '../limit/result.ts'
 import { defer } from './background.ts'

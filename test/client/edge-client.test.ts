@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { clientFromEnv as nodeClientFromEnv } from '../../adapters/node/client.ts'
 import { clientFromEnv as vercelClientFromEnv } from '../../adapters/vercel/client.ts'
 import { connect } from '../../src/bridge/node/socket.ts'
-import { createEdgeClient, edgeConfig } from '../../src/edge/edge-client.ts'
+import { createEdgeClient, edgeConfig } from '../../src/client/edge-client.ts'
 import { ConfigError } from '../../src/errors.ts'
 import { useValkey } from '../support/use-valkey.ts'
 

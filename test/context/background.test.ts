@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createBackground, withContext } from '../../src/edge/background.ts'
-import { vercelWaitUntil, waitUntil } from '../../src/edge/wait-until.ts'
+import { createBackground, withContext } from '../../src/context/background.ts'
+import { vercelWaitUntil, waitUntil } from '../../src/context/wait-until.ts'
 
 const later = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms))
 

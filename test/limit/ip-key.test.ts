@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ipKey } from '../../src/edge/ip-key.ts'
+import { ipKey } from '../../src/limit/ip-key.ts'
 
 describe('ipKey', () => {
   it('keeps an IPv4 address as it is', () => {

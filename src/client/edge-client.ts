@@ -4,13 +4,14 @@
  * backend and the cluster client: an in-isolate store limits nothing across an edge fleet, a
  * cluster is reached through the bridge, and neither should weigh on a Worker's bundle.
  */
-import type { HttpClientOptions } from '../client/http/client.ts'
-import { createHttpClient } from '../client/http/client.ts'
-import { createTcpClient } from '../client/tcp/client.ts'
-import type { TcpClientOptions } from '../client/tcp/options.ts'
-import type { Connect } from '../client/tcp/socket.ts'
-import type { Client } from '../client/types.ts'
+
 import { ConfigError } from '../errors.ts'
+import type { HttpClientOptions } from './http/client.ts'
+import { createHttpClient } from './http/client.ts'
+import { createTcpClient } from './tcp/client.ts'
+import type { TcpClientOptions } from './tcp/options.ts'
+import type { Connect } from './tcp/socket.ts'
+import type { Client } from './types.ts'
 
 export interface EdgeClientOptions {
   /** The bearer token for the bridge (or Upstash); default from the environment. */

@@ -7,7 +7,7 @@ import {
   nodeIp,
   trustedHops,
   vercelIp,
-} from '../../src/edge/client-ip.ts'
+} from '../../src/context/client-ip.ts'
 
 const request = (headers: Record<string, string>) => new Request('https://app.example/', { headers })
 
