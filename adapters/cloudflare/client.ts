@@ -5,20 +5,15 @@
  * made per request (see `handle()` and `requestClient()`), never shared at module level.
  */
 import { connect as socketConnect } from 'cloudflare:sockets'
-import { createEdgeClient, type EdgeClientOptions, edgeConfig } from '../../src/client/edge-client.ts'
+import { type EdgeClientOptions, edgeClientFromEnv } from '../../src/client/edge-client.ts'
+import type { ClientEnv } from '../../src/client/env.ts'
 import type { Client } from '../../src/client/types.ts'
-import { ConfigError } from '../../src/errors.ts'
 import { cloudflareConnect } from './socket.ts'
 
 const connect = cloudflareConnect(socketConnect)
 
 /** The bindings floodgate reads (set with `[vars]` or `wrangler secret put`). */
-export interface WorkersEnv {
-  FLOODGATE_URL?: string
-  FLOODGATE_TOKEN?: string
-  UPSTASH_REDIS_REST_URL?: string
-  UPSTASH_REDIS_REST_TOKEN?: string
-}
+export type WorkersEnv = ClientEnv
 
 /**
  * Creates a Client from a Worker's env; the caller closes it. A missing URL is a `ConfigError`,
@@ -40,12 +35,11 @@ export const clientFromEnv = (env: WorkersEnv, options: EdgeClientOptions = {}):
       'clientFromEnv(env) takes the Worker env: the second argument of fetch(request, env, ctx)',
     )
   }
-  const { url, token } = edgeConfig((name) => (env as Record<string, string | undefined>)[name])
-  if (!url) {
-    throw new ConfigError(
+  return edgeClientFromEnv(env, options, {
+    where: 'Cloudflare Workers',
+    missing:
       'FLOODGATE_URL is not set in the Worker env: `wrangler secret put FLOODGATE_URL` (a redis:// URL or ' +
-        'the bridge’s https:// URL), and FLOODGATE_TOKEN for the bridge; locally, put them in .dev.vars',
-    )
-  }
-  return createEdgeClient(url, { ...(token ? { token } : {}), ...options }, 'Cloudflare Workers', connect)
+      'the bridge’s https:// URL), and FLOODGATE_TOKEN for the bridge; locally, put them in .dev.vars',
+    connect,
+  })
 }

@@ -4,16 +4,10 @@
  * read is remembered, so a missing permission is reported as such rather than as a missing URL.
  */
 import { type CreateClientOptions, clientFromEnv as fromEnv } from '../../src/client/create-client.ts'
+import { ENV_NAMES, type EnvName, envReader } from '../../src/client/env.ts'
 import type { Client } from '../../src/client/types.ts'
 import { ConfigError } from '../../src/errors.ts'
 import { connect } from './socket.ts'
-
-const NAMES = [
-  'FLOODGATE_URL',
-  'FLOODGATE_TOKEN',
-  'UPSTASH_REDIS_REST_URL',
-  'UPSTASH_REDIS_REST_TOKEN',
-] as const
 
 interface DenoEnvLike {
   get(name: string): string | undefined
@@ -35,19 +29,12 @@ const denoEnv = (): DenoEnvLike => {
  * Deno.serve(async () => new Response(String(await client.send(['INCR', 'hits']))))
  */
 export const clientFromEnv = (options: CreateClientOptions = {}): Client => {
-  const env = denoEnv()
-  const values: Record<string, string | undefined> = {}
-  const refused: string[] = []
-  for (const name of NAMES) {
-    try {
-      values[name] = env.get(name)
-    } catch {
-      refused.push(name)
-    }
-  }
-  if (!values.FLOODGATE_URL && refused.includes('FLOODGATE_URL')) {
+  const refused: EnvName[] = []
+  const read = envReader(denoEnv(), (name) => refused.push(name))
+  const values = Object.fromEntries(ENV_NAMES.map((name) => [name, read(name)]))
+  if (values.FLOODGATE_URL === undefined && refused.includes('FLOODGATE_URL')) {
     throw new ConfigError(
-      `Deno refused to read ${refused.join(', ')}: run with --allow-env=${NAMES.slice(0, 2).join(',')}`,
+      `Deno refused to read ${refused.join(', ')}: run with --allow-env=${ENV_NAMES.slice(0, 2).join(',')}`,
     )
   }
   return fromEnv(values, { connect, ...options })

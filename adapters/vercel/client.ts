@@ -5,19 +5,9 @@
  * function names explicitly.
  */
 
-import { createEdgeClient, type EdgeClientOptions, edgeConfig } from '../../src/client/edge-client.ts'
+import { type EdgeClientOptions, edgeClientFromEnv } from '../../src/client/edge-client.ts'
+import { processEnv } from '../../src/client/env.ts'
 import type { Client } from '../../src/client/types.ts'
-import { ConfigError } from '../../src/errors.ts'
-
-const readEnv = (): Record<string, string | undefined> => {
-  if (typeof process === 'undefined' || !process.env) return {}
-  return {
-    FLOODGATE_URL: process.env.FLOODGATE_URL,
-    FLOODGATE_TOKEN: process.env.FLOODGATE_TOKEN,
-    UPSTASH_REDIS_REST_URL: process.env.UPSTASH_REDIS_REST_URL,
-    UPSTASH_REDIS_REST_TOKEN: process.env.UPSTASH_REDIS_REST_TOKEN,
-  }
-}
 
 /**
  * Creates a Client from the project's environment variables. A `redis://` URL is a
@@ -29,14 +19,10 @@ const readEnv = (): Record<string, string | undefined> => {
  * const client = clientFromEnv()
  * export default async (request: Request) => new Response(String(await client.send(['INCR', 'hits'])))
  */
-export const clientFromEnv = (options: EdgeClientOptions = {}): Client => {
-  const env = readEnv()
-  const { url, token } = edgeConfig((name) => env[name])
-  if (!url) {
-    throw new ConfigError(
+export const clientFromEnv = (options: EdgeClientOptions = {}): Client =>
+  edgeClientFromEnv(processEnv(), options, {
+    where: 'Vercel Edge',
+    missing:
       'FLOODGATE_URL is not set: add it (the bridge’s https:// URL) and FLOODGATE_TOKEN in the Vercel project’s ' +
-        'Environment Variables, or UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN',
-    )
-  }
-  return createEdgeClient(url, { ...(token ? { token } : {}), ...options }, 'Vercel Edge')
-}
+      'Environment Variables, or UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN',
+  })

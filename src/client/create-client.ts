@@ -6,11 +6,14 @@
 import { ConfigError } from '../errors.ts'
 import { type ClusterClientOptions, createClusterClient } from './cluster/client.ts'
 import { hasSeveralHosts } from './cluster/seeds.ts'
+import { type EnvLike, envReader, resolveEnv } from './env.ts'
 import { createHttpClient, type HttpClientOptions } from './http/client.ts'
 import { createMemoryClient, type MemoryClientOptions } from './memory/client.ts'
 import { createTcpClient, type TcpClientOptions } from './tcp/client.ts'
 import type { Connect } from './tcp/socket.ts'
 import type { Client } from './types.ts'
+
+export type { EnvLike } from './env.ts'
 
 export interface CreateClientOptions {
   /**
@@ -91,22 +94,9 @@ export const createClient = (url?: string, options: CreateClientOptions = {}): C
   )
 }
 
-/** Where `clientFromEnv` reads its configuration: a plain record, or an object with `get` (Deno.env). */
-export type EnvLike = Readonly<Record<string, string | undefined>> | { get(name: string): string | undefined }
-
-const reader = (env: EnvLike): ((name: string) => string | undefined) => {
-  if (typeof (env as { get?: unknown }).get === 'function') {
-    const source = env as { get(name: string): string | undefined }
-    return (name) => source.get(name) || undefined
-  }
-  const record = env as Readonly<Record<string, string | undefined>>
-  return (name) => record[name] || undefined
-}
-
 /**
- * Creates a client from environment variables, reading only these: `FLOODGATE_URL` and
- * `FLOODGATE_TOKEN`, else `UPSTASH_REDIS_REST_URL` and `UPSTASH_REDIS_REST_TOKEN`. With none set,
- * the memory backend.
+ * Creates a client from environment variables (see `env.ts` for the names and their precedence).
+ * With none set, the memory backend.
  *
  * @example
  * import { connect } from 'floodgate/node'
@@ -118,17 +108,6 @@ export const clientFromEnv = (env: EnvLike, options: CreateClientOptions = {}): 
       'clientFromEnv() takes the environment: process.env, Deno.env, or a Worker env binding',
     )
   }
-  const read = reader(env)
-  const floodgate = read('FLOODGATE_URL')
-  const upstash = read('UPSTASH_REDIS_REST_URL')
-  const url = floodgate ?? upstash
-  const token =
-    options.token ??
-    (floodgate !== undefined
-      ? read('FLOODGATE_TOKEN')
-      : (read('UPSTASH_REDIS_REST_TOKEN') ?? read('FLOODGATE_TOKEN')))
-  if (floodgate === undefined && upstash !== undefined && token === undefined) {
-    throw new ConfigError('UPSTASH_REDIS_REST_URL is set but UPSTASH_REDIS_REST_TOKEN is not: set both')
-  }
+  const { url, token } = resolveEnv(envReader(env), options)
   return createClient(url, { ...options, ...(token === undefined ? {} : { token }) })
 }

@@ -6,6 +6,7 @@
  */
 
 import { ConfigError } from '../errors.ts'
+import { type ClientEnv, resolveEnv } from './env.ts'
 import type { HttpClientOptions } from './http/client.ts'
 import { createHttpClient } from './http/client.ts'
 import { createTcpClient } from './tcp/client.ts'
@@ -20,20 +21,6 @@ export interface EdgeClientOptions {
   http?: Omit<HttpClientOptions, 'url' | 'token'>
   /** Options for the TCP transport, beyond its URL and `connect`. */
   tcp?: Omit<TcpClientOptions, 'url' | 'connect'>
-}
-
-/** The four variables floodgate reads, as a function from name to value. */
-export type ReadEnv = (name: string) => string | undefined
-
-/** The URL and token from FLOODGATE_URL / FLOODGATE_TOKEN, else the Upstash pair. */
-export const edgeConfig = (read: ReadEnv): { url?: string; token?: string } => {
-  const floodgate = read('FLOODGATE_URL')?.trim() || undefined
-  if (floodgate) return { url: floodgate, token: read('FLOODGATE_TOKEN') || undefined }
-  const upstash = read('UPSTASH_REDIS_REST_URL')?.trim() || undefined
-  if (upstash && !read('UPSTASH_REDIS_REST_TOKEN')) {
-    throw new ConfigError('UPSTASH_REDIS_REST_URL is set but UPSTASH_REDIS_REST_TOKEN is not: set both')
-  }
-  return { url: upstash, token: read('UPSTASH_REDIS_REST_TOKEN') || undefined }
 }
 
 const TCP = /^(redis|rediss|valkey|valkeys):\/\//i
@@ -73,4 +60,22 @@ export const createEdgeClient = (
     `${where}: FLOODGATE_URL must be the bridge's https:// URL${connect ? ' or a redis:// URL' : ''}; ` +
       'the in-process memory backend would limit nothing across the platform’s isolates',
   )
+}
+
+/**
+ * The edge factory behind `floodgate/cloudflare` and `floodgate/vercel`: the URL and token by
+ * `resolveEnv`'s rule, then `createEdgeClient`. No URL is a `ConfigError` carrying `missing`, the
+ * runtime's own advice on where to set it.
+ *
+ * @example
+ * const client = edgeClientFromEnv(env, {}, { where: 'Cloudflare Workers', missing: 'FLOODGATE_URL is not set', connect })
+ */
+export const edgeClientFromEnv = (
+  env: ClientEnv,
+  options: EdgeClientOptions,
+  runtime: { where: string; missing: string; connect?: Connect },
+): Client => {
+  const { url, token } = resolveEnv((name) => env[name], options)
+  if (!url) throw new ConfigError(runtime.missing)
+  return createEdgeClient(url, { ...options, ...(token ? { token } : {}) }, runtime.where, runtime.connect)
 }

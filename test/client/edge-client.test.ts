@@ -2,34 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { clientFromEnv as nodeClientFromEnv } from '../../adapters/node/client.ts'
 import { clientFromEnv as vercelClientFromEnv } from '../../adapters/vercel/client.ts'
 import { connect } from '../../src/bridge/node/socket.ts'
-import { createEdgeClient, edgeConfig } from '../../src/client/edge-client.ts'
-import { ConfigError } from '../../src/errors.ts'
+import { createEdgeClient } from '../../src/client/edge-client.ts'
 import { useValkey } from '../support/use-valkey.ts'
 
 const valkey = useValkey()
-
-describe('edgeConfig', () => {
-  const read = (env: Record<string, string>) => (name: string) => env[name]
-
-  it('prefers FLOODGATE_URL with its token, then the Upstash pair', () => {
-    expect(
-      edgeConfig(
-        read({ FLOODGATE_URL: 'https://b', FLOODGATE_TOKEN: 't', UPSTASH_REDIS_REST_URL: 'https://u' }),
-      ),
-    ).toEqual({ url: 'https://b', token: 't' })
-    expect(edgeConfig(read({ UPSTASH_REDIS_REST_URL: 'https://u', UPSTASH_REDIS_REST_TOKEN: 'ut' }))).toEqual(
-      {
-        url: 'https://u',
-        token: 'ut',
-      },
-    )
-    expect(edgeConfig(read({}))).toEqual({ url: undefined, token: undefined })
-  })
-
-  it('refuses an Upstash URL without its token', () => {
-    expect(() => edgeConfig(read({ UPSTASH_REDIS_REST_URL: 'https://u' }))).toThrow(ConfigError)
-  })
-})
 
 describe('createEdgeClient', () => {
   it('speaks HTTP to an https:// URL and TCP to a redis:// one where there is a socket', async () => {

@@ -3,12 +3,11 @@
  * against a real local Valkey Cluster: the same cases in both, each reported as its own test, and
  * a check from Node that their keys landed on all three primaries.
  */
-import { Miniflare } from 'miniflare'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { clusterCases } from '../client/cluster/cases.ts'
 import type { CaseResult } from '../client/run-suite.ts'
 import { useCluster } from '../support/use-cluster.ts'
-import { bundle, runDenoTest } from './support.ts'
+import { runDenoTest, runInWorkerd } from './support.ts'
 
 const ctx = useCluster()
 const results = new Map<string, CaseResult[]>()
@@ -16,17 +15,10 @@ const outputs = new Map<string, string>()
 
 beforeAll(async () => {
   const seeds = ctx.cluster.seeds.join(',')
-  const mf = new Miniflare({
-    modules: true,
-    script: await bundle('./workerd/cluster-worker.ts', 'esm'),
-    compatibilityDate: '2025-01-01',
-    bindings: { CLUSTER_SEEDS: seeds },
-  })
-  try {
-    results.set('workerd', (await (await mf.dispatchFetch('http://localhost/')).json()) as CaseResult[])
-  } finally {
-    await mf.dispose()
-  }
+  results.set(
+    'workerd',
+    await runInWorkerd<CaseResult[]>('./workerd/cluster-worker.ts', { bindings: { CLUSTER_SEEDS: seeds } }),
+  )
   const deno = await runDenoTest('test/runtimes/deno/cluster-client.test.ts', { CLUSTER_SEEDS: seeds })
   results.set('Deno', deno.results)
   outputs.set('Deno', deno.output)

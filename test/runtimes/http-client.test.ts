@@ -6,12 +6,11 @@
  */
 
 import { EdgeRuntime } from 'edge-runtime'
-import { Miniflare } from 'miniflare'
 import { beforeAll, describe } from 'vitest'
 import { TOKEN, useBridge } from '../bridge/support.ts'
 import type { CaseResult } from '../client/run-suite.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import { bundle, reportCases, useDenoSuite } from './support.ts'
+import { bundle, reportCases, runInWorkerd, useDenoSuite } from './support.ts'
 
 const suiteUrl = (bridgeUrl: string) =>
   `http://localhost/?url=${encodeURIComponent(bridgeUrl)}&token=${encodeURIComponent(TOKEN)}`
@@ -21,16 +20,7 @@ describe('the client suite over HTTP inside workerd', () => {
   const bridge = useBridge(valkey)
   let results: CaseResult[] = []
   beforeAll(async () => {
-    const mf = new Miniflare({
-      modules: true,
-      script: await bundle('./workerd/http-worker.ts', 'esm'),
-      compatibilityDate: '2025-01-01',
-    })
-    try {
-      results = (await (await mf.dispatchFetch(suiteUrl(bridge.url))).json()) as CaseResult[]
-    } finally {
-      await mf.dispose()
-    }
+    results = await runInWorkerd<CaseResult[]>('./workerd/http-worker.ts', { url: suiteUrl(bridge.url) })
   }, 60_000)
   reportCases('workerd', () => results)
 })

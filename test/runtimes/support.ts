@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { Miniflare } from 'miniflare'
 import { beforeAll, expect, it } from 'vitest'
 import { clientSuite } from '../client/client.suite.ts'
 import type { CaseResult } from '../client/run-suite.ts'
@@ -23,6 +24,27 @@ export const bundle = async (entry: string, format: 'esm' | 'iife'): Promise<str
     write: false,
   })
   return built.outputFiles[0]!.text
+}
+
+/**
+ * Bundles `entry` (relative to this folder), runs it inside workerd (Miniflare) with `bindings`,
+ * fetches `url` once, disposes of the runtime and returns the JSON the Worker answered.
+ */
+export const runInWorkerd = async <T>(
+  entry: string,
+  { bindings = {}, url = 'http://localhost/' }: { bindings?: Record<string, string>; url?: string } = {},
+): Promise<T> => {
+  const mf = new Miniflare({
+    modules: true,
+    script: await bundle(entry, 'esm'),
+    compatibilityDate: '2025-01-01',
+    bindings,
+  })
+  try {
+    return (await (await mf.dispatchFetch(url)).json()) as T
+  } finally {
+    await mf.dispose()
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The bridge's web-standard handler inside Deno: `createBridge(...).fetch(request)` with the
  * upstream over `Deno.connect`, against the Valkey on `VALKEY_PORT`. No Node API is involved. Run
- * by `test/runtimes/deno-bridge.test.ts` as `deno test --allow-net=127.0.0.1 --allow-env=VALKEY_PORT`.
+ * by `test/runtimes/bridge.deno.test.ts` as `deno test --allow-net=127.0.0.1 --allow-env=VALKEY_PORT`.
  */
 import { connect } from '../../../adapters/deno/socket.ts'
 import { connectUpstream, createBridge } from '../../../src/bridge/index.ts'

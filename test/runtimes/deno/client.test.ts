@@ -1,6 +1,6 @@
 /**
  * The client suite inside Deno, over `Deno.connect`, against the Valkey on `VALKEY_PORT`. Run by
- * `test/runtimes/deno-client.test.ts` as `deno test --allow-net=127.0.0.1 --allow-env=VALKEY_PORT`.
+ * `test/runtimes/client.deno.test.ts` as `deno test --allow-net=127.0.0.1 --allow-env=VALKEY_PORT`.
  */
 import { connect } from '../../../adapters/deno/socket.ts'
 import { createTcpClient } from '../../../src/client/tcp/client.ts'

@@ -1,5 +1,5 @@
 /**
- * The client suite inside Deno on the memory backend. Run by `test/runtimes/deno-memory.test.ts`
+ * The client suite inside Deno on the memory backend. Run by `test/runtimes/memory.deno.test.ts`
  * as `deno test`; the backend needs no permission at all.
  */
 import { createMemoryClient } from '../../../src/client/memory/client.ts'

@@ -1,6 +1,6 @@
 /**
  * `rediss://` from Deno: `Deno.connectTls` with a private CA (PEM in `VALKEY_TLS_CA`), AUTH over
- * TLS (`VALKEY_TLS_PASSWORD`), against the Valkey TLS port in `VALKEY_TLS_PORT`. Run by `test/runtimes/deno-client.test.ts`.
+ * TLS (`VALKEY_TLS_PASSWORD`), against the Valkey TLS port in `VALKEY_TLS_PORT`. Run by `test/runtimes/client.deno.test.ts`.
  */
 import { createDenoConnect } from '../../../adapters/deno/socket.ts'
 import { createTcpClient } from '../../../src/client/tcp/client.ts'

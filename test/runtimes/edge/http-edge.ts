@@ -1,5 +1,5 @@
 /** An Edge Function (edge-runtime VM, as on Vercel Edge) that runs the client suite over HTTP. */
-import { runHttpSuite } from '../http-worker.ts'
+import { runHttpSuite } from '../support/http-suite.ts'
 
 declare const addEventListener: (
   type: 'fetch',

@@ -1,4 +1,4 @@
-/** A Worker that runs the client suite over HTTP (see ../http-worker.ts). */
-import { runHttpSuite } from '../http-worker.ts'
+/** A Worker that runs the client suite over HTTP (see ../support/http-suite.ts). */
+import { runHttpSuite } from '../support/http-suite.ts'
 
 export default { fetch: runHttpSuite }

@@ -4,10 +4,10 @@
  * `?url=`, with `?token=`, and answers with one result per case. A fresh client per request, as a
  * Worker or Edge Function would build it.
  */
-import { createHttpClient } from '../../src/client/http/client.ts'
-import { runSuite } from '../client/run-suite.ts'
+import { createHttpClient } from '../../../src/client/http/client.ts'
+import { runSuite } from '../../client/run-suite.ts'
 
-export type { CaseResult } from '../client/run-suite.ts'
+export type { CaseResult } from '../../client/run-suite.ts'
 
 export const runHttpSuite = async (request: Request): Promise<Response> => {
   const params = new URL(request.url).searchParams

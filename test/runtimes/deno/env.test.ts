@@ -1,5 +1,5 @@
 /**
- * Runs inside Deno without `--allow-env` (started by test/runtimes/deno.test.ts): clientFromEnv
+ * Runs inside Deno without `--allow-env` (started by test/runtimes/app.deno.test.ts): clientFromEnv
  * must say which permission is missing, not claim the URL is unset.
  */
 import { ConfigError } from 'floodgate'

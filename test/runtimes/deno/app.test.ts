@@ -1,5 +1,5 @@
 /**
- * Runs inside Deno (`deno test`, started by test/runtimes/deno.test.ts): the example app
+ * Runs inside Deno (`deno test`, started by test/runtimes/app.deno.test.ts): the example app
  * (examples/deno) served by `Deno.serve`, the shared cases sent to it over real HTTP. Valkey is
  * emptied before each case through a client of our own (VALKEY_URL, over `Deno.connect`).
  */

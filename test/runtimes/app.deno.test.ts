@@ -1,5 +1,5 @@
 /**
- * The Deno runner: `deno test` (the npm `deno` package) runs test/runtimes/deno/app_test.ts,
+ * The Deno runner: `deno test` (the npm `deno` package) runs test/runtimes/deno/app.test.ts,
  * where examples/deno serves the shared cases inside Deno, against Valkey over `Deno.connect` and
  * through the bridge over fetch. Permissions are scoped as a user would scope them.
  */
@@ -14,7 +14,7 @@ const stack = useStack()
 const ENV_NAMES =
   'FLOODGATE_URL,FLOODGATE_TOKEN,UPSTASH_REDIS_REST_URL,UPSTASH_REDIS_REST_TOKEN,TRUST_PROXY,VALKEY_URL'
 
-const denoTest = (env: Record<string, string>, file = 'test/runtimes/deno/app_test.ts', allowEnv = true) =>
+const denoTest = (env: Record<string, string>, file = 'test/runtimes/deno/app.test.ts', allowEnv = true) =>
   new Promise<{ code: number; output: string }>((done) => {
     const child = execFile(
       join(root, 'node_modules', '.bin', 'deno'),
@@ -57,7 +57,7 @@ describe('examples/deno inside Deno', () => {
   it('reports a missing --allow-env as such', async () => {
     const { code, output } = await denoTest(
       { FLOODGATE_URL: stack.redisUrl },
-      'test/runtimes/deno/env_test.ts',
+      'test/runtimes/deno/env.test.ts',
       false,
     )
     expect(output, output).toMatch(/ok \| 1 passed/)
