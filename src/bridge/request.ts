@@ -4,6 +4,7 @@
  * Arguments may be JSON strings, numbers or booleans (`@upstash/redis` sends all three); anything
  * else is a 400 that says which argument is wrong.
  */
+import { FloodgateError } from '../errors.ts'
 
 import { jsonShape } from './json-shape.ts'
 
@@ -33,11 +34,11 @@ export interface Route {
 }
 
 /** A request the client got wrong; `status` is the HTTP status to answer with. */
-export class BadRequest extends Error {
+export class BadRequest extends FloodgateError {
   override name = 'BadRequest'
   readonly status: number
   constructor(status: number, message: string) {
-    super(message)
+    super(message, { code: 'ERR_BAD_REQUEST' })
     this.status = status
   }
 }

@@ -7,12 +7,9 @@
  * then as `Uint8Array`. RESP3 maps and sets are flattened to arrays, as RESP2 would send them.
  */
 import type { ReplyError } from '../errors.ts'
+import type { Arg, Command } from '../resp/types.ts'
 
-/** One argument of a command. Numbers are sent in their decimal form. */
-export type Arg = string | number | Uint8Array
-
-/** A command and its arguments, e.g. `['SET', 'k', 'v', 'PX', 1000]`. */
-export type Command = readonly Arg[]
+export type { Arg, Command } from '../resp/types.ts'
 
 /** A reply, shaped as RESP2 would deliver it. */
 export type Reply = string | number | null | Uint8Array | Reply[]

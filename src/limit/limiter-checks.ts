@@ -3,7 +3,7 @@
  * throws a TypeError that says what is wrong and how to fix it.
  */
 import type { Algorithm } from './algorithm.ts'
-import type { LimiterOptions } from './limiter.ts'
+import type { LimiterOptions } from './limiter-options.ts'
 import { MAX_LIMITS } from './script.ts'
 
 export const checkIdentifier = (identifier: unknown): string => {

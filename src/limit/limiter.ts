@@ -15,35 +15,11 @@ import { Deadlines } from './deadline.ts'
 import { type Duration, parseDuration } from './duration.ts'
 import { limitKeys } from './keys.ts'
 import { checkCost, checkIdentifier, checkNow, validateOptions } from './limiter-checks.ts'
+import type { LimiterOptions, LimitOptions } from './limiter-options.ts'
 import { type Decision, decodeDecision, type PolicyState, type RateLimitResult, RESOLVED } from './result.ts'
 import { limitParams, limitScriptFor } from './script.ts'
 
-export interface LimiterOptions {
-  /** The backend: a TCP, HTTP, cluster or memory Client. */
-  client: Client
-  /** One limit, or several checked together (e.g. 10 per second and 1000 per day). */
-  limits: Algorithm | readonly Algorithm[]
-  /** Key prefix: keys are `{prefix:identifier}:<limit>`. Default `'floodgate'`. */
-  prefix?: string
-  /** Ms to wait for the backend before answering by `onTimeout`. Default 1000. */
-  timeout?: number
-  /**
-   * What a call answers when the backend is slow, unreachable or fails: `'allow'` (fail open,
-   * the default, as `@upstash/ratelimit` does) or `'deny'` (fail closed, with `retryAfter` 1 s).
-   */
-  onTimeout?: 'allow' | 'deny'
-  /** The in-process block cache: `false` to turn it off, or its size. Default on, 10,000 entries. */
-  blockCache?: boolean | { max?: number }
-  /** Once a call is denied, keep the identifier blocked this long. Default: no extra block. */
-  blockFor?: Duration
-}
-
-export interface LimitOptions {
-  /** Units this call consumes (an integer; default 1). 0 only looks; a negative cost refunds. */
-  cost?: number
-  /** Epoch ms to decide at instead of the server's clock, for deterministic tests. */
-  now?: number
-}
+export type { LimiterOptions, LimitOptions } from './limiter-options.ts'
 
 export interface RemainingResult {
   readonly limit: number

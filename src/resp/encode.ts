@@ -6,7 +6,7 @@
  * (`commandText`) so a client can join many commands and encode them with one `TextEncoder` call
  * per socket write; commands carrying `Uint8Array` arguments take the byte path.
  */
-import type { Arg, Command } from '../client/types.ts'
+import type { Arg, Command } from './types.ts'
 
 const utf8 = new TextEncoder()
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { BadRequest, parseCommand, parseCommands, route } from '../../src/bridge/request.ts'
+import { FloodgateError } from '../../src/errors.ts'
 
 describe('route', () => {
   it('routes the fixed endpoints', () => {
@@ -59,6 +60,17 @@ describe('route', () => {
 
   it('rejects malformed percent-encoding with a 400', () => {
     expect(() => route('/get/%E0%A4%A')).toThrow(BadRequest)
+  })
+
+  it('throws a BadRequest that is a FloodgateError with a code and the status', () => {
+    let caught: unknown
+    try {
+      route('/get/%E0%A4%A')
+    } catch (error) {
+      caught = error
+    }
+    expect(caught).toBeInstanceOf(FloodgateError)
+    expect(caught).toMatchObject({ name: 'BadRequest', code: 'ERR_BAD_REQUEST', status: 400 })
   })
 })
 
