@@ -14,7 +14,8 @@ const sources = (dir: string): string[] =>
     .map((entry) => relative(root, join(entry.parentPath, entry.name)))
     .sort()
 
-const SPECIFIER = /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)/g
+const SPECIFIER =
+  /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)/g
 
 /** Every module of src/ and adapters/ with what it imports: repository paths, or bare names. */
 const graph = new Map<string, string[]>(
@@ -74,7 +75,12 @@ describe('the layering', () => {
   })
 
   it('never imports adapters/ from src/', () => {
-    expect(edges((file) => file.startsWith('src/'), (target) => target.startsWith('adapters/'))).toEqual([])
+    expect(
+      edges(
+        (file) => file.startsWith('src/'),
+        (target) => target.startsWith('adapters/'),
+      ),
+    ).toEqual([])
   })
 
   it('uses Node built-ins only in adapters/node/ and the bridge’s Node entry', () => {

@@ -11,7 +11,7 @@ import type { Client, Reply } from '../client/types.ts'
 import { TimeoutError } from '../errors.ts'
 import type { Algorithm } from './algorithm.ts'
 import { BlockCache, type BlockEntry } from './block-cache.ts'
-import { Deadlines } from './deadline.ts'
+import { timeoutGuard } from './deadline.ts'
 import { type Duration, parseDuration } from './duration.ts'
 import { limitKeys } from './keys.ts'
 import { checkCost, checkIdentifier, checkNow, validateOptions } from './limiter-checks.ts'
@@ -82,8 +82,8 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
   // `reset` deletes the block key too, in case an earlier configuration of this limiter set one.
   const allKeysOf = blockFor > 0 ? keysOf : limitKeys(prefix, ['block', ...stateSuffixes], false)
 
-  const deadlines = new Deadlines(timeout)
-  const withTimeout = <T>(call: Promise<T>): Promise<T> => (timed ? deadlines.guard(call) : call)
+  const guard = timeoutGuard(timeout)
+  const withTimeout = <T>(call: Promise<T>): Promise<T> => (timed ? guard(call) : call)
 
   // The usual call (server clock, cost 1) sends only the limits' parameters, one frozen array the
   // memory backend reads once; any other adds the clock, the cost and whether to consume.

@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest'
 import { TimeoutError } from '../../src/errors.ts'
-import { Deadlines } from '../../src/limit/deadline.ts'
+import { timeoutGuard } from '../../src/limit/deadline.ts'
 
 const never = new Promise<never>(() => {})
 
-describe('Deadlines', () => {
+describe('timeoutGuard', () => {
   it('passes through what settles in time, and times out what does not, with one timer', async () => {
-    const deadlines = new Deadlines(50)
+    const guard = timeoutGuard(50)
     const started = Date.now()
     const settled = await Promise.allSettled([
-      deadlines.guard(Promise.resolve('fast')),
-      deadlines.guard(never),
-      deadlines.guard(Promise.reject(new Error('boom'))),
-      deadlines.guard(new Promise((resolve) => setTimeout(() => resolve('slow but in time'), 10))),
-      deadlines.guard(never),
+      guard(Promise.resolve('fast')),
+      guard(never),
+      guard(Promise.reject(new Error('boom'))),
+      guard(new Promise((resolve) => setTimeout(() => resolve('slow but in time'), 10))),
+      guard(never),
     ])
     expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).name))).toEqual([
       'fast',
@@ -27,18 +27,18 @@ describe('Deadlines', () => {
   })
 
   it('times out calls started later at their own deadline', async () => {
-    const deadlines = new Deadlines(40)
-    const first = deadlines.guard(never).catch(() => Date.now())
+    const guard = timeoutGuard(40)
+    const first = guard(never).catch(() => Date.now())
     await new Promise((resolve) => setTimeout(resolve, 30))
     const secondStarted = Date.now()
-    const second = deadlines.guard(never).catch(() => Date.now())
+    const second = guard(never).catch(() => Date.now())
     await first
     expect((await second) - secondStarted).toBeGreaterThanOrEqual(35)
   })
 
   it('keeps working across thousands of settled calls', async () => {
-    const deadlines = new Deadlines(1000)
-    for (let i = 0; i < 5000; i++) expect(await deadlines.guard(Promise.resolve(i))).toBe(i)
-    await expect(new Deadlines(20).guard(never)).rejects.toThrow(/did not answer within 20 ms/)
+    const guard = timeoutGuard(1000)
+    for (let i = 0; i < 5000; i++) expect(await guard(Promise.resolve(i))).toBe(i)
+    await expect(timeoutGuard(20)(never)).rejects.toThrow(/did not answer within 20 ms/)
   })
 })

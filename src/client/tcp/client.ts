@@ -14,11 +14,11 @@ import { type Decoded, RespDecoder } from '../../resp/decode.ts'
 import { commandText, encodeCommand } from '../../resp/encode.ts'
 import { runScript } from '../script.ts'
 import type { Arg, Client, Command, Reply, Script, SendOptions } from '../types.ts'
-import { Deadlines } from './deadlines.ts'
 import { Fifo } from './fifo.ts'
 import { resolveTcpOptions, type TcpClientOptions, type TcpConfig } from './options.ts'
 import { Pending, takeBatch } from './pending.ts'
 import { openWithin, type Socket } from './socket.ts'
+import { CommandTimeouts } from './timeouts.ts'
 import { handshakeCommands } from './url.ts'
 
 export type { TcpClientOptions } from './options.ts'
@@ -44,7 +44,7 @@ class TcpClient implements Client {
   readonly #unsent = new Fifo<Pending>()
   readonly #sent = new Fifo<Pending>()
   #flushQueued = false
-  readonly #deadlines: Deadlines
+  readonly #timeouts: CommandTimeouts
   /** Commands not yet settled. */
   #live = 0
   #closed = false
@@ -53,9 +53,8 @@ class TcpClient implements Client {
   constructor(config: TcpConfig) {
     this.#config = config
     this.#address = `${config.host}:${config.port}`
-    this.#deadlines = new Deadlines(
+    this.#timeouts = new CommandTimeouts(
       config.commandTimeout,
-      [this.#sent, this.#unsent],
       (entry, error) => this.#fail(entry, error),
       (entry, ms) => this.#timeoutError(entry, ms),
     )
@@ -102,7 +101,7 @@ class TcpClient implements Client {
       })
       this.#failAll(new TransportError('the client was closed before the server answered'))
     }
-    this.#deadlines.stop()
+    this.#timeouts.stop()
     this.#state = IDLE
     this.#drop()
   }
@@ -122,7 +121,7 @@ class TcpClient implements Client {
       const entry = new Pending(payload, name, { bytes, soft }, resolve, reject)
       this.#live++
       this.#unsent.push(entry)
-      this.#deadlines.arm(entry, options)
+      this.#timeouts.arm(entry, options)
       // A burst of sends goes out in parts, so Valkey starts on the first while the rest are issued
       // (a pipeline's commands are all encoded already: splitting it would only add writes).
       if (!soft && this.#unsent.length >= this.#config.maxBatch && this.#state === READY) this.#write()

@@ -1,32 +1,28 @@
 /**
- * Command timeouts without a timer per command. Commands on the default timeout get a deadline and
- * share one timer: they are queued in issue order, so their deadlines are ordered too, and one
- * sweep from the oldest finds every expired one. A call's own `{ timeout }` or `{ signal }` gets
- * its own timer or listener.
+ * Command timeouts without a timer per command. Commands on the default timeout share one deadline
+ * queue (`../deadlines.ts`): they are added in issue order, so their deadlines are ordered too. A
+ * call's own `{ timeout }` or `{ signal }` gets its own timer or listener.
  */
 import { TimeoutError } from '../../errors.ts'
+import { Deadlines } from '../deadlines.ts'
 import type { SendOptions } from '../types.ts'
-import type { Fifo } from './fifo.ts'
 import type { Pending } from './pending.ts'
 
-export class Deadlines {
+export class CommandTimeouts {
   readonly #timeout: number
-  /** Sent, then unsent: together, oldest first. */
-  readonly #queues: readonly Fifo<Pending>[]
   readonly #expire: (entry: Pending, error: unknown) => void
   readonly #timeoutError: (entry: Pending, ms: number) => TimeoutError
-  #timer: ReturnType<typeof setTimeout> | undefined
+  readonly #deadlines: Deadlines<Pending>
 
   constructor(
     timeout: number,
-    queues: readonly Fifo<Pending>[],
     expire: (entry: Pending, error: unknown) => void,
     timeoutError: (entry: Pending, ms: number) => TimeoutError,
   ) {
     this.#timeout = timeout
-    this.#queues = queues
     this.#expire = expire
     this.#timeoutError = timeoutError
+    this.#deadlines = new Deadlines(timeout, (entry) => expire(entry, timeoutError(entry, timeout)))
   }
 
   /** Starts the clock of a new command. */
@@ -68,29 +64,10 @@ export class Deadlines {
   }
 
   stop(): void {
-    clearTimeout(this.#timer)
-    this.#timer = undefined
+    this.#deadlines.stop()
   }
 
   #armDefault(entry: Pending): void {
-    if (this.#timeout === 0) return
-    entry.deadline = performance.now() + this.#timeout
-    if (this.#timer === undefined) this.#timer = setTimeout(this.#sweep, this.#timeout)
-  }
-
-  #sweep = (): void => {
-    this.#timer = undefined
-    const now = performance.now()
-    for (const queue of this.#queues) {
-      for (let i = 0; i < queue.length; i++) {
-        const entry = queue.at(i)!
-        if (entry.done || entry.deadline === 0) continue
-        if (entry.deadline > now) {
-          this.#timer = setTimeout(this.#sweep, entry.deadline - now)
-          return
-        }
-        this.#expire(entry, this.#timeoutError(entry, this.#timeout))
-      }
-    }
+    if (this.#timeout > 0) this.#deadlines.add(entry)
   }
 }
