@@ -17,6 +17,10 @@
  * Every limiter admits every call (a limit no run reaches), over 10,000 identifiers in turn, so
  * each decision is one full script run. Targets: TCP >= 1.5x rate-limiter-flexible; through the
  * bridge >= 1.3x @upstash/ratelimit. Each ratio is the median of per-round ratios.
+ *
+ * `BENCH_BASELINE=<another checkout>` also runs that checkout's memory contender, interleaved
+ * with ours round by round, and prints the ratio (a change measured against its base in one run
+ * of a shared machine). `BENCH_ONLY=memory` measures the memory backend alone.
  */
 import { fork } from 'node:child_process'
 import { join } from 'node:path'
@@ -31,6 +35,8 @@ const N = { 1: Number(process.env.N1 ?? 10_000), 50: Number(process.env.N50 ?? 5
 const HTTP_N = { 1: Number(process.env.HTTP_N1 ?? 1000), 50: Number(process.env.HTTP_N50 ?? 20_000) } as const
 const MEMORY_N = Number(process.env.MEMORY_N ?? 1_000_000)
 const TOKEN = 'bench-token-0123456789abcdef'
+const BASELINE = process.env.BENCH_BASELINE
+const MEMORY_ONLY = process.env.BENCH_ONLY === 'memory'
 
 const OVER_TCP: ContenderName[] = [
   'floodgate slidingWindow, TCP',
@@ -52,9 +58,10 @@ interface Contender {
 }
 
 /** Forks `contender.ts` for `name` and resolves once it has built its limiter. */
-const startContender = (name: ContenderName, endpoints: Endpoints): Promise<Contender> =>
+const startContender = (name: ContenderName, endpoints: Endpoints, root = '.'): Promise<Contender> =>
   new Promise((resolve, reject) => {
-    const child = fork(join(import.meta.dirname, 'contender.ts'), [name], {
+    const dir = root === '.' ? import.meta.dirname : join(root, 'bench', 'limiter')
+    const child = fork(join(dir, 'contender.ts'), [name], {
       execArgv: ['--import', 'tsx'],
       env: { ...process.env, BENCH_ENDPOINTS: JSON.stringify(endpoints) },
       // Structured clone keeps the NaN of a figure not measured (the memory backend's latency).
@@ -88,15 +95,26 @@ try {
   // The memory backend first, alone, as an app on that backend runs: no other process of the
   // bench (nor one still collecting after a network round) shares the machine with it.
   const memory = await startContender(MEMORY, endpoints)
+  const baseline = BASELINE === undefined ? undefined : await startContender(MEMORY, endpoints, BASELINE)
   for (let round = 0; round < ROUNDS; round++) {
-    record(`${MEMORY}, sequential`, await memory.ask({ concurrency: 1, n: MEMORY_N, latencies: false }))
-    record(`${MEMORY}, 50 in flight`, await memory.ask({ concurrency: 50, n: MEMORY_N, latencies: false }))
+    for (const [label, contender] of [
+      ['', memory],
+      [' (baseline)', baseline],
+    ] as const) {
+      if (contender === undefined) continue
+      const ask = (concurrency: number) => contender.ask({ concurrency, n: MEMORY_N, latencies: false })
+      record(`${MEMORY}${label}, sequential`, await ask(1))
+      record(`${MEMORY}${label}, 50 in flight`, await ask(50))
+    }
   }
   memory.stop()
-  for (const name of [...OVER_TCP, ...VIA_BRIDGE]) contenders.set(name, await startContender(name, endpoints))
+  baseline?.stop()
+  for (const name of MEMORY_ONLY ? [] : [...OVER_TCP, ...VIA_BRIDGE]) {
+    contenders.set(name, await startContender(name, endpoints))
+  }
   const ask = (name: ContenderName, concurrency: number, n: number) =>
     contenders.get(name)!.ask({ concurrency, n, latencies: true, serverPid: server.pid })
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < (MEMORY_ONLY ? 0 : ROUNDS); round++) {
     for (const concurrency of [1, 50] as const) {
       for (const name of OVER_TCP)
         record(`${name} @${concurrency}`, await ask(name, concurrency, N[concurrency]))
@@ -132,7 +150,7 @@ try {
     const b = summary(theirs)
     return `p50 ${(b.p50 / a.p50).toFixed(2)}x, p99 ${(b.p99 / a.p99).toFixed(2)}x lower`
   }
-  for (const concurrency of [1, 50]) {
+  for (const concurrency of MEMORY_ONLY ? [] : [1, 50]) {
     const [ours, theirs, fixed, ping, floor] = OVER_TCP.map((name) => `${name} @${concurrency}`) as [
       string,
       string,
@@ -153,7 +171,7 @@ try {
       `  floor of a server-clock limiter, a script of TIME + GET + SET PX / rate-limiter-flexible @${concurrency}: ${ratio(floor, theirs)}`,
     )
   }
-  for (const concurrency of [1, 50]) {
+  for (const concurrency of MEMORY_ONLY ? [] : [1, 50]) {
     const [ours, theirs, global] = VIA_BRIDGE.map((name) => `${name} @${concurrency}`) as [
       string,
       string,
@@ -177,42 +195,51 @@ try {
     figures.get(`${name} @${concurrency}`)!.map((f) => f.opsPerSec)
   const [tcp, flexible, , ping] = OVER_TCP as [ContenderName, ContenderName, ContenderName, ContenderName]
   const [bridged, upstash, globalFetch] = VIA_BRIDGE as [ContenderName, ContenderName, ContenderName]
-  report(
-    'Rate-limit decisions/s, floodgate / peer',
-    [
-      pairedRatio('TCP / rate-limiter-flexible, 50 in flight', rounds(tcp, 50), rounds(flexible, 50), 1.5),
-      pairedRatio('TCP / rate-limiter-flexible, 1 in flight', rounds(tcp, 1), rounds(flexible, 1), 1.5),
-      pairedRatio(
-        'bare PING (ceiling) / rate-limiter-flexible, 1 in flight',
-        rounds(ping, 1),
-        rounds(flexible, 1),
-      ),
-      pairedRatio(
-        'bridge, nodeFetch / @upstash/ratelimit, 50 in flight',
-        rounds(bridged, 50),
-        rounds(upstash, 50),
-        1.3,
-      ),
-      pairedRatio(
-        'bridge, nodeFetch / @upstash/ratelimit, 1 in flight',
-        rounds(bridged, 1),
-        rounds(upstash, 1),
-        1.3,
-      ),
-      pairedRatio(
-        'bridge, both on global fetch / @upstash/ratelimit, 50 in flight',
-        rounds(globalFetch, 50),
-        rounds(upstash, 50),
-      ),
-    ],
-    [
-      {
-        label: 'memory backend, one thread, median of rounds',
-        value: Math.round(median(sequential)),
-        unit: 'decisions/s',
-      },
-    ],
-  )
+  if (!MEMORY_ONLY) {
+    report(
+      'Rate-limit decisions/s, floodgate / peer',
+      [
+        pairedRatio('TCP / rate-limiter-flexible, 50 in flight', rounds(tcp, 50), rounds(flexible, 50), 1.5),
+        pairedRatio('TCP / rate-limiter-flexible, 1 in flight', rounds(tcp, 1), rounds(flexible, 1), 1.5),
+        pairedRatio(
+          'bare PING (ceiling) / rate-limiter-flexible, 1 in flight',
+          rounds(ping, 1),
+          rounds(flexible, 1),
+        ),
+        pairedRatio(
+          'bridge, nodeFetch / @upstash/ratelimit, 50 in flight',
+          rounds(bridged, 50),
+          rounds(upstash, 50),
+          1.3,
+        ),
+        pairedRatio(
+          'bridge, nodeFetch / @upstash/ratelimit, 1 in flight',
+          rounds(bridged, 1),
+          rounds(upstash, 1),
+          1.3,
+        ),
+        pairedRatio(
+          'bridge, both on global fetch / @upstash/ratelimit, 50 in flight',
+          rounds(globalFetch, 50),
+          rounds(upstash, 50),
+        ),
+      ],
+      [
+        {
+          label: 'memory backend, one thread, median of rounds',
+          value: Math.round(median(sequential)),
+          unit: 'decisions/s',
+        },
+      ],
+    )
+  }
+  if (BASELINE !== undefined) {
+    for (const mode of ['sequential', '50 in flight']) {
+      console.log(
+        `  memory backend / baseline (${BASELINE}), ${mode}: ${ratio(`${MEMORY}, ${mode}`, `${MEMORY} (baseline), ${mode}`)}`,
+      )
+    }
+  }
 } finally {
   for (const contender of contenders.values()) contender.stop()
   bridge.child.kill('SIGTERM')
