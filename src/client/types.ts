@@ -64,7 +64,7 @@ export interface Script {
 }
 
 export interface Client {
-  /** Which transport this is, for logs and diagnostics. */
+  /** Which transport this is, for logs and diagnostics only: no layer above `client/` branches on it. */
   readonly kind: 'tcp' | 'http' | 'memory' | 'cluster'
   /**
    * Sends one command. Resolves with the reply; rejects with `ReplyError` when the server refuses
@@ -78,11 +78,6 @@ export interface Client {
   pipeline(commands: readonly Command[], options?: SendOptions): Promise<Array<Reply | ReplyError>>
   /** Runs a script with EVALSHA, falling back to EVAL when the server answers NOSCRIPT. */
   eval(script: Script, keys: readonly string[], args: readonly Arg[], options?: SendOptions): Promise<Reply>
-  /**
-   * The same as `eval`, answered synchronously: only clients that run scripts in process (the
-   * memory backend) have it. Throws what `eval` would reject with.
-   */
-  evalSync?(script: Script, keys: readonly string[], args: readonly Arg[]): Reply
   /** Closes the connections. Commands already sent are answered first where possible. */
   close(): Promise<void>
 }

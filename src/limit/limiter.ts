@@ -6,7 +6,7 @@
  * erroring backend), and the block duration. Over a `waitForReplicas` client, a decision too
  * few replicas acknowledged is answered by the policy when it admits, and stands when it denies.
  */
-import { frozenArgs } from '../client/canonical.ts'
+import { NOT_SETTLED, settledValue } from '../client/settled.ts'
 import type { Client, Reply } from '../client/types.ts'
 import { TimeoutError } from '../errors.ts'
 import type { Algorithm } from './algorithm.ts'
@@ -75,20 +75,19 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
     window: l.window,
   }))
   const first = limits[0]!
-  // The memory backend answers synchronously and cannot hang: no timer on that path.
-  const timed = client.kind !== 'memory'
-
-  const keysOf = limitKeys(prefix, suffixes, client.kind === 'memory')
+  const keysOf = limitKeys(prefix, suffixes)
   // `reset` deletes the block key too, in case an earlier configuration of this limiter set one.
-  const allKeysOf = blockFor > 0 ? keysOf : limitKeys(prefix, ['block', ...stateSuffixes], false)
+  const allKeysOf = blockFor > 0 ? keysOf : limitKeys(prefix, ['block', ...stateSuffixes])
 
   const guard = timeoutGuard(timeout)
-  const withTimeout = <T>(call: Promise<T>): Promise<T> => (timed ? guard(call) : call)
+  // A call answered already (a client in process) cannot hang: no deadline for it.
+  const withTimeout = <T>(call: Promise<T>): Promise<T> =>
+    settledValue(call) === NOT_SETTLED ? guard(call) : call
 
-  // The usual call (server clock, cost 1) sends only the limits' parameters, one frozen array the
-  // memory backend reads once; any other adds the clock, the cost and whether to consume.
+  // The usual call (server clock, cost 1) sends only the limits' parameters, one frozen array
+  // reused by every decision; any other adds the clock, the cost and whether to consume.
   const script = limitScriptFor(limits, blockFor)
-  const paramArgs = frozenArgs(limitParams(limits, blockFor))
+  const paramArgs: readonly string[] = Object.freeze(limitParams(limits, blockFor))
   // With an explicit clock, keys are held at least this long in real time (see script.ts): the
   // longest any state or block of this limiter lives on its own clock.
   const horizon = String(
@@ -102,8 +101,6 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
       : [...paramArgs, now, String(cost), consume ? '1' : '0', horizon]
   const run = (identifier: string, now: string, cost: number, consume: boolean): Promise<Reply> =>
     client.eval(script, keysOf(identifier), argsOf(now, cost, consume))
-  // The memory backend answers in process: its decisions take no promise until the last one.
-  const evalSync = client.evalSync?.bind(client)
 
   const fallback = (error: unknown, call: Promise<unknown>, given: number | undefined): RateLimitResult => {
     const allow = onTimeout === 'allow'
@@ -182,13 +179,10 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
     }
   }
 
-  const viaClient = async (identifier: string, now: string, cost: number, localNow: number) => {
-    let call: Promise<unknown> = RESOLVED
+  const awaited = async (call: Promise<Reply>, identifier: string, localNow: number) => {
     let reply: Reply
     try {
-      // Inside the try: a client that throws instead of rejecting is a failing backend too.
-      call = run(identifier, now, cost, true)
-      reply = await withTimeout(call as Promise<Reply>)
+      reply = await withTimeout(call)
     } catch (error) {
       // waitForReplicas: the script ran (its reply is on the error), too few replicas hold it.
       const ran = (error as { reply?: Reply } | undefined)?.reply
@@ -217,16 +211,18 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
         const entry = cache.get(identifier, localNow)
         if (entry !== undefined) return Promise.resolve(cached(entry, localNow))
       }
-      if (evalSync === undefined) return viaClient(identifier, now, cost, given ?? Date.now())
-      // The memory backend answers at once: the caller's clock is read only when the answer
-      // needs it (a denial for the block cache, a failure).
-      let reply: Reply
+      let call: Promise<Reply>
       try {
-        reply = evalSync(script, keysOf(identifier), argsOf(now, cost, true))
+        // Inside the try: a client that throws instead of rejecting is a failing backend too.
+        call = run(identifier, now, cost, true)
       } catch (error) {
         return Promise.resolve(fallback(error, RESOLVED, given))
       }
-      return Promise.resolve(settle(reply, identifier, given, RESOLVED))
+      // A client in process has answered already: the caller's clock is read only when the
+      // answer needs it (a denial for the block cache, a failure).
+      const answered = settledValue(call)
+      if (answered !== NOT_SETTLED) return Promise.resolve(settle(answered, identifier, given, call))
+      return awaited(call, identifier, given ?? Date.now())
     },
 
     async getRemaining(identifier, callOptions) {

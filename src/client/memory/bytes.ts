@@ -5,8 +5,9 @@
  * "surrogateescape" mapping). Text costs nothing to store or return, and arbitrary bytes still
  * round-trip exactly: `toBytes(fromBytes(b))` equals `b` for every `b`.
  */
-import { isText } from '../canonical.ts'
+
 import type { Arg } from '../types.ts'
+import { isText } from './text.ts'
 
 const encoder = new TextEncoder()
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })

@@ -5,13 +5,14 @@
  * not shared across isolates, workers or instances.
  */
 import { ConfigError, ReplyError, TimeoutError, TransportError } from '../../errors.ts'
-import { isText } from '../canonical.ts'
+import { settled } from '../settled.ts'
 import type { Arg, Client, Command, Reply, Script, SendOptions } from '../types.ts'
 import { present, str } from './bytes.ts'
 import { lookup, run, unknownCommand } from './dispatch.ts'
 import { Keyspace } from './keyspace.ts'
 import { type Out, Status } from './reply.ts'
 import { noTwinMessage, SCRIPTING, Scripts } from './scripting.ts'
+import { isText } from './text.ts'
 
 export interface MemoryClientOptions {
   /** The clock, in epoch milliseconds; inject one in tests. Default `Date.now`. */
@@ -131,13 +132,13 @@ export const createMemoryClient = (options: MemoryClientOptions = {}): Client =>
       return replies
     },
     eval(script, keys, args, options) {
+      // Answered in process: the reply rides on the promise, for callers that can take it at once.
       try {
-        return Promise.resolve(evalNow(script, keys, args, options))
+        return settled(evalNow(script, keys, args, options))
       } catch (error) {
         return Promise.reject(error)
       }
     },
-    evalSync: (script, keys, args) => evalNow(script, keys, args, undefined),
     async close() {
       closed = true
       if (timer !== undefined) clearInterval(timer)

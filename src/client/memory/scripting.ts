@@ -5,7 +5,6 @@
  * SHA1 (EVALSHA) among those the client has seen through `client.eval` or SCRIPT LOAD.
  */
 import { ReplyError } from '../../errors.ts'
-import { isCanonical, isText } from '../canonical.ts'
 import { scriptSha } from '../script.ts'
 import type { Arg, Reply, Script, ScriptContext } from '../types.ts'
 import { fromBytes, str } from './bytes.ts'
@@ -14,6 +13,7 @@ import type { Keyspace } from './keyspace.ts'
 import { smallIntegerArg } from './numbers.ts'
 import { OK, type Out, Status, wrongArity } from './reply.ts'
 import { read, readIntegers, writeIntegersWithTtl, writeWithTtl } from './strings.ts'
+import { isText } from './text.ts'
 
 /** The commands that run scripts: a script may not call them. */
 export const SCRIPTING: ReadonlySet<string> = new Set([
@@ -56,13 +56,8 @@ const luaReply = (value: unknown): Out => {
   return null
 }
 
-/**
- * `args` as the twin receives them: canonical strings, the array reused when already so. An array
- * from `frozenArgs` (a limiter's keys and parameters, passed on every decision) was checked when
- * it was built.
- */
+/** `args` as the twin receives them: canonical strings, the array itself when already so. */
 const strings = (args: readonly Arg[]): readonly string[] => {
-  if (isCanonical(args)) return args
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]
     if (typeof arg !== 'string' || !isText(arg)) return args.map(str)
@@ -76,6 +71,8 @@ export class Scripts {
   readonly #bySha = new Map<string, Script>()
   readonly #context: ScriptContext
   #last: Script | undefined
+  /** The last frozen argument array found canonical: a limiter sends the same one every time. */
+  #checked: readonly Arg[] | undefined
 
   constructor(db: Keyspace) {
     this.#db = db
@@ -124,10 +121,17 @@ export class Scripts {
     const db = this.#db
     db.freeze()
     try {
-      return luaReply(twin(this.#context, strings(keys), strings(args)))
+      return luaReply(twin(this.#context, strings(keys), this.#strings(args)))
     } finally {
       db.thaw()
     }
+  }
+
+  #strings(args: readonly Arg[]): readonly string[] {
+    if (args === this.#checked) return args as readonly string[]
+    const checked = strings(args)
+    if (checked === args && Object.isFrozen(args)) this.#checked = args
+    return checked
   }
 
   /** EVAL, EVALSHA and SCRIPT, sent as commands. */

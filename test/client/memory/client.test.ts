@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { frozenArgs, isCanonical } from '../../../src/client/canonical.ts'
 import { createMemoryClient } from '../../../src/client/memory/client.ts'
 import { defineScript, runScript, scriptSha } from '../../../src/client/script.ts'
 import type { Command, Reply } from '../../../src/client/types.ts'
@@ -345,19 +344,6 @@ describe('createMemoryClient: scripts', () => {
     await client.send(['HSET', 'h', 'f', 'v'])
     expect(await client.eval(store, ['h'], ['100', '[4, 2]'])).toBe(1)
     expect(await client.send(['GET', 'h'])).toBe('4:2')
-  })
-
-  it('takes arrays marked by frozenArgs as they are, and canonicalises a stray surrogate in one', async () => {
-    const text = frozenArgs(['{p:a}:sw:1000', 'b'])
-    expect([Object.isFrozen(text), isCanonical(text)]).toEqual([true, true])
-    const stray = frozenArgs(['x\udc80'])
-    expect([Object.isFrozen(stray), isCanonical(stray)]).toEqual([true, false])
-    expect(isCanonical(Object.freeze(['plain', 'frozen']))).toBe(false)
-    const client = createMemoryClient()
-    const echo = defineScript({ name: 'echo', lua: 'return KEYS', twin: (_redis, keys) => [...keys] })
-    expect(await client.eval(echo, text, [])).toEqual(['{p:a}:sw:1000', 'b'])
-    const reply = (await client.eval(echo, stray, [], { bytes: true })) as Uint8Array[]
-    expect(reply.map((b) => [...b])).toEqual([[0x78, 0x80]])
   })
 
   it('takes a frozen argument array as it is, and still canonicalises one that needs it', async () => {
