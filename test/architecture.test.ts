@@ -100,4 +100,22 @@ describe('the layering', () => {
       ),
     ).toEqual([])
   })
+
+  it('keeps backend details behind the Client interface: no layer above client/ imports the memory backend', () => {
+    // The package entry (src/index.ts) re-exports createMemoryClient; it is no layer.
+    expect(
+      edges(
+        (file) => file.startsWith('src/') && !file.startsWith('src/client/') && file !== 'src/index.ts',
+        (target) => target.startsWith('src/client/memory/'),
+      ),
+    ).toEqual([])
+  })
+
+  it('has no layer above client/ ask which transport it was handed', () => {
+    const asks = /\.kind\s*[!=]==?\s*['"](?:tcp|http|memory|cluster)['"]/
+    const files = [...graph.keys()].filter(
+      (file) => file.startsWith('src/') && !file.startsWith('src/client/'),
+    )
+    expect(files.filter((file) => asks.test(readFileSync(join(root, file), 'utf8')))).toEqual([])
+  })
 })

@@ -36,11 +36,19 @@ export interface ScriptContext {
   get(key: string): string | null
   /** `call('SET', key, value, 'PX', ttl)` without the command dispatch; `ttl` is a positive integer. */
   setPx(key: string, value: string | number, ttl: number): void
+}
+
+/**
+ * The context the client running a twin hands it: a `ScriptContext`, plus integer tuples kept
+ * unprinted for state stored as integers joined by `:` (a limiter's `"29400123:7:2"`). Internal,
+ * not exported: twins written by users see `ScriptContext`; the memory backend hands every twin
+ * a `TwinContext`, and floodgate's limiter twin reads it as one.
+ */
+export interface TwinContext extends ScriptContext {
   /**
-   * `get(key)` for a value of integers joined by `:` (a limiter's `"29400123:7:2"`): the integers
-   * when `setIntegersPx` stored them, else the text (or `null`), for the twin to parse. The
-   * integers are the stored array itself: read them before writing that key, which updates them
-   * in place.
+   * `get(key)` for a value of integers joined by `:`: the integers when `setIntegersPx` stored
+   * them, else the text (or `null`), for the twin to parse. The integers are the stored array
+   * itself: read them before writing that key, which updates them in place.
    */
   getIntegers(key: string): readonly number[] | string | null
   /**

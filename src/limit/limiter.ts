@@ -7,12 +7,12 @@
  * few replicas acknowledged is answered by the policy when it admits, and stands when it denies.
  */
 import { NOT_SETTLED, settledValue } from '../client/settled.ts'
-import type { Client, Reply } from '../client/types.ts'
+import type { Reply } from '../client/types.ts'
 import { TimeoutError } from '../errors.ts'
 import type { Algorithm } from './algorithm.ts'
 import { BlockCache, type BlockEntry } from './block-cache.ts'
 import { timeoutGuard } from './deadline.ts'
-import { type Duration, parseDuration } from './duration.ts'
+import { parseDuration } from './duration.ts'
 import { limitKeys } from './keys.ts'
 import { checkCost, checkIdentifier, checkNow, validateOptions } from './limiter-checks.ts'
 import type { LimiterOptions, LimitOptions } from './limiter-options.ts'

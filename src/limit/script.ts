@@ -17,7 +17,7 @@
  * TypeScript steps.
  */
 import { defineScript } from '../client/script.ts'
-import type { Reply, Script, ScriptContext, ScriptTwin } from '../client/types.ts'
+import type { Reply, Script, ScriptContext, ScriptTwin, TwinContext } from '../client/types.ts'
 import type { Algorithm, Step, StepOutcome, StoredState } from './algorithm.ts'
 import { FIXED_WINDOW_LUA, fixedWindowStep } from './fixed-window.ts'
 import { GCRA_LUA, gcraStep } from './gcra.ts'
@@ -193,7 +193,9 @@ const limitTwin = (codes: readonly Algorithm['code'][], block: boolean): ScriptT
     }
     return limits
   }
-  return (redis: ScriptContext, keys: readonly string[], argv: readonly string[]): Reply => {
+  return (context: ScriptContext, keys: readonly string[], argv: readonly string[]): Reply => {
+    // Twins run on the memory backend, which hands every twin its integer tuples too.
+    const redis = context as TwinContext
     const limits = read(argv)
     const n = limits.length
     const blockFor = block ? Number(argv[count - 1]) : 0

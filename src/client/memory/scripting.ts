@@ -6,7 +6,7 @@
  */
 import { ReplyError } from '../../errors.ts'
 import { scriptSha } from '../script.ts'
-import type { Arg, Reply, Script, ScriptContext } from '../types.ts'
+import type { Arg, Reply, Script, TwinContext } from '../types.ts'
 import { fromBytes, str } from './bytes.ts'
 import { lookup } from './dispatch.ts'
 import type { Keyspace } from './keyspace.ts'
@@ -69,7 +69,7 @@ export class Scripts {
   readonly #db: Keyspace
   readonly #byLua = new Map<string, Script>()
   readonly #bySha = new Map<string, Script>()
-  readonly #context: ScriptContext
+  readonly #context: TwinContext
   #last: Script | undefined
   /** The last frozen argument array found canonical: a limiter sends the same one every time. */
   #checked: readonly Arg[] | undefined

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createMemoryClient } from '../../../src/client/memory/client.ts'
 import { defineScript, runScript, scriptSha } from '../../../src/client/script.ts'
-import type { Command, Reply } from '../../../src/client/types.ts'
+import type { Command, Reply, TwinContext } from '../../../src/client/types.ts'
 import { ConfigError, ReplyError, TimeoutError, TransportError } from '../../../src/errors.ts'
 import { counter } from './cases.ts'
 
@@ -275,14 +275,15 @@ describe('createMemoryClient: scripts', () => {
       name: 'integers',
       lua: 'return 0',
       twin: (redis, keys, argv) => {
-        const before = redis.getIntegers(keys[0]!)
+        const before = (redis as TwinContext).getIntegers(keys[0]!)
         // Read before the write: the write updates the stored array in place.
         const shown = typeof before === 'string' || before === null ? before : `[${before}]`
         const next = argv.slice(1).map(Number)
-        redis.setIntegersPx(keys[0]!, next, Number(argv[0]))
+        const twin = redis as TwinContext
+        twin.setIntegersPx(keys[0]!, next, Number(argv[0]))
         // A copy is kept: changing ours afterwards changes nothing stored.
         next.push(99)
-        const after = redis.getIntegers(keys[0]!) as readonly number[]
+        const after = (redis as TwinContext).getIntegers(keys[0]!) as readonly number[]
         kept.push([...after])
         // In place when the stored array has as many integers, a new one otherwise.
         return [shown, Array.isArray(before) && before === after ? 1 : 0]
@@ -327,7 +328,7 @@ describe('createMemoryClient: scripts', () => {
       name: 'store',
       lua: 'return 0',
       twin: (redis, keys, argv) => {
-        redis.setIntegersPx(keys[0]!, JSON.parse(argv[1]!) as number[], Number(argv[0]))
+        ;(redis as TwinContext).setIntegersPx(keys[0]!, JSON.parse(argv[1]!) as number[], Number(argv[0]))
         return 1
       },
     })
