@@ -12,7 +12,7 @@ type Carrying<T> = Promise<T> & { [VALUE]?: T }
 export const NOT_SETTLED: unique symbol = Symbol('not settled')
 
 /**
- * A promise resolved with `value`, carrying it.
+ * A promise resolved with `value` (never `undefined`), carrying it.
  *
  * @example
  * eval: (script, keys, args) => settled(runTwin(script, keys, args))
@@ -31,6 +31,7 @@ export const settled = <T>(value: T): Promise<T> => {
  * if (value !== NOT_SETTLED) return decide(value)
  */
 export const settledValue = <T>(promise: Promise<T>): T | typeof NOT_SETTLED => {
-  const carried = promise as Carrying<T>
-  return VALUE in carried ? (carried[VALUE] as T) : NOT_SETTLED
+  // One property read: a carried value is never undefined (a reply is a string, number, null or array).
+  const value = (promise as Carrying<T>)[VALUE]
+  return value === undefined ? NOT_SETTLED : value
 }
