@@ -120,3 +120,26 @@ export const nodeIp = (
   incoming: IncomingLike | undefined,
   options?: ClientIpOptions,
 ): string | undefined => viaProxy(request.headers, options) ?? cleanIp(incoming?.socket?.remoteAddress)
+
+// Globals of the runtimes that define them: `navigator.userAgent` is 'Cloudflare-Workers' in
+// workerd; `EdgeRuntime` is a string in Vercel's edge runtime.
+const runtime = globalThis as { navigator?: { userAgent?: string }; EdgeRuntime?: unknown }
+
+/**
+ * The client address of a request whose runtime is not known in advance (a Hono app served
+ * anywhere): the Node socket (`@hono/node-server` puts `incoming` in the env), Deno's
+ * `remoteAddr` (`Deno.serve(app.fetch)` passes the handler info as the env), `cf-connecting-ip`
+ * inside workerd, `x-real-ip` inside Vercel's edge runtime; else only `X-Forwarded-For` under
+ * `trustProxy`. The one place that tells the runtimes apart by their globals.
+ *
+ * @example
+ * requestIp(request, env, { trustProxy: 1 })
+ */
+export const requestIp = (request: Request, env: unknown, options?: ClientIpOptions): string | undefined => {
+  const handed = env as (IncomingLike & ServeInfoLike & { incoming?: IncomingLike }) | null | undefined
+  if (handed?.incoming?.socket) return nodeIp(request, handed.incoming, options)
+  if (handed?.remoteAddr) return denoIp(request, handed, options)
+  if (runtime.navigator?.userAgent === 'Cloudflare-Workers') return cloudflareIp(request, options)
+  if (typeof runtime.EdgeRuntime === 'string') return vercelIp(request, options)
+  return viaProxy(request.headers, options)
+}
