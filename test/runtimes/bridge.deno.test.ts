@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useValkey } from '../support/use-valkey.ts'
-import { runDenoTest } from './support.ts'
+import { runDenoTest } from './support/runners.ts'
 
 const CASES = [
   'runs a command and a pipeline',

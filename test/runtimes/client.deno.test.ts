@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { TLS_CA_FILE, TLS_PASSWORD, useTlsValkey } from '../support/tls.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { freePort } from '../support/valkey.ts'
-import { runDenoTest, useDenoSuite } from './support.ts'
+import { runDenoTest, useDenoSuite } from './support/runners.ts'
 
 describe('the client suite over TCP inside Deno', () => {
   const valkey = useValkey()

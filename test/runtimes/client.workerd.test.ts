@@ -6,7 +6,7 @@
 import { beforeAll, describe } from 'vitest'
 import type { CaseResult } from '../client/run-suite.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import { reportCases, runInWorkerd } from './support.ts'
+import { reportCases, runInWorkerd } from './support/runners.ts'
 
 describe('the client suite over TCP inside workerd', () => {
   const valkey = useValkey()

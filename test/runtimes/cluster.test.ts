@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { clusterCases } from '../client/cluster/cases.ts'
 import type { CaseResult } from '../client/run-suite.ts'
 import { useCluster } from '../support/use-cluster.ts'
-import { runDenoTest, runInWorkerd } from './support.ts'
+import { runDenoTest, runInWorkerd } from './support/runners.ts'
 
 const ctx = useCluster()
 const results = new Map<string, CaseResult[]>()

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ENV_CASES } from '../client/env.cases.ts'
 import { type EnvServer, startEnvServer } from '../client/env-server.ts'
-import { runInWorkerd } from './support.ts'
+import { runInWorkerd } from './support/runners.ts'
 
 describe('floodgate/cloudflare clientFromEnv inside workerd', () => {
   let server: EnvServer

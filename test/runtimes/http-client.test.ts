@@ -10,7 +10,7 @@ import { beforeAll, describe } from 'vitest'
 import { TOKEN, useBridge } from '../bridge/support.ts'
 import type { CaseResult } from '../client/run-suite.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import { bundle, reportCases, runInWorkerd, useDenoSuite } from './support.ts'
+import { bundle, reportCases, runInWorkerd, useDenoSuite } from './support/runners.ts'
 
 const suiteUrl = (bridgeUrl: string) =>
   `http://localhost/?url=${encodeURIComponent(bridgeUrl)}&token=${encodeURIComponent(TOKEN)}`

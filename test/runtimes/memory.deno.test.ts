@@ -1,6 +1,6 @@
 /** The client suite on the memory backend inside Deno, each case reported as its own test. */
 import { describe } from 'vitest'
-import { useDenoSuite } from './support.ts'
+import { useDenoSuite } from './support/runners.ts'
 
 describe('the client suite on the memory backend inside Deno', () => {
   // NOTE: one harmless variable, since the runner grants --allow-env for exactly the names given.

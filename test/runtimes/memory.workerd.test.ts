@@ -1,7 +1,7 @@
 /** The client suite on the memory backend inside workerd (Miniflare): no Node API, no server. */
 import { beforeAll, describe } from 'vitest'
 import type { CaseResult } from '../client/run-suite.ts'
-import { reportCases, runInWorkerd } from './support.ts'
+import { reportCases, runInWorkerd } from './support/runners.ts'
 
 describe('the client suite on the memory backend inside workerd', () => {
   let results: CaseResult[] = []

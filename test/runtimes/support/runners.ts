@@ -7,15 +7,17 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
 import { beforeAll, expect, it } from 'vitest'
-import { clientSuite } from '../client/client.suite.ts'
-import type { CaseResult } from '../client/run-suite.ts'
+import { clientSuite } from '../../client/client.suite.ts'
+import type { CaseResult } from '../../client/run-suite.ts'
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
+const root = fileURLToPath(new URL('../../..', import.meta.url))
+/** Entries are named relative to test/runtimes/. */
+const runtimes = new URL('../', import.meta.url)
 
-/** Bundles `entry` (relative to this folder) into one script; `cloudflare:*` stays external. */
+/** Bundles `entry` (relative to test/runtimes/) into one script; `cloudflare:*` stays external. */
 export const bundle = async (entry: string, format: 'esm' | 'iife'): Promise<string> => {
   const built = await build({
-    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
+    entryPoints: [fileURLToPath(new URL(entry, runtimes))],
     bundle: true,
     format,
     platform: 'neutral',
@@ -27,7 +29,7 @@ export const bundle = async (entry: string, format: 'esm' | 'iife'): Promise<str
 }
 
 /**
- * Bundles `entry` (relative to this folder), runs it inside workerd (Miniflare) with `bindings`,
+ * Bundles `entry` (relative to test/runtimes/), runs it inside workerd (Miniflare) with `bindings`,
  * fetches `url` once, disposes of the runtime and returns the JSON the Worker answered.
  */
 export const runInWorkerd = async <T>(
