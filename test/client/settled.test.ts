@@ -7,10 +7,19 @@ describe('settled', () => {
     expect(settledValue(promise)).toEqual(['OK', 1, null])
     expect(await promise).toEqual(['OK', 1, null])
     expect(settledValue(settled(null))).toBeNull()
+    expect(settledValue(settled(undefined))).toBeUndefined()
   })
 
   it('reads any other promise as not settled, resolved or not', () => {
     expect(settledValue(Promise.resolve('PONG'))).toBe(NOT_SETTLED)
     expect(settledValue(new Promise(() => {}))).toBe(NOT_SETTLED)
+  })
+
+  it('gives the value once, and only for the last promise made', () => {
+    const first = settled('a')
+    const second = settled('b')
+    expect(settledValue(first)).toBe(NOT_SETTLED)
+    expect(settledValue(second)).toBe('b')
+    expect(settledValue(second)).toBe(NOT_SETTLED)
   })
 })
