@@ -1,5 +1,7 @@
 /**
  * The Lua scripts behind stateful sessions, each with its TypeScript twin for the memory backend.
+ * Each script's KEYS and ARGV are named in the comment above its Lua, not inside it: the Lua text
+ * ships in every Worker bundle and travels with every EVAL.
  * A session is one hash: `m:abs` (absolute end, epoch ms) and one `d:<field>` per data field, so
  * parallel requests that change different fields merge instead of overwriting each other. Every
  * script touches one key, so all of them run unchanged on a Valkey Cluster.
@@ -16,10 +18,10 @@ export const RETIRED_FIELD = 'm:retired'
 /** Writes changed fields of a live session; never recreates one that is gone. */
 export const updateSession = defineScript({
   name: 'updateSession',
-  lua: `-- KEYS[1] session hash; ARGV[1] now (epoch ms); ARGV[2] idle timeout (ms); ARGV[3] n;
--- ARGV[4 .. 3+2n] field, value pairs to set; the ARGV after them: fields to delete.
--- Returns the new TTL in ms, or 0 when the session is gone (expired or destroyed meanwhile).
-local abs = tonumber(redis.call('HGET', KEYS[1], '${ABSOLUTE_FIELD}'))
+  // KEYS[1] session hash; ARGV[1] now (epoch ms); ARGV[2] idle timeout (ms); ARGV[3] n;
+  // ARGV[4 .. 3+2n] field, value pairs to set; the ARGV after them: fields to delete.
+  // Returns the new TTL in ms, or 0 when the session is gone (expired or destroyed meanwhile).
+  lua: `local abs = tonumber(redis.call('HGET', KEYS[1], '${ABSOLUTE_FIELD}'))
 if not abs then return 0 end
 local left = abs - tonumber(ARGV[1])
 if left <= 0 then
@@ -53,9 +55,9 @@ return ttl`,
 /** Stores a new session; refuses to overwrite an existing key. */
 export const createSession = defineScript({
   name: 'createSession',
-  lua: `-- KEYS[1] new session hash; ARGV[1] absolute end (epoch ms); ARGV[2] ttl (ms);
--- ARGV[3 ..] field, value pairs. Returns 1, or 0 when the key exists (it is left alone).
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+  // KEYS[1] new session hash; ARGV[1] absolute end (epoch ms); ARGV[2] ttl (ms);
+  // ARGV[3 ..] field, value pairs. Returns 1, or 0 when the key exists (it is left alone).
+  lua: `if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], '${ABSOLUTE_FIELD}', ARGV[1])
 for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -78,8 +80,8 @@ return 1`,
  */
 export const retireSession = defineScript({
   name: 'retireSession',
-  lua: `-- KEYS[1] session hash; ARGV[1] grace period (ms). Returns 1, or 0 when the session was not live.
-if not redis.call('HGET', KEYS[1], '${ABSOLUTE_FIELD}') then return 0 end
+  // KEYS[1] session hash; ARGV[1] grace period (ms). Returns 1, or 0 when the session was not live.
+  lua: `if not redis.call('HGET', KEYS[1], '${ABSOLUTE_FIELD}') then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], '${RETIRED_FIELD}', '1')
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -96,14 +98,17 @@ return 1`,
 /**
  * Keeps a user's index (a sorted set of session hashes scored by their absolute end) in step:
  * drops entries whose sessions can no longer live, removes and adds one, and expires the index
- * with its longest-lived entry.
+ * with its longest-lived entry. Given the user's revocation marker as a second key, the removal
+ * must find its entry: a session moving to a new id is refused (-1) when `destroyAll` took the
+ * index since it was loaded, so a request that raced `destroyAll` cannot keep the user signed in.
  */
 export const indexSession = defineScript({
   name: 'indexSession',
-  lua: `-- KEYS[1] user index (sorted set); ARGV[1] now (epoch ms); ARGV[2] member to remove or '';
--- ARGV[3] member to add or ''; ARGV[4] its score (absolute end, epoch ms). Returns the entry count.
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if ARGV[2] ~= '' then redis.call('ZREM', KEYS[1], ARGV[2]) end
+  // KEYS[1] user index (sorted set); KEYS[2] (optional) the user's revocation marker; ARGV[1] now
+  // (epoch ms); ARGV[2] member to remove or ''; ARGV[3] member to add or ''; ARGV[4] its score
+  // (absolute end, epoch ms). Returns the entry count, or -1 when refused.
+  lua: `redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if ARGV[2] ~= '' and redis.call('ZREM', KEYS[1], ARGV[2]) == 0 and KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
 if ARGV[3] ~= '' then redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3]) end
 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 if #last == 0 then return 0 end
@@ -112,7 +117,8 @@ return redis.call('ZCARD', KEYS[1])`,
   twin: (redis, keys, argv) => {
     const key = keys[0]!
     redis.call('ZREMRANGEBYSCORE', key, '-inf', argv[0]!)
-    if (argv[1]) redis.call('ZREM', key, argv[1])
+    if (argv[1] && redis.call('ZREM', key, argv[1]) === 0 && keys[1] && redis.call('EXISTS', keys[1]) === 1)
+      return -1
     if (argv[2]) redis.call('ZADD', key, argv[3]!, argv[2])
     const last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES') as string[]
     if (last.length === 0) return 0
@@ -122,40 +128,14 @@ return redis.call('ZCARD', KEYS[1])`,
 })
 
 /**
- * Moves a user's session to a new id in the user's index, unless `destroyAll` took the index since
- * the old one was loaded: then the old id is no longer in it and the user's revocation marker is set,
- * and the move is refused, so a request that raced `destroyAll` cannot keep the user signed in.
- */
-export const moveSession = defineScript({
-  name: 'moveSession',
-  lua: `-- KEYS[1] user index (sorted set); KEYS[2] the user's revocation marker; ARGV[1] now (epoch ms);
--- ARGV[2] old member; ARGV[3] new member or ''; ARGV[4] its score. Returns 1, or 0 when refused.
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if redis.call('ZREM', KEYS[1], ARGV[2]) == 0 and redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-if ARGV[3] ~= '' then redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3]) end
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-if #last > 0 then redis.call('PEXPIREAT', KEYS[1], last[2]) end
-return 1`,
-  twin: (redis, keys, argv) => {
-    const key = keys[0]!
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', argv[0]!)
-    if (redis.call('ZREM', key, argv[1]!) === 0 && redis.call('EXISTS', keys[1]!) === 1) return 0
-    if (argv[2]) redis.call('ZADD', key, argv[3]!, argv[2])
-    const last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES') as string[]
-    if (last.length > 0) redis.call('PEXPIREAT', key, last[1]!)
-    return 1
-  },
-})
-
-/**
  * Empties a user's index and returns the session hashes it held that may still be alive. It also
- * sets the user's revocation marker for the sessions' longest life, which `moveSession` checks.
+ * sets the user's revocation marker for the sessions' longest life, which `indexSession` checks when a session moves to a new id.
  */
 export const takeSessions = defineScript({
   name: 'takeSessions',
-  lua: `-- KEYS[1] user index (sorted set); KEYS[2] the user's revocation marker; ARGV[1] now (epoch ms);
--- ARGV[2] the marker's TTL (ms). Returns the live entries; deletes the index.
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+  // KEYS[1] user index (sorted set); KEYS[2] the user's revocation marker; ARGV[1] now (epoch ms);
+  // ARGV[2] the marker's TTL (ms). Returns the live entries; deletes the index.
+  lua: `redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 local members = redis.call('ZRANGE', KEYS[1], 0, -1)
 redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])

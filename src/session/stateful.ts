@@ -12,7 +12,6 @@ import {
   createSession,
   DATA_PREFIX,
   indexSession,
-  moveSession,
   RETIRED_FIELD,
   retireSession,
   takeSessions,
@@ -53,7 +52,7 @@ export const statefulStore = (config: StatefulConfig): Store => {
   const sessionKey = (hash: string) => `${prefix}{${hash}}`
   const userIndex = (userId: string) => `${prefix}user:{${userId}}`
   /** Set by `destroyAll` (in the index's hash slot): a move out of a taken index is refused. */
-  const userRevoked = (userId: string) => `${prefix}user:{${userId}}:revoked`
+  const userRevoked = (userId: string) => `${userIndex(userId)}:revoked`
 
   /** The user id a session's data names, if `userKey` is set and holds a string or number. */
   const userOf = (fields: Fields | undefined): string | undefined => {
@@ -146,17 +145,20 @@ export const statefulStore = (config: StatefulConfig): Store => {
       // slot, so this holds on a cluster as on one server.
       const oldRef = previous.ref!
       const oldUser = userOf(previous.fields)
-      const checks = [client.eval(retireSession, [sessionKey(oldRef)], [RETIRED_GRACE])]
-      if (oldUser !== undefined) {
-        const [member, score] = oldUser === newUser ? [ref, absoluteAt] : ['', 0]
-        checks.push(
-          client.eval(moveSession, [userIndex(oldUser), userRevoked(oldUser)], [at, oldRef, member, score]),
-        )
-      }
-      const added =
-        newUser !== undefined && newUser !== oldUser ? reindex(at, undefined, [newUser, ref, absoluteAt]) : []
-      const [replies] = await Promise.all([Promise.all(checks), ...added])
-      if (replies.every((reply) => reply === 1)) return loaded
+      const [retired, moved] = await Promise.all([
+        client.eval(retireSession, [sessionKey(oldRef)], [RETIRED_GRACE]),
+        oldUser === undefined
+          ? 0
+          : client.eval(
+              indexSession,
+              [userIndex(oldUser), userRevoked(oldUser)],
+              oldUser === newUser ? [at, oldRef, ref, absoluteAt] : [at, oldRef, '', 0],
+            ),
+        ...(newUser !== undefined && newUser !== oldUser
+          ? reindex(at, undefined, [newUser, ref, absoluteAt])
+          : []),
+      ])
+      if (retired === 1 && moved !== -1) return loaded
       // Destroyed, expired or replaced meanwhile: the new session is removed, never handed out.
       await Promise.all([
         client.send(['DEL', sessionKey(ref)]),

@@ -5,7 +5,6 @@ import { createSessions, createTcpClient, scriptSha, TimeoutError, TransportErro
 import {
   createSession,
   indexSession,
-  moveSession,
   retireSession,
   takeSessions,
   updateSession,
@@ -25,7 +24,7 @@ afterAll(() => client?.close())
 statefulSuite('real Valkey over TCP', { client: () => client })
 
 describe('stateful sessions on real Valkey', () => {
-  it.each([updateSession, createSession, retireSession, indexSession, moveSession, takeSessions])(
+  it.each([updateSession, createSession, retireSession, indexSession, takeSessions])(
     'script $name loads under the SHA it is called by',
     async (script) => {
       expect(valkey.server.cli('SCRIPT', 'LOAD', script.lua)).toBe(await scriptSha(script))
