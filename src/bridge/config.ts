@@ -4,6 +4,7 @@
  */
 import { hasSeveralHosts, parseSeedUrl } from '../client/cluster/seeds.ts'
 import { ConfigError } from '../errors.ts'
+import { type AccessClass, DEFAULT_ACL_USERS } from './acl-rules.ts'
 import { DEFAULT_BODY_LIMITS } from './request.ts'
 import { DEFAULT_MAX_STREAM_BUFFER } from './sse.ts'
 
@@ -26,6 +27,26 @@ export interface BridgeConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   /** The upstream is a Valkey Cluster (set by `--cluster`, or by an upstream listing several seeds). */
   cluster?: true
+  /**
+   * Create and update the ACL users at start: `'auto'` (the default) does so when the upstream
+   * user may run `ACL SETUSER`, and otherwise uses the configured passwords.
+   */
+  manageAcl: boolean | 'auto'
+  /** The Valkey users each token class runs as; a missing password is generated at start. */
+  aclUsers: Record<AccessClass, AclUser>
+  /** `--print-acl`: print the `ACL SETUSER` lines for this configuration and exit. */
+  printAcl?: true
+}
+
+/** A Valkey ACL user the bridge authenticates as. */
+export interface AclUser {
+  username: string
+  password?: string
+  /**
+   * The password was generated at start (by the `--workers` primary): it is added to the user's
+   * passwords instead of replacing them, so other bridges on the same Valkey keep theirs.
+   */
+  generated?: true
 }
 
 interface Flag {
@@ -80,6 +101,43 @@ export const FLAGS: readonly Flag[] = [
     repeat: true,
   },
   {
+    name: 'manage-acl',
+    env: 'FLOODGATE_MANAGE_ACL',
+    value: '',
+    help: 'create/update the Valkey ACL users at start (default: when the upstream user may run ACL SETUSER); --manage-acl=false to use the passwords given below',
+    boolean: true,
+  },
+  {
+    name: 'acl-full-user',
+    env: 'FLOODGATE_ACL_FULL_USER',
+    value: 'NAME',
+    help: `Valkey user for full tokens (default ${DEFAULT_ACL_USERS.full})`,
+  },
+  {
+    name: 'acl-full-password',
+    env: 'FLOODGATE_ACL_FULL_PASSWORD',
+    value: 'SECRET',
+    help: 'its password (default: generated at start when the bridge manages the users)',
+  },
+  {
+    name: 'acl-read-only-user',
+    env: 'FLOODGATE_ACL_READONLY_USER',
+    value: 'NAME',
+    help: `Valkey user for read-only tokens (default ${DEFAULT_ACL_USERS['read-only']})`,
+  },
+  {
+    name: 'acl-read-only-password',
+    env: 'FLOODGATE_ACL_READONLY_PASSWORD',
+    value: 'SECRET',
+    help: 'its password (default: generated at start when the bridge manages the users)',
+  },
+  {
+    name: 'print-acl',
+    value: '',
+    help: 'print the ACL SETUSER lines for this configuration and exit',
+    boolean: true,
+  },
+  {
     name: 'max-body',
     env: 'FLOODGATE_MAX_BODY',
     value: 'BYTES',
@@ -101,7 +159,7 @@ export const FLAGS: readonly Flag[] = [
     name: 'upstream-timeout',
     env: 'FLOODGATE_UPSTREAM_TIMEOUT',
     value: 'MS',
-    help: 'how long a request waits for Valkey before a 504 JSON error (default 5000)',
+    help: 'how long a request waits for Valkey before a 504 JSON error; a script running longer is ended (default 5000)',
   },
   {
     name: 'headers-timeout',
@@ -155,6 +213,7 @@ export const usage = (): string => {
     'Options:',
     ...lines,
     `${'  --help'.padEnd(34)}show this help`,
+    `${'  --version'.padEnd(34)}print the version`,
     '',
     'Example:',
     '  FLOODGATE_TOKENS=$(openssl rand -hex 32) floodgate bridge --listen 127.0.0.1:8079 --upstream redis://127.0.0.1:6379',
@@ -263,10 +322,31 @@ export const parseConfig = (
     return text === undefined ? fallback : integer(name, text, min, max)
   }
   const upstream = checkUpstream(one('upstream') ?? 'redis://127.0.0.1:6379')
-  const clusterText = one('cluster')?.toLowerCase()
-  const cluster = clusterText === undefined ? false : SWITCH[clusterText]
-  if (cluster === undefined) {
-    throw new ConfigError(`--cluster takes no value, or true/false, got ${JSON.stringify(clusterText)}`)
+  const cluster = switchOf('cluster', one('cluster')) ?? false
+  const manageText = one('manage-acl')
+  const manageAcl =
+    manageText?.toLowerCase() === 'auto' ? 'auto' : (switchOf('manage-acl', manageText) ?? 'auto')
+  const printAcl = switchOf('print-acl', one('print-acl')) ?? false
+  const user = (name: string, fallback: string): AclUser => {
+    const username = one(`${name}-user`) ?? fallback
+    if (!/^[^\s]+$/.test(username))
+      throw new ConfigError(`--${name}-user must be one word, got ${JSON.stringify(username)}`)
+    const password = one(`${name}-password`)
+    if (password !== undefined && (password.length < 16 || /\s/.test(password))) {
+      throw new ConfigError(
+        `--${name}-password must be at least 16 characters without whitespace; generate one with \`openssl rand -hex 32\``,
+      )
+    }
+    return password === undefined ? { username } : { username, password }
+  }
+  const aclUsers = {
+    full: user('acl-full', DEFAULT_ACL_USERS.full),
+    'read-only': user('acl-read-only', DEFAULT_ACL_USERS['read-only']),
+  }
+  if (aclUsers.full.username === aclUsers['read-only'].username) {
+    throw new ConfigError(
+      '--acl-full-user and --acl-read-only-user must differ: each token class has its own Valkey user',
+    )
   }
   return {
     ...(cluster || hasSeveralHosts(upstream) ? { cluster: true as const } : {}),
@@ -286,5 +366,17 @@ export const parseConfig = (
     maxStreamBuffer: numberOf('max-stream-buffer', DEFAULT_MAX_STREAM_BUFFER, 1024),
     workers: numberOf('workers', 1, 1, 256),
     logLevel: logLevel as BridgeConfig['logLevel'],
+    manageAcl,
+    aclUsers,
+    ...(printAcl ? { printAcl: true as const } : {}),
   }
+}
+
+const switchOf = (name: string, text: string | undefined): boolean | undefined => {
+  if (text === undefined) return undefined
+  const value = SWITCH[text.toLowerCase()]
+  if (value === undefined) {
+    throw new ConfigError(`--${name} takes no value, or true/false, got ${JSON.stringify(text)}`)
+  }
+  return value
 }

@@ -12,6 +12,7 @@ import { type Item, toItem, toJson } from './reply.ts'
 import { BadRequest, type BridgeArg } from './request.ts'
 import type { ScriptAliases } from './scripts.ts'
 import type { Upstream } from './upstream.ts'
+import { describeFailure, type UpstreamState } from './upstream-state.ts'
 
 export interface Executor {
   upstream: Upstream
@@ -20,6 +21,8 @@ export interface Executor {
   metrics: Metrics
   /** Per-request upstream timeout, ms. */
   timeout: number
+  /** Whether Valkey answers; logged on every change. */
+  state: UpstreamState
 }
 
 /** A JSON body and its status. */
@@ -64,7 +67,10 @@ const json = (status: number, value: unknown): Outcome => ({ status, body: JSON.
 /** Maps a failure to its status and JSON error; upstream failures are counted. */
 export const failure = (error: unknown, ctx: Executor): Outcome => {
   if (error instanceof BadRequest) return json(error.status, { error: error.message })
-  if (error instanceof ReplyError) return json(400, toItem(error, false))
+  if (error instanceof ReplyError) {
+    ctx.state.up()
+    return json(400, toItem(error, false))
+  }
   if (error instanceof TimeoutError) {
     ctx.metrics.upstreamError('timeout')
     return json(504, {
@@ -72,10 +78,11 @@ export const failure = (error: unknown, ctx: Executor): Outcome => {
     })
   }
   if (error instanceof TransportError) {
-    ctx.metrics.upstreamError('unavailable')
-    return json(503, {
-      error: 'ERR upstream unavailable: the bridge cannot reach Valkey right now; retry later',
-    })
+    const failed = describeFailure(error)
+    ctx.metrics.upstreamError(failed.kind === 'auth' ? 'auth' : 'unavailable')
+    ctx.state.down(failed)
+    const what = failed.kind === 'auth' ? 'authentication failed' : 'unavailable'
+    return json(503, { error: `ERR upstream ${what}: ${failed.public}` })
   }
   throw error
 }
@@ -92,7 +99,8 @@ export const runCommand = async (
   const clientSha = scripting(args) ? await rewriteScripts(args, ctx.scripts) : undefined
   ctx.metrics.inFlight++
   try {
-    const reply = await ctx.upstream.send(args, { bytes: encode, timeout: ctx.timeout })
+    const reply = await ctx.upstream.send(args, { bytes: encode, timeout: ctx.timeout, readOnly })
+    ctx.state.up()
     return json(200, { result: toJson(clientSha ?? reply, encode) })
   } catch (error) {
     return failure(error, ctx)
@@ -127,7 +135,8 @@ export const runPipeline = async (
   if (send.length > 0) {
     ctx.metrics.inFlight += send.length
     try {
-      const replies = await ctx.upstream.pipeline(send, { bytes: encode, timeout: ctx.timeout })
+      const replies = await ctx.upstream.pipeline(send, { bytes: encode, timeout: ctx.timeout, readOnly })
+      ctx.state.up()
       for (let j = 0; j < sent.length; j++) {
         const i = sent[j]!
         items[i] = toItem(shas.get(i) ?? replies[j], encode)
@@ -165,7 +174,8 @@ export const runTransaction = async (
   ctx.metrics.inFlight += batch.length
   let replies: unknown[]
   try {
-    replies = await ctx.upstream.pipeline(batch, { bytes: encode, timeout: ctx.timeout })
+    replies = await ctx.upstream.pipeline(batch, { bytes: encode, timeout: ctx.timeout, readOnly })
+    ctx.state.up()
   } catch (error) {
     return failure(error, ctx)
   } finally {

@@ -10,6 +10,7 @@ import { type Executor, failure, type Outcome, runCommand, runPipeline, runTrans
 import { type Logger, silentLogger } from './log.ts'
 import { Metrics } from './metrics.ts'
 import { createPolicy } from './policy.ts'
+import { createReadiness } from './readiness.ts'
 import {
   BadRequest,
   type BodyLimits,
@@ -22,6 +23,7 @@ import {
 import { ScriptAliases } from './scripts.ts'
 import { DEFAULT_MAX_STREAM_BUFFER, type OpenStream, subscribeStream } from './sse.ts'
 import type { Upstream } from './upstream.ts'
+import { UpstreamState } from './upstream-state.ts'
 
 export interface BridgeOptions {
   /** Where commands go; build one with `connectUpstream()`. */
@@ -125,6 +127,7 @@ export const createBridge = (options: BridgeOptions): Bridge => {
     scripts: new ScriptAliases(),
     metrics,
     timeout,
+    state: new UpstreamState(log),
   }
   const streams = new Set<OpenStream>()
   const epoch = Date.now().toString(36)
@@ -134,6 +137,7 @@ export const createBridge = (options: BridgeOptions): Bridge => {
   let closed = false
   let drained: (() => void) | undefined
   let lastUpstreamLog = 0
+  const checkUpstream = createReadiness(ctx.upstream, ctx.state)
 
   const reply = (status: number, body: string, extra?: Record<string, string>): BridgeOutput => ({
     status,
@@ -151,14 +155,33 @@ export const createBridge = (options: BridgeOptions): Bridge => {
     if (r.endpoint === 'healthz') {
       return reply(draining ? 503 : 200, JSON.stringify({ status: draining ? 'draining' : 'ok' }))
     }
+    if (r.endpoint === 'readyz') {
+      if (draining) return reply(503, JSON.stringify({ status: 'draining' }))
+      const failure = await checkUpstream()
+      return failure
+        ? reply(503, JSON.stringify({ status: 'unavailable', reason: failure.kind, error: failure.public }))
+        : reply(200, JSON.stringify({ status: 'ready' }))
+    }
     if (r.endpoint === 'not-found') {
       return reply(404, JSON.stringify({ error: 'ERR unknown endpoint; see the floodgate bridge README' }))
     }
-    const who = access(tokenOf(input.header('authorization'), r.token))
-    if (who === 'none')
-      return reply(401, JSON.stringify({ error: 'WRONGPASS invalid or missing auth token' }))
+    const token = tokenOf(input.header('authorization'), r.token)
+    if (token === '') {
+      return reply(
+        401,
+        JSON.stringify({
+          error: 'NOAUTH no auth token: send Authorization: Bearer <token> (or ?_token=<token>)',
+        }),
+      )
+    }
+    const who = access(token)
+    if (who === 'none') return reply(401, JSON.stringify({ error: 'WRONGPASS invalid auth token' }))
     if (r.endpoint === 'metrics') {
-      const body = options.renderMetrics ? await options.renderMetrics() : metrics.render()
+      const [rendered] = await Promise.all([
+        options.renderMetrics ? options.renderMetrics() : metrics.render(),
+        checkUpstream(),
+      ])
+      const body = `${rendered}# HELP floodgate_upstream_up Whether Valkey answers the bridge with its configured credentials.\n# TYPE floodgate_upstream_up gauge\nfloodgate_upstream_up ${ctx.state.gauge}\n`
       return { status: 200, headers: { 'content-type': 'text/plain; version=0.0.4' }, body }
     }
     const format = input.header('upstash-response-format')
@@ -219,7 +242,7 @@ export const createBridge = (options: BridgeOptions): Bridge => {
       } else {
         const r = route(input.url)
         endpoint = r.endpoint
-        if (closed && r.endpoint !== 'healthz') {
+        if (closed && r.endpoint !== 'healthz' && r.endpoint !== 'readyz') {
           out = reply(503, JSON.stringify({ error: 'ERR the bridge is shutting down; retry' }), {
             connection: 'close',
           })
@@ -244,10 +267,11 @@ export const createBridge = (options: BridgeOptions): Bridge => {
     if (options.logRequests) {
       log('debug', 'request', { endpoint, status: out.status, ms: Math.round((now - started) * 100) / 100 })
     }
-    // Upstream trouble is logged at most once a second; the metrics count every occurrence.
-    if ((out.status === 503 || out.status === 504) && now - lastUpstreamLog > 1000) {
+    // A timeout is logged at most once a second (the metrics count every one); an unavailable
+    // upstream is logged by ctx.state once per change, with its cause.
+    if (out.status === 504 && now - lastUpstreamLog > 1000) {
       lastUpstreamLog = now
-      log('warn', out.status === 503 ? 'upstream unavailable' : 'upstream timeout', { endpoint })
+      log('warn', 'upstream timeout', { endpoint })
     }
     // While draining, requests on kept-alive connections are still answered, each one closing
     // its connection, so clients move to another bridge without an error.

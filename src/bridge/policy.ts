@@ -1,10 +1,13 @@
 /**
  * Which commands the bridge runs. Three kinds of refusal:
  * - commands that would break the shared, pipelined upstream connection (blocking commands,
- *   WATCH/MULTI/EXEC, SUBSCRIBE, SELECT, HELLO, CLIENT REPLY, ...): always refused;
+ *   WATCH/MULTI/EXEC, SUBSCRIBE, SELECT, HELLO, CLIENT REPLY, ...) or stall or take over Valkey
+ *   for everyone (DEBUG, MONITOR, SCRIPT DEBUG): always refused;
  * - dangerous administration commands (FLUSHALL, CONFIG, SHUTDOWN, ...): refused unless the
  *   deployment allow-lists them (`--allow-command FLUSHDB`, `--allow-command "CLIENT KILL"`);
  * - anything but a read command for a read-only token.
+ * This check only gives the clear error: Valkey enforces the same rules through the ACL users
+ * that acl-rules.ts builds from these lists, inside scripts and functions too.
  */
 import { READ_COMMANDS } from './read-commands.ts'
 
@@ -14,20 +17,15 @@ export const DANGEROUS_COMMANDS: readonly string[] = [
   'FLUSHDB',
   'CONFIG',
   'SHUTDOWN',
-  'DEBUG',
   'MODULE',
   'ACL',
   'REPLICAOF',
   'SLAVEOF',
-  'MONITOR',
   'FAILOVER',
   'CLIENT KILL',
   'CLIENT PAUSE',
   'CLIENT UNPAUSE',
   'CLIENT UNBLOCK',
-  'SCRIPT KILL',
-  'FUNCTION KILL',
-  'FUNCTION DELETE',
   'FUNCTION FLUSH',
   'FUNCTION RESTORE',
   'MIGRATE',
@@ -37,7 +35,7 @@ export const DANGEROUS_COMMANDS: readonly string[] = [
   'CLUSTER MEET',
 ]
 
-const BLOCKING = new Set([
+export const BLOCKING: ReadonlySet<string> = new Set([
   'BLPOP',
   'BRPOP',
   'BRPOPLPUSH',
@@ -49,8 +47,11 @@ const BLOCKING = new Set([
 ])
 const BLOCKING_HINT = 'blocking commands would stall the shared upstream connection; poll instead'
 
-/** Refused always, whatever the allow-list says, with the reason. */
-const NEVER: ReadonlyMap<string, string> = new Map([
+/**
+ * Refused always, whatever the allow-list says, with the reason. An entry is a command or
+ * `COMMAND SUBCOMMAND`.
+ */
+export const NEVER: ReadonlyMap<string, string> = new Map([
   ...[...BLOCKING, 'WAIT', 'WAITAOF'].map((name): [string, string] => [name, BLOCKING_HINT]),
   ...['MULTI', 'EXEC', 'DISCARD'].map((name): [string, string] => [
     name,
@@ -69,10 +70,36 @@ const NEVER: ReadonlyMap<string, string> = new Map([
   ...['SELECT', 'SWAPDB', 'AUTH', 'HELLO', 'RESET', 'QUIT', 'READONLY', 'READWRITE', 'SYNC', 'PSYNC'].map(
     (name): [string, string] => [name, 'it changes the state of the shared upstream connection'],
   ),
+  ...['DEBUG', 'MONITOR', 'SCRIPT DEBUG', 'REPLCONF'].map((name): [string, string] => [
+    name,
+    'it can stall Valkey for every client or take over the shared upstream connection',
+  ]),
 ])
 
+/**
+ * Commands the bridge itself sends on its upstream connections although clients may not
+ * (MULTI/EXEC/DISCARD wrap /multi-exec): the ACL users must allow them.
+ */
+export const BRIDGE_OWN = ['MULTI', 'EXEC', 'DISCARD'] as const
+
 /** CLIENT subcommands that only read; the rest change the connection or the server. */
-const CLIENT_READS = new Set(['ID', 'INFO', 'LIST', 'GETNAME', 'GETREDIR', 'TRACKINGINFO', 'HELP'])
+export const CLIENT_READS: ReadonlySet<string> = new Set([
+  'ID',
+  'INFO',
+  'LIST',
+  'GETNAME',
+  'GETREDIR',
+  'TRACKINGINFO',
+  'HELP',
+])
+
+/** Subcommands a read-only token may run, for the families whose other subcommands write. */
+export const READ_SUBCOMMANDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['CLIENT', CLIENT_READS],
+  ['SCRIPT', new Set(['EXISTS'])],
+  ['FUNCTION', new Set(['LIST', 'DUMP'])],
+  ['MEMORY', new Set(['USAGE', 'STATS', 'HELP'])],
+])
 
 export interface PolicyOptions {
   /** Entries of DANGEROUS_COMMANDS to run anyway, e.g. `['FLUSHDB', 'CLIENT KILL']`. */
@@ -104,6 +131,12 @@ export const createPolicy = ({ allow = [] }: PolicyOptions = {}): Policy => {
   const allowed = new Set<string>()
   for (const entry of allow) {
     const name = normalise(entry)
+    const never = NEVER.get(name)
+    if (never !== undefined) {
+      throw new TypeError(
+        `allow-command ${JSON.stringify(entry)}: ${name} is never allowed through the bridge: ${never}`,
+      )
+    }
     const known = dangerous.has(name) || DANGEROUS_COMMANDS.some((d) => d.startsWith(`${name} `))
     if (!known) {
       throw new TypeError(
@@ -119,6 +152,8 @@ export const createPolicy = ({ allow = [] }: PolicyOptions = {}): Policy => {
     const sub = word(args[1])
     const never = NEVER.get(name)
     if (never !== undefined) return `ERR ${name} is not allowed through the bridge: ${never}`
+    const neverSub = NEVER.get(`${name} ${sub}`)
+    if (neverSub !== undefined) return `ERR ${name} ${sub} is not allowed through the bridge: ${neverSub}`
     if ((name === 'XREAD' || name === 'XREADGROUP') && args.some((a) => word(a) === 'BLOCK')) {
       return `ERR ${name} BLOCK is not allowed through the bridge: ${BLOCKING_HINT}`
     }
@@ -136,11 +171,5 @@ export const createPolicy = ({ allow = [] }: PolicyOptions = {}): Policy => {
   }
 }
 
-const isRead = (name: string, sub: string): boolean => {
-  if (READ_COMMANDS.has(name)) return true
-  if (name === 'CLIENT') return CLIENT_READS.has(sub)
-  if (name === 'SCRIPT' || name === 'FUNCTION') return sub === 'EXISTS' || sub === 'LIST' || sub === 'DUMP'
-  if (name === 'OBJECT' || name === 'MEMORY' || name === 'XINFO' || name === 'COMMAND')
-    return sub !== 'DOCTOR'
-  return false
-}
+const isRead = (name: string, sub: string): boolean =>
+  READ_COMMANDS.has(name) || READ_SUBCOMMANDS.get(name)?.has(sub) === true

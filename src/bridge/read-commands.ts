@@ -1,8 +1,9 @@
 /**
  * The commands a read-only token may run: Valkey 8's `@read` commands that cannot change data,
  * plus PING, ECHO and TIME. KEYS is left out on purpose (it walks the whole keyspace and blocks
- * the server; Upstash restricts it for read-only tokens too): use SCAN. Subcommand families
- * (SCRIPT, OBJECT, CLIENT, ...) are decided in policy.ts.
+ * the server; Upstash restricts it for read-only tokens too): use SCAN. OBJECT, XINFO and COMMAND
+ * only read whatever their subcommand; the families with writing subcommands (SCRIPT, CLIENT,
+ * ...) are decided in policy.ts.
  */
 export const READ_COMMANDS: ReadonlySet<string> = new Set([
   // keys and strings
@@ -98,4 +99,8 @@ export const READ_COMMANDS: ReadonlySet<string> = new Set([
   'ECHO',
   'TIME',
   'LASTSAVE',
+  // introspection: every subcommand reads
+  'OBJECT',
+  'XINFO',
+  'COMMAND',
 ])

@@ -15,6 +15,7 @@ export type Endpoint =
   | 'subscribe'
   | 'psubscribe'
   | 'healthz'
+  | 'readyz'
   | 'metrics'
   | 'not-found'
 
@@ -56,6 +57,7 @@ const RESERVED: ReadonlyMap<string, Endpoint> = new Map([
   ['pipeline', 'pipeline'],
   ['multi-exec', 'multi-exec'],
   ['healthz', 'healthz'],
+  ['readyz', 'readyz'],
   ['metrics', 'metrics'],
 ])
 

@@ -13,6 +13,15 @@ export interface UpstreamOptions {
   bytes: boolean
   /** Give up after this many ms with a TimeoutError. */
   timeout: number
+  /** Run as the read-only token class's Valkey user. */
+  readOnly?: boolean
+}
+
+/** One upstream connection that failed a readiness check. */
+export interface UpstreamCheck {
+  /** Which connection: its Valkey user (and node), never a secret. */
+  who: string
+  error: unknown
 }
 
 /** One open subscription; `close()` unsubscribes and closes its connection. */
@@ -42,6 +51,8 @@ export interface Upstream {
     channel: string,
     handlers: SubscribeHandlers,
   ): Promise<Subscription>
+  /** PINGs every upstream connection; resolves with the ones that failed (none: ready). */
+  check?(): Promise<UpstreamCheck[]>
   /** Closes every connection; commands already sent are answered first. */
   close(): Promise<void>
 }

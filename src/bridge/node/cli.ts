@@ -7,7 +7,10 @@
  * (node:cluster) sharing the port.
  */
 import cluster from 'node:cluster'
+import { readFileSync } from 'node:fs'
 import { ConfigError } from '../../errors.ts'
+import { type AccessClass, aclSetUser, sha256Hex } from '../acl-rules.ts'
+import { generatePassword, rulesFor } from '../acl-users.ts'
 import { createAuth } from '../auth.ts'
 import { type BridgeConfig, parseConfig, usage } from '../config.ts'
 import { jsonLogger, type Logger } from '../log.ts'
@@ -23,7 +26,40 @@ const fail = (message: string, code = 2): never => {
   process.exit(code)
 }
 
+/** The package's version, from the package.json above this file (in src/ or in dist/src/). */
+const version = (): string => {
+  for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as {
+        name?: string
+        version?: string
+      }
+      if (pkg.name === 'floodgate' && pkg.version) return pkg.version
+    } catch {
+      // no package.json here: look one level up
+    }
+  }
+  return 'unknown'
+}
+
+/** `--print-acl`: the lines an operator runs when the bridge does not manage the users. */
+const printAcl = async (config: BridgeConfig): Promise<void> => {
+  const lines: string[] = []
+  for (const access of ['full', 'read-only'] as AccessClass[]) {
+    const user = config.aclUsers[access]
+    const secret = user.password
+      ? { sha256: await sha256Hex(user.password) }
+      : { placeholder: 'CHOOSE-A-PASSWORD' }
+    lines.push(aclSetUser(user.username, secret, rulesFor(config, access)).join(' '))
+  }
+  process.stdout.write(`${lines.join('\n')}\n`)
+}
+
 const readConfig = (argv: string[]): BridgeConfig => {
+  if (argv[0] === '--version' || argv[0] === '-v' || argv[1] === '--version') {
+    process.stdout.write(`floodgate ${version()}\n`)
+    process.exit(0)
+  }
   if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     process.stdout.write(`${usage()}\n`)
     process.exit(0)
@@ -39,6 +75,10 @@ const readConfig = (argv: string[]): BridgeConfig => {
     // Checked here too, so a bad token or allow-list fails before anything listens.
     createAuth({ tokens: config.tokens, readOnlyTokens: config.readOnlyTokens })
     createPolicy({ allow: config.allowCommands })
+    // A worker of --workers: which passwords its primary generated (see supervise).
+    for (const access of (process.env.FLOODGATE_ACL_GENERATED ?? '').split(',')) {
+      if (access === 'full' || access === 'read-only') config.aclUsers[access].generated = true
+    }
     return config
   } catch (error) {
     if (error instanceof ConfigError || error instanceof TypeError) fail(error.message)
@@ -83,8 +123,18 @@ const serve = async (config: BridgeConfig, log: Logger): Promise<void> => {
 const supervise = (config: BridgeConfig, log: Logger): void => {
   let listening = 0
   let stopping = false
+  // Every worker sets up the same ACL users: the passwords are chosen here, once, so that one
+  // worker's ACL SETUSER never invalidates another's password.
+  const passwords: Record<string, string> = {}
+  if (config.manageAcl !== false) {
+    passwords.FLOODGATE_ACL_FULL_PASSWORD = config.aclUsers.full.password ?? generatePassword()
+    passwords.FLOODGATE_ACL_READONLY_PASSWORD = config.aclUsers['read-only'].password ?? generatePassword()
+    passwords.FLOODGATE_ACL_GENERATED = (['full', 'read-only'] as const)
+      .filter((access) => config.aclUsers[access].password === undefined)
+      .join(',')
+  }
   const forkOne = () =>
-    cluster.fork().once('listening', (address) => {
+    cluster.fork(passwords).once('listening', (address) => {
       if (++listening === config.workers) {
         const host = address.address?.includes(':')
           ? `[${address.address}]`
@@ -122,5 +172,6 @@ const supervise = (config: BridgeConfig, log: Logger): void => {
 
 const config = readConfig(process.argv.slice(2))
 const log = jsonLogger((line) => process.stderr.write(`${line}\n`), config.logLevel)
-if (cluster.isPrimary && config.workers > 1) supervise(config, log)
+if (config.printAcl) await printAcl(config)
+else if (cluster.isPrimary && config.workers > 1) supervise(config, log)
 else await serve(config, log)
