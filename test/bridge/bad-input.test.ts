@@ -5,6 +5,7 @@
  */
 import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
+import { createHttpClient } from '../../src/client/http/client.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { post, READ_TOKEN, TOKEN, useBridge } from './support.ts'
 
@@ -87,7 +88,9 @@ describe('the bridge on bad input', () => {
   it('answers a missing or invalid token with 401, without echoing it', async () => {
     const noToken = await fetch(bridge.url, { method: 'POST', body: '["PING"]' })
     expect(noToken.status).toBe(401)
-    expect(await noToken.json()).toEqual({ error: 'WRONGPASS invalid or missing auth token' })
+    expect(await noToken.json()).toEqual({
+      error: 'NOAUTH no auth token: send Authorization: Bearer <token> (or ?_token=<token>)',
+    })
     const wrong = await post(bridge.url, ['PING'], { authorization: 'Bearer wrong-token-guess' })
     expect(wrong.status).toBe(401)
     expect(JSON.stringify(wrong.json)).not.toContain('wrong-token-guess')
@@ -96,6 +99,13 @@ describe('the bridge on bad input', () => {
       (await post(`${bridge.url}/pipeline`, [['SET', 'a', '1']], { authorization: 'Basic x' })).status,
     ).toBe(401)
     expect(valkey.server.cli('EXISTS', 'a')).toBe('0')
+  })
+
+  it('tells an SDK client that sent no token that none was given, not that it was refused', async () => {
+    const none = createHttpClient({ url: bridge.url })
+    await expect(none.send(['PING'])).rejects.toThrow(/needs a token and none was given \(HTTP 401\)/)
+    const wrong = createHttpClient({ url: bridge.url, token: 'wrong-token-guess' })
+    await expect(wrong.send(['PING'])).rejects.toThrow(/refused the token \(HTTP 401\)/)
   })
 
   it('accepts the token as _token in the query string', async () => {

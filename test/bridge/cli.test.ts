@@ -88,7 +88,13 @@ describe('floodgate bridge (CLI)', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { msg: string })
-    expect(logs.map((l) => l.msg)).toEqual(['listening', 'draining', 'upstream closed', 'stopped'])
+    expect(logs.map((l) => l.msg)).toEqual([
+      'ACL users set up',
+      'listening',
+      'draining',
+      'upstream closed',
+      'stopped',
+    ])
     expect(bridge.stderr()).not.toContain(TOKEN)
   }, 60_000)
 

@@ -23,6 +23,8 @@ describe('parseConfig', () => {
       maxStreamBuffer: 4 * 1024 * 1024,
       workers: 1,
       logLevel: 'info',
+      manageAcl: 'auto',
+      aclUsers: { full: { username: 'floodgate-full' }, 'read-only': { username: 'floodgate-ro' } },
     })
   })
 

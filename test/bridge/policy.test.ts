@@ -36,7 +36,9 @@ describe('createPolicy', () => {
 
   it('throws a TypeError for an allow-list entry that is not a refused command', () => {
     expect(() => createPolicy({ allow: ['GET'] })).toThrow(TypeError)
-    expect(() => createPolicy({ allow: ['BLPOP'] })).toThrow(/not a refused command/)
+    expect(() => createPolicy({ allow: ['HGET'] })).toThrow(/not a refused command/)
+    expect(() => createPolicy({ allow: ['BLPOP'] })).toThrow(/BLPOP is never allowed/)
+    expect(() => createPolicy({ allow: ['SCRIPT DEBUG'] })).toThrow(/SCRIPT DEBUG is never allowed/)
   })
 
   it('always refuses blocking commands, transactions, WATCH and connection state, even when allow-listed', () => {
@@ -58,6 +60,22 @@ describe('createPolicy', () => {
     ]
     for (const [args, message] of cases) expect(allowing(args, false)).toMatch(message)
     expect(allowing(['CLIENT', 'ID'], false)).toBeUndefined()
+  })
+
+  it('always refuses DEBUG, MONITOR and SCRIPT DEBUG, which stall or take over Valkey', () => {
+    const allowing = createPolicy({ allow: DANGEROUS_COMMANDS })
+    for (const args of [['DEBUG', 'SLEEP', '10'], ['monitor'], ['SCRIPT', 'debug', 'SYNC']]) {
+      expect(allowing(args, false)).toMatch(/is not allowed through the bridge: it can stall Valkey/)
+      expect(allowing(args, true)).toMatch(/is not allowed through the bridge/)
+    }
+    expect(() => createPolicy({ allow: ['DEBUG'] })).toThrow(/never allowed/)
+  })
+
+  it('lets full tokens end scripts and delete functions', () => {
+    expect(policy(['SCRIPT', 'KILL'], false)).toBeUndefined()
+    expect(policy(['FUNCTION', 'KILL'], false)).toBeUndefined()
+    expect(policy(['FUNCTION', 'DELETE', 'lib'], false)).toBeUndefined()
+    expect(policy(['FUNCTION', 'DELETE', 'lib'], true)).toMatch(/read-only/)
   })
 
   it('limits read-only tokens to read commands', () => {

@@ -37,6 +37,13 @@ describe('the bridge in front of a password-protected Valkey', () => {
     try {
       const command = await post(wrong.url, ['GET', 'a'])
       expect(command.status).toBe(503)
+      expect((command.json as { error: string }).error).toMatch(
+        /^ERR upstream authentication failed: .*WRONGPASS/,
+      )
+      // It started anyway (it cannot set up its ACL users yet): ready it is not.
+      const ready = await fetch(`${wrong.url}/readyz`)
+      expect(ready.status).toBe(503)
+      expect(await ready.json()).toMatchObject({ status: 'unavailable', reason: 'auth' })
       expect(JSON.stringify(command.json)).not.toContain('wrong-password-xyz')
       const stream = await post(`${wrong.url}/subscribe/x`, '')
       expect(stream.status).toBe(503)

@@ -50,7 +50,7 @@ describe('the bridge when Valkey is slow or down', () => {
       const down = await post(bridge.url + path, body)
       expect(down.status, path).toBe(503)
       expect(down.json).toEqual({
-        error: 'ERR upstream unavailable: the bridge cannot reach Valkey right now; retry later',
+        error: 'ERR upstream unavailable: the bridge cannot reach Valkey (ECONNREFUSED); retry later',
       })
     }
     const subscribe = await post(`${bridge.url}/subscribe/events`, '')
