@@ -29,12 +29,16 @@ const hexGroups = (ip: string): number[] | undefined => {
  * @example
  * ipKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd') // '2001:db8:1:2::/64'
  * ipKey('203.0.113.7') // '203.0.113.7'
+ * ipKey('::ffff:203.0.113.7') // '203.0.113.7'
  */
 export const ipKey = (ip: string, { ipv6Subnet = 64 }: { ipv6Subnet?: number } = {}): string => {
   if (!Number.isInteger(ipv6Subnet) || ipv6Subnet < 1 || ipv6Subnet > 128) {
     throw new TypeError(`ipv6Subnet must be a whole number of bits from 1 to 128, received ${ipv6Subnet}`)
   }
   if (!ip.includes(':')) return ip
+  // An IPv4-mapped address (`::ffff:1.2.3.4`, what Node's dual-stack sockets report) is the IPv4
+  // client: masked as IPv6 every such client would share one `::/56` key.
+  if (/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(ip)) return ip.slice(7)
   const groups = hexGroups(ip)
   if (!groups) return ip
   const masked = groups.map((value, i) => {

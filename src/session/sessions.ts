@@ -44,7 +44,7 @@ export type SessionsOptions<Data extends SessionData> = StatefulOptions<Data> | 
 export interface Sessions<Data extends SessionData> {
   readonly mode: 'stateful' | 'stateless'
   /** The session named by the request's cookie, or a fresh one. */
-  load(request: { readonly headers: Headers }): Promise<Session<Data>>
+  load(request: { readonly headers: Pick<Headers, 'get'> }): Promise<Session<Data>>
   /** Ends every session of `userId` (stateful only, needs `userKey`); resolves with how many ended. */
   destroyAll(userId: string): Promise<number>
 }

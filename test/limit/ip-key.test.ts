@@ -13,6 +13,11 @@ describe('ipKey', () => {
     expect(ipKey('2001:db8:1:3::1')).not.toBe(ipKey('2001:db8:1:2::1'))
   })
 
+  it('keys an IPv4-mapped IPv6 address as the IPv4 client it is', () => {
+    expect(ipKey('::ffff:203.0.113.7')).toBe('203.0.113.7')
+    expect(ipKey('::FFFF:198.51.100.1', { ipv6Subnet: 56 })).toBe('198.51.100.1')
+  })
+
   it('takes another prefix length, down to the bit', () => {
     expect(ipKey('2001:db8:1:2ff::1', { ipv6Subnet: 56 })).toBe('2001:db8:1:200::/56')
     expect(ipKey('::1', { ipv6Subnet: 128 })).toBe('0:0:0:0:0:0:0:1/128')
