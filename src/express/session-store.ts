@@ -4,6 +4,7 @@
  * `serializer`) and, by default, the same keys and JSON values, so an app switches by changing the
  * store line and keeps its users signed in. Every call is one round trip. With `fields: true` a
  * session is a hash written field by field: parallel requests stop overwriting each other.
+ * `ids`, `all`, `length` and `clear` SCAN the prefix, as connect-redis does.
  *
  * express-session is an optional peer: its `Store` class joins this class's prototype chain when
  * the first store is built (from the app's own copy), so importing floodgate without it works.
@@ -161,6 +162,52 @@ export class SessionStore extends EventEmitter {
     if (this.#options.disableTouch || this.#options.disableTTL) return
     const ttl = this.#ttl(session)
     if (ttl !== undefined && ttl > 0) await this.client.send(['PEXPIRE', this.prefix + sid, ttl])
+  }
+
+  /** Every live session id (SCAN over the prefix; on a Cluster, the node the client reaches). */
+  ids(callback?: Callback<string[]>): Promise<string[]> {
+    return this.#run(
+      this.#keys().then((keys) => keys.map((key) => key.slice(this.prefix.length))),
+      callback,
+    )
+  }
+
+  all(callback?: Callback<SessionLike[]>): Promise<SessionLike[]> {
+    const sessions = this.ids().then(async (ids) => {
+      const found = await Promise.all(ids.map((id) => this.#get(id)))
+      return found.flatMap((session, i) => (session ? [{ id: ids[i]!, ...session }] : []))
+    })
+    return this.#run(sessions, callback)
+  }
+
+  length(callback?: Callback<number>): Promise<number> {
+    return this.#run(
+      this.#keys().then((keys) => keys.length),
+      callback,
+    )
+  }
+
+  clear(callback?: Callback<void>): Promise<void> {
+    const cleared = this.#keys().then(async (keys) => {
+      if (keys.length > 0) await this.client.pipeline(keys.map((key) => ['DEL', key]))
+    })
+    return this.#run(cleared, callback)
+  }
+
+  async #keys(): Promise<string[]> {
+    const keys: string[] = []
+    // `*`, `?`, `[` and `\\` in the prefix are matched literally.
+    const pattern = `${this.prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`
+    let cursor = '0'
+    do {
+      const [next, batch] = (await this.client.send(['SCAN', cursor, 'MATCH', pattern, 'COUNT', 100])) as [
+        string,
+        string[],
+      ]
+      cursor = next
+      keys.push(...batch)
+    } while (cursor !== '0')
+    return [...new Set(keys)]
   }
 
   destroy(sid: string, callback?: Callback<void>): Promise<void> {
