@@ -81,7 +81,7 @@ export interface RateLimitOptions {
 
 const MESSAGE = 'Too many requests, please try again later.'
 
-const sendMessage = async (req: Request, res: Response, options: RateLimitOptions) => {
+const sendMessage = async (req: Request, res: Response, _next: NextFunction, options: RateLimitOptions) => {
   const { message = MESSAGE, statusCode = 429 } = options
   res.status(statusCode)
   const body =
