@@ -182,14 +182,19 @@ export const rateLimit = (options: RateLimitOptions = {}): RequestHandler => {
         result,
       }
       ;(req as unknown as Record<string, unknown>)[requestPropertyName] = info
-      const name =
-        typeof identifier === 'function'
-          ? await identifier(req, res)
-          : (identifier ?? policyName(result.limit, window))
+      let name = ''
+      if (standardHeaders === 'draft-8') {
+        name =
+          typeof identifier === 'function'
+            ? await identifier(req, res)
+            : (identifier ?? policyName(result.limit, window))
+      }
       if (!res.headersSent) {
         const input = { result, resetAfter, window, name, key }
         for (const [header, value] of draftHeaders(standardHeaders, legacyHeaders, input)) {
-          res.append(header, value)
+          // Appended where a limiter mounted earlier set the field: the IETF fields are lists.
+          if (res.hasHeader(header)) res.append(header, value)
+          else res.setHeader(header, value)
         }
       }
       if (!result.success) return void (await handler(req, res, next, options))
