@@ -8,7 +8,7 @@
  * token bucket, several limits) can decide instead. The client IP is `request.ip` (Fastify's
  * `trustProxy`), IPv6 keyed by its /64.
  */
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { createMemoryClient } from '../client/memory.ts'
 import type { Client } from '../client/types.ts'
 import { ipKey } from '../edge/ip-key.ts'
@@ -92,6 +92,9 @@ const defaultError = (_request: FastifyRequest, context: ErrorContext): object =
     statusCode: context.statusCode,
   })
 
+/** A hook for `onRequest`, `preParsing`, `preValidation` or `preHandler`. */
+export type RateLimitHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+
 /**
  * The rate-limit hook alone, for one route (`{ onRequest: rateLimitHook({ max: 5 }) }`); the
  * plugin adds the same hook to every route of its scope.
@@ -99,7 +102,7 @@ const defaultError = (_request: FastifyRequest, context: ErrorContext): object =
  * @example
  * app.post('/login', { preHandler: rateLimitHook({ max: 5, timeWindow: '15 minutes', client }) }, login)
  */
-export const rateLimitHook = (options: RateLimitPluginOptions = {}): onRequestHookHandler => {
+export const rateLimitHook = (options: RateLimitPluginOptions = {}): RateLimitHook => {
   const {
     max = 1000,
     timeWindow = 60_000,
