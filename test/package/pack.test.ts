@@ -17,8 +17,11 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 }
 const subpaths = Object.keys(pkg.exports).filter((key) => key !== './package.json')
 const specifier = (subpath: string) => (subpath === '.' ? 'floodgate' : `floodgate/${subpath.slice(2)}`)
-/** Subpaths for Node itself: their types need @types/node, as any Node program has. */
-const nodeOnly = new Set(['./node', './bridge/node'])
+/**
+ * Subpaths for Node itself: their types need @types/node, as any Node program has, and the
+ * framework integrations' types need their framework's (installed below, as an app has them).
+ */
+const nodeOnly = new Set(['./node', './bridge/node', './express', './express/stores', './fastify'])
 /** Subpaths whose modules Node can load: the Workers adapter imports `cloudflare:sockets`. */
 const nodeLoadable = subpaths.filter((subpath) => subpath !== './cloudflare')
 
@@ -70,6 +73,8 @@ describe('npm pack', () => {
         join(dir, packed[0]!.filename),
         'hono@4',
         '@types/node@20',
+        '@types/express@5',
+        'fastify@5',
       ],
       consumer,
       STEP_MS.install,

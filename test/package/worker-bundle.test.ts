@@ -12,6 +12,7 @@ describe('the Worker bundle', () => {
     expect(size.floodgate).toBeGreaterThan(10_000)
     expect(size.floodgate).toBeLessThan(50 * 1024)
     expect(size.hono).toBeGreaterThan(0)
+    // No other package at all, so nothing of express or fastify either (see edge-bundles.test.ts).
     expect(size.packages).toEqual({})
   }, 60_000)
 })
