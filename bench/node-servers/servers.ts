@@ -5,6 +5,8 @@
  *
  * - `/session`: loads the session, increments `views`, saves (a write on every request).
  * - `/limited`: one rate-limit decision keyed by client IP, on a limit no request reaches.
+ * - `/flooded`: the same on a limit of 100 a minute, so nearly every request is refused (a flood).
+ * - `<framework>/bare`: the same routes answering without session or limit: the ceiling.
  *
  * The peers are loaded without their type declarations: @types/express-session and
  * @fastify/session declare `request.session` their way, which clashes with floodgate's.
@@ -66,18 +68,36 @@ const expressApp = async (): Promise<express.Express> => {
       })
       break
     }
-    case 'express-rate-limit/floodgate':
-      app.use(expressRateLimit({ client: ours(), windowMs: 60_000, limit: NEVER }))
-      app.get('/limited', (_req, res) => void res.send('ok'))
+    case 'express-rate-limit/floodgate': {
+      const client = ours()
+      app.get(
+        '/limited',
+        expressRateLimit({ client, windowMs: 60_000, limit: NEVER }),
+        (_req, res) => void res.send('ok'),
+      )
+      app.get(
+        '/flooded',
+        expressRateLimit({ client, windowMs: 60_000, limit: 100, prefix: 'fl:' }),
+        (_req, res) => void res.send('ok'),
+      )
       break
+    }
     case 'express-rate-limit/peer': {
       const redis = await nodeRedis()
       const { RedisStore } = peer('rate-limit-redis')
-      const store = new RedisStore({ sendCommand: (...args: string[]) => redis.sendCommand(args) })
-      app.use(peer('express-rate-limit').rateLimit({ windowMs: 60_000, limit: NEVER, store }))
-      app.get('/limited', (_req, res) => void res.send('ok'))
+      const store = (prefix: string) =>
+        new RedisStore({ sendCommand: (...args: string[]) => redis.sendCommand(args), prefix })
+      const { rateLimit } = peer('express-rate-limit')
+      const limited = rateLimit({ windowMs: 60_000, limit: NEVER, store: store('rl:') })
+      const flooded = rateLimit({ windowMs: 60_000, limit: 100, store: store('fl:') })
+      app.get('/limited', limited, (_req, res) => void res.send('ok'))
+      app.get('/flooded', flooded, (_req, res) => void res.send('ok'))
       break
     }
+    case 'express-rate-limit/bare':
+    case 'express-session/bare':
+      app.get(['/limited', '/flooded', '/session'], (_req, res) => void res.send('ok'))
+      break
     default:
       throw new Error(`unknown server ${name}`)
   }
@@ -126,20 +146,40 @@ const fastifyApp = async () => {
       })
       break
     }
-    case 'fastify-rate-limit/floodgate':
-      await app.register(fastifyRateLimit, { client: ours(), max: NEVER, timeWindow: 60_000 })
-      app.get('/limited', async () => 'ok')
-      break
-    case 'fastify-rate-limit/peer': {
-      const Redis = peer('ioredis')
-      await app.register(peer('@fastify/rate-limit'), {
-        redis: new Redis(url),
-        max: NEVER,
-        timeWindow: 60_000,
+    case 'fastify-rate-limit/floodgate': {
+      const client = ours()
+      await app.register(async (scope) => {
+        await scope.register(fastifyRateLimit, { client, max: NEVER, timeWindow: 60_000 })
+        scope.get('/limited', async () => 'ok')
       })
-      app.get('/limited', async () => 'ok')
+      await app.register(async (scope) => {
+        await scope.register(fastifyRateLimit, { client, max: 100, timeWindow: 60_000, nameSpace: 'fl:' })
+        scope.get('/flooded', async () => 'ok')
+      })
       break
     }
+    case 'fastify-rate-limit/peer': {
+      const Redis = peer('ioredis')
+      const redis = new Redis(url)
+      await app.register(async (scope) => {
+        await scope.register(peer('@fastify/rate-limit'), { redis, max: NEVER, timeWindow: 60_000 })
+        scope.get('/limited', async () => 'ok')
+      })
+      await app.register(async (scope) => {
+        await scope.register(peer('@fastify/rate-limit'), {
+          redis,
+          max: 100,
+          timeWindow: 60_000,
+          nameSpace: 'fl:',
+        })
+        scope.get('/flooded', async () => 'ok')
+      })
+      break
+    }
+    case 'fastify-rate-limit/bare':
+    case 'fastify-session/bare':
+      for (const route of ['/limited', '/flooded', '/session']) app.get(route, async () => 'ok')
+      break
     default:
       throw new Error(`unknown server ${name}`)
   }

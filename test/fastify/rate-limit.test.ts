@@ -62,6 +62,26 @@ for (const [name, client] of [
   })
 }
 
+describe('fastify rateLimit: the block cache', () => {
+  it('answers a key over its limit from memory: the flood costs Valkey no more hits', async () => {
+    const counts = []
+    for (const blockCache of [undefined, false] as const) {
+      const nameSpace = `t${crypto.randomUUID()}:`
+      const url = await serve({
+        client: tcp,
+        max: 2,
+        nameSpace,
+        ...(blockCache === false ? { blockCache } : {}),
+      })
+      const statuses: number[] = []
+      for (let i = 0; i < 10; i++) statuses.push((await fetch(url)).status)
+      expect(statuses).toEqual([200, 200, 429, 429, 429, 429, 429, 429, 429, 429])
+      counts.push(Number(await tcp.send(['GET', `${nameSpace}127.0.0.1`])))
+    }
+    expect(counts).toEqual([3, 10])
+  })
+})
+
 describe('fastify rateLimit: headers, keys and options', () => {
   it('sends x-ratelimit-* while admitted and retry-after with the 429, whose body says when', async () => {
     const url = await serve({ client: memory, max: 1, timeWindow: 60_000 })
