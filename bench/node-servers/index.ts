@@ -7,7 +7,8 @@
  * process on one valkey-server this bench starts; the bare framework serving the same route gives
  * the ceiling no middleware can pass. Runs rotate (ours, peer, bare, then the next order) so load
  * from elsewhere on the machine falls on all of them; a ratio is the median of per-round ratios.
- * ROUNDS (default 5) x SECONDS (default 3) per server, CONNECTIONS (default 50).
+ * ROUNDS (default 5) x SECONDS (default 3) per server, CONNECTIONS (default 50); ONLY=<text> runs the
+ * cases whose label holds it.
  * Targets: >= 1.3x on sessions, >= 1.5x on rate limits.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -88,11 +89,13 @@ try {
   console.log(
     `# ${ROUNDS} rotating rounds x ${SECONDS} s per server, ${CONNECTIONS} connections; each server its own process, one valkey-server`,
   )
-  for (const stack of [...new Set(CASES.map((c) => c.stack))]) {
+  const only = process.env.ONLY ?? ''
+  const cases = CASES.filter((c) => c.label.includes(only))
+  for (const stack of [...new Set(cases.map((c) => c.stack))]) {
     const servers = {} as Record<Who, Running>
     for (const who of WHO) servers[who] = await start(`${stack}/${who}`, valkey.url)
     try {
-      for (const c of CASES.filter((x) => x.stack === stack)) {
+      for (const c of cases.filter((x) => x.stack === stack)) {
         if (c.route === '/session') {
           for (const who of ['floodgate', 'peer'] as const) {
             const login = await fetch(`${servers[who].url}/login`, { method: 'POST' })
