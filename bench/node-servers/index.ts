@@ -21,7 +21,7 @@ import { median } from '../stats.ts'
 /** autocannon ships no type declarations. */
 const autocannon = createRequire(import.meta.url)('autocannon') as (options: object) => Promise<{
   errors: number
-  requests: { average: number }
+  requests: { average: number; total: number }
   statusCodeStats: Record<string, { count: number }>
 }>
 
@@ -66,8 +66,14 @@ const start = (name: string, valkeyUrl: string): Promise<Running> =>
     })
   })
 
-/** Requests/s of one run; fails loudly on a connection error or an unexpected status. */
-const measure = async (server: Running, route: string, seconds: number): Promise<number> => {
+const cpuOf = async (server: Running) => Number(await (await fetch(`${server.url}/__cpu`)).text())
+
+/**
+ * Requests/s of one run and the server's CPU µs per request; fails loudly on a connection error or
+ * an unexpected status.
+ */
+const measure = async (server: Running, route: string, seconds: number): Promise<[number, number]> => {
+  const before = await cpuOf(server)
   const result = await autocannon({
     url: server.url + route,
     connections: CONNECTIONS,
@@ -79,7 +85,8 @@ const measure = async (server: Running, route: string, seconds: number): Promise
   if (result.errors > 0 || statuses.some((status) => !expected.includes(status))) {
     throw new Error(`${server.url}${route}: ${result.errors} errors, statuses ${statuses.join(', ')}`)
   }
-  return result.requests.average
+  const used = (await cpuOf(server)) - before
+  return [result.requests.average, used / result.requests.total]
 }
 
 const valkey = await startValkey()
@@ -105,21 +112,30 @@ try {
         // Warm-up (JIT, connections, scripts loaded, the flooded limits reached) counts for nothing.
         for (const who of WHO) await measure(servers[who], c.route, 1)
         const rates: Record<Who, number[]> = { floodgate: [], peer: [], bare: [] }
+        const cpus: Record<Who, number[]> = { floodgate: [], peer: [], bare: [] }
         for (let round = 0; round < ROUNDS; round++) {
           for (let i = 0; i < WHO.length; i++) {
             const who = WHO[(round + i) % WHO.length]!
-            rates[who].push(await measure(servers[who], c.route, SECONDS))
+            const [rate, cpu] = await measure(servers[who], c.route, SECONDS)
+            rates[who].push(rate)
+            cpus[who].push(cpu)
           }
         }
         const ours = pairedRatio(`${c.label}: floodgate / peer`, rates.floodgate, rates.peer, c.target)
         const ceiling = pairedRatio(`${c.label}: bare framework / peer`, rates.bare, rates.peer)
-        ratios.push(ours, ceiling)
+        // Server CPU per request, peer over ours: what a request costs, whatever else runs.
+        const cpu = pairedRatio(`${c.label}: CPU per request, peer / floodgate`, cpus.peer, cpus.floodgate)
+        ratios.push(ours, ceiling, cpu)
         const rps = (who: Who) => median(rates[who])
-        for (const who of WHO)
+        const us = (who: Who) => median(cpus[who]).toFixed(0)
+        for (const who of WHO) {
           figures.push({ label: `${c.label}, ${who}`, value: Math.round(rps(who)), unit: 'req/s' })
+          figures.push({ label: `${c.label}, ${who}, CPU`, value: Number(us(who)), unit: 'µs/request' })
+        }
         console.log(
           `${c.label.padEnd(30)} floodgate ${rps('floodgate').toFixed(0).padStart(6)}  peer ${rps('peer').toFixed(0).padStart(6)}  bare ${rps('bare').toFixed(0).padStart(6)} req/s  ` +
-            `ratio ${ours.value!.toFixed(2)}x (${ours.low!.toFixed(2)}-${ours.high!.toFixed(2)}; target >= ${c.target}x)  ceiling ${ceiling.value!.toFixed(2)}x`,
+            `ratio ${ours.value!.toFixed(2)}x (${ours.low!.toFixed(2)}-${ours.high!.toFixed(2)}; target >= ${c.target}x)  ceiling ${ceiling.value!.toFixed(2)}x\n` +
+            `${''.padEnd(30)} CPU per request: floodgate ${us('floodgate')} µs  peer ${us('peer')} µs  bare ${us('bare')} µs  peer/floodgate ${cpu.value!.toFixed(2)}x (${cpu.low!.toFixed(2)}-${cpu.high!.toFixed(2)})`,
         )
       }
     } finally {

@@ -186,14 +186,22 @@ const fastifyApp = async () => {
   return app
 }
 
+/** CPU µs this process has used: the bench reads it around each run (CPU per request holds up on a busy machine). */
+const cpu = () => {
+  const { user, system } = process.cpuUsage()
+  return String(user + system)
+}
+
 if (name.startsWith('express')) {
   const app = await expressApp()
+  app.get('/__cpu', (_req, res) => void res.send(cpu()))
   const server = app.listen(0, '127.0.0.1', () => {
     const address = server.address() as { port: number }
     console.log(`PORT ${address.port}`)
   })
 } else {
   const app = await fastifyApp()
+  app.get('/__cpu', async () => cpu())
   await app.listen({ port: 0, host: '127.0.0.1' })
   console.log(`PORT ${(app.server.address() as { port: number }).port}`)
 }
