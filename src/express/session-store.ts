@@ -12,6 +12,7 @@
 import { EventEmitter } from 'node:events'
 import { createRequire } from 'node:module'
 import type { Client } from '../client/types.ts'
+import { ConfigError } from '../errors.ts'
 import { saveFields } from './session-scripts.ts'
 
 /** What express-session hands a store: the session's data, with its cookie. */
@@ -48,7 +49,17 @@ let base: object | undefined
 /** express-session's `Store.prototype`, once: this class's methods then sit on top of it. */
 const adoptStore = (given: SessionStoreOptions['expressSession']): void => {
   if (base) return
-  const module = given ?? (createRequire(import.meta.url)('express-session') as { Store: new () => object })
+  let module = given
+  if (!module) {
+    try {
+      module = createRequire(import.meta.url)('express-session') as { Store: new () => object }
+    } catch (cause) {
+      throw new ConfigError(
+        'SessionStore plugs into express-session, which is not installed: npm install express-session (or pass `expressSession`)',
+        { cause },
+      )
+    }
+  }
   const prototype: object = module.Store.prototype
   Object.setPrototypeOf(SessionStore.prototype, prototype)
   base = prototype

@@ -60,8 +60,6 @@ export interface CountOptions {
    * `continueExceeding`, 0 for every hit (rate-limit-redis's `resetExpiryOnChange`). Default -1: never.
    */
   renewPast?: number
-  /** Give up after this many ms with a `TimeoutError`. */
-  timeout?: number
 }
 
 /**
@@ -76,12 +74,12 @@ export const countHit = async (
   key: string,
   window: number,
   amount = 1,
-  { renewPast = -1, timeout }: CountOptions = {},
+  { renewPast = -1 }: CountOptions = {},
 ): Promise<Count> => {
   const args = [window, amount, renewPast]
   const reply: Reply = client.evalSync
     ? client.evalSync(countHitScript, [key], args)
-    : await client.eval(countHitScript, [key], args, timeout === undefined ? undefined : { timeout })
+    : await client.eval(countHitScript, [key], args)
   const [n, ttl] = reply as [number, number]
   return { count: Number(n), ttl: Number(ttl) }
 }
