@@ -9,10 +9,10 @@
  * their /56, as express-rate-limit does.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { createMemoryClient } from '../client/memory.ts'
+import { createClient } from '../client/create-client.ts'
 import type { Client } from '../client/types.ts'
-import { ipKey } from '../edge/ip-key.ts'
 import { fixedWindow } from '../limit/fixed-window.ts'
+import { ipKey } from '../limit/ip-key.ts'
 import { createLimiter, type Limiter } from '../limit/limiter.ts'
 import type { RateLimitResult } from '../limit/result.ts'
 import { DRAFTS, draftHeaders, policyName, type StandardHeaders } from './draft-headers.ts'
@@ -139,7 +139,7 @@ export const rateLimit = (options: RateLimitOptions = {}): RequestHandler => {
   ipKey('::', { ipv6Subnet }) // checks the option now, not on the first request
 
   // One limiter per distinct limit: a `limit` function usually answers from a small set (plans).
-  const backend = limiter ? undefined : (client ?? createMemoryClient())
+  const backend = limiter ? undefined : (client ?? createClient('memory:'))
   const byLimit = new Map<number, Pick<Limiter, 'limit' | 'limits'>>()
   const limiterFor = (limit: number) => {
     let found = byLimit.get(limit)

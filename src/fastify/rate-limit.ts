@@ -9,13 +9,13 @@
  * `trustProxy`), IPv6 keyed by its /64.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import { createMemoryClient } from '../client/memory.ts'
+import { createClient } from '../client/create-client.ts'
 import type { Client } from '../client/types.ts'
-import { ipKey } from '../edge/ip-key.ts'
 import { BlockCache } from '../limit/block-cache.ts'
-import { Deadlines } from '../limit/deadline.ts'
 import { countHit } from '../limit/counter.ts'
+import { timeoutGuard } from '../limit/deadline.ts'
 import { type Duration, formatDuration, parseDuration } from '../limit/duration.ts'
+import { ipKey } from '../limit/ip-key.ts'
 import type { Limiter } from '../limit/limiter.ts'
 import { skipOverride } from './plugin.ts'
 
@@ -136,10 +136,9 @@ export const rateLimitHook = (options: RateLimitPluginOptions = {}): RateLimitHo
   }
   const fixedWindow = typeof timeWindow === 'function' ? undefined : windowOf(timeWindow)
   ipKey('::', { ipv6Subnet })
-  const client = limiter ? undefined : (options.client ?? createMemoryClient())
-  // One timer for every pending call (a timer per call costs more than the decision); the memory
-  // backend answers in process and cannot hang.
-  const deadlines = client && client.kind !== 'memory' ? new Deadlines(timeout) : undefined
+  const client = limiter ? undefined : (options.client ?? createClient('memory:'))
+  // One timer for every pending call: a timer per call costs more than the decision.
+  const guard = timeoutGuard(timeout)
   const cacheSize = options.blockCache ?? 10_000
   const blocked =
     limiter || ban !== -1 || continueExceeding || cacheSize === false ? undefined : new BlockCache(cacheSize)
@@ -167,7 +166,7 @@ export const rateLimitHook = (options: RateLimitPluginOptions = {}): RateLimitHo
     if (known && known.limit === limit) return { current: limit + 1, max: limit, ttl: known.until - now }
     const renewPast = continueExceeding ? limit : -1
     const hit = countHit(client!, nameSpace + key, window, 1, { renewPast })
-    const { count: current, ttl } = await (deadlines ? deadlines.guard(hit) : hit)
+    const { count: current, ttl } = await guard(hit)
     if (blocked && current > limit && ttl > 0) {
       blocked.set(nameSpace + key, { until: now + ttl, reset: now + ttl, limit, policy: '' })
     }

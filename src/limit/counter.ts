@@ -6,7 +6,7 @@
  * rate-limit-redis and @fastify/rate-limit store it, so counters survive a switch of store.
  */
 import { defineScript } from '../client/script.ts'
-import type { Client, Reply } from '../client/types.ts'
+import type { Client } from '../client/types.ts'
 
 /** Adds ARGV[2] (1 counts a hit, -1 takes one back) and answers `{ count, ttl ms }`. */
 export const countHitScript = defineScript({
@@ -77,9 +77,7 @@ export const countHit = async (
   { renewPast = -1 }: CountOptions = {},
 ): Promise<Count> => {
   const args = [window, amount, renewPast]
-  const reply: Reply = client.evalSync
-    ? client.evalSync(countHitScript, [key], args)
-    : await client.eval(countHitScript, [key], args)
+  const reply = await client.eval(countHitScript, [key], args)
   const [n, ttl] = reply as [number, number]
   return { count: Number(n), ttl: Number(ttl) }
 }

@@ -6,9 +6,9 @@
  */
 import express, { type RequestHandler } from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect } from '../../adapters/node/socket.ts'
-import { createMemoryClient } from '../../src/client/memory.ts'
-import { createTcpClient } from '../../src/client/tcp.ts'
+import { connect } from '../../adapters/node/index.ts'
+import { createMemoryClient } from '../../src/client/memory/client.ts'
+import { createTcpClient } from '../../src/client/tcp/client.ts'
 import type { Client } from '../../src/client/types.ts'
 import { SessionStore } from '../../src/express/session-store.ts'
 import { cookieOf, type Listening, listen, peer, sleep } from '../node-servers/http.ts'
