@@ -67,3 +67,15 @@ export class SessionError extends FloodgateError {
     super(message, { code: options?.code ?? 'ERR_SESSION', ...options })
   }
 }
+
+/**
+ * A value the cache cannot store (`ERR_CACHE_VALUE`: a function, a symbol, a cycle, a class
+ * instance; `ERR_CACHE_TOO_LARGE`: past `maxBytes`), or a factory failure remembered by negative
+ * caching (`ERR_CACHE_NEGATIVE`).
+ */
+export class CacheError extends FloodgateError {
+  override name = 'CacheError'
+  constructor(message: string, options?: { code?: string; cause?: unknown }) {
+    super(message, { code: options?.code ?? 'ERR_CACHE', ...options })
+  }
+}

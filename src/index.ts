@@ -1,5 +1,20 @@
 /** floodgate: rate limiting and sessions for edge functions on self-hosted Valkey. */
 
+export {
+  type Cache,
+  type CacheMetrics,
+  type CacheOptions,
+  type CacheResult,
+  createCache,
+  type EntryOptions,
+  type Factory,
+  type FactoryContext,
+  type GetOrSetOptions,
+  type L1,
+  prometheusMetrics,
+  type Serializer,
+  taggedJson,
+} from './cache/index.ts'
 export { type ClusterClientOptions, createClusterClient, keySlot } from './client/cluster/client.ts'
 export {
   type CreateClientOptions,
@@ -32,6 +47,7 @@ export type {
 } from './client/types.ts'
 export { UnacknowledgedError, waitForReplicas } from './client/wait-replicas.ts'
 export {
+  CacheError,
   ConfigError,
   FloodgateError,
   ProtocolError,

@@ -1,0 +1,485 @@
+/**
+ * `createCache`: get-or-compute in front of a slow call, on any Client.
+ *
+ * A lookup reads the entry (and the versions of its tags) in one round trip. Fresh: answered.
+ * Stale within grace: answered at once while one refresh runs in the background. Missing: one
+ * caller computes. Concurrent lookups of a key in this process share one promise; across
+ * processes, the first to take the key's lock (`SET NX PX`) runs the factory and writes the value
+ * as it frees the lock, while the others poll the entry with backoff for up to `lockWait`, then
+ * compute themselves rather than hang. A holder that dies frees the key when its lock expires.
+ * The backend never makes a lookup fail: down or slower than `timeout`, the factory answers.
+ */
+import { CacheError } from '../errors.ts'
+import { type Duration, parseDuration } from '../limit/duration.ts'
+import { checkSize, decodeEntry, type Entry, encodeEntry } from './entry.ts'
+import { L1 } from './l1.ts'
+import { type CacheMetrics, emptyMetrics } from './metrics.ts'
+import {
+  type CacheOptions,
+  checkBeta,
+  checkKey,
+  checkTags,
+  type EntryOptions,
+  type FactoryContext,
+  type GetOrSetOptions,
+  graceMs,
+  ms,
+} from './options.ts'
+import { taggedJson } from './serializer.ts'
+import { Store } from './store.ts'
+
+/** A lookup's answer and how it was reached. */
+export interface CacheResult<T> {
+  readonly value: T
+  /**
+   * `'hit'` fresh from the cache; `'stale'` within grace (a refresh may be running); `'miss'`
+   * computed by this call or received from the process that computed it; `'fallback'` computed
+   * directly because the backend was down or slow.
+   */
+  readonly status: 'hit' | 'stale' | 'miss' | 'fallback'
+  /** Background work (a refresh, a late write): hand it to `waitUntil`. Never rejects. */
+  readonly pending: Promise<unknown>
+}
+
+export type Factory<T> = (context: FactoryContext<T>) => T | Promise<T>
+
+export interface Cache {
+  /** The cached value for `key`, or the factory's, computed once however many callers miss at once. */
+  getOrSet<T>(key: string, factory: Factory<T>, options?: GetOrSetOptions): Promise<T>
+  /** `getOrSet` with the status and the background work. */
+  load<T>(key: string, factory: Factory<T>, options?: GetOrSetOptions): Promise<CacheResult<T>>
+  /** The fresh value (or stale, with `allowStale`), `undefined` when none or the backend fails. */
+  get<T>(key: string, options?: { tags?: readonly string[]; allowStale?: boolean }): Promise<T | undefined>
+  /** Stores `value`; rejects when it cannot be stored or the backend fails. */
+  set(key: string, value: unknown, options?: EntryOptions): Promise<void>
+  /** Deletes `key`; rejects when the backend fails. */
+  delete(key: string): Promise<void>
+  /** Invalidates every entry carrying one of `tags`: one pipeline of INCRs. Rejects when the backend fails. */
+  invalidateTags(tags: readonly string[]): Promise<void>
+  /** A copy of the counters. */
+  metrics(): CacheMetrics
+  /** The in-process L1, when configured: `invalidate(key)` and `clear()` for cross-instance notifiers. */
+  readonly l1: L1 | undefined
+}
+
+const RESOLVED: Promise<unknown> = Promise.resolve()
+// Errors thrown by a factory pass through untouched, even a TransportError from the app's own
+// backend, which must not be mistaken for this cache's backend failing (and the factory re-run).
+const fromFactory = new WeakSet<object>()
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+interface Settings {
+  ttl: number
+  grace: number
+  tags: readonly string[] | undefined
+  timeout: number
+  softTimeout: number
+  beta: number
+  negativeTtl: number
+}
+
+/**
+ * Builds a cache.
+ *
+ * @example
+ * const cache = createCache({ client, ttl: '10 m', grace: '1 h' })
+ * const user = await cache.getOrSet(`user:${id}`, () => db.user(id), { tags: [`team:${teamId}`] })
+ * await cache.invalidateTags([`team:${teamId}`])
+ */
+export const createCache = (options: CacheOptions): Cache => {
+  const { client, serializer = taggedJson, waitUntil, onInvalidate } = options
+  if (typeof client?.send !== 'function')
+    throw new TypeError('createCache needs { client }: a floodgate Client')
+  const prefix = options.prefix ?? 'floodgate:cache'
+  const base: Settings = {
+    ttl: ms(options.ttl ?? 60_000, 'ttl'),
+    grace: graceMs(options.grace, 0),
+    tags: undefined,
+    timeout: ms(options.timeout ?? 1000, 'timeout'),
+    softTimeout: 0,
+    beta: checkBeta(options.beta ?? 0),
+    negativeTtl: 0,
+  }
+  const lockTtl = ms(options.lockTtl ?? 10_000, 'lockTtl')
+  const lockWait = ms(options.lockWait ?? lockTtl, 'lockWait')
+  const graceBackoff = ms(options.graceBackoff ?? 10_000, 'graceBackoff')
+  const maxBytes = options.maxBytes ?? 1024 * 1024
+  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
+    throw new TypeError(`maxBytes must be a positive integer, received ${String(maxBytes)}`)
+  }
+  const l1 =
+    options.l1 === undefined
+      ? undefined
+      : new L1(options.l1.max ?? 10_000, parseDuration(options.l1.ttl ?? 1000, 'l1.ttl'))
+  const store = new Store(client, prefix)
+  const m = emptyMetrics()
+  const inflight = new Map<string, Promise<CacheResult<unknown>>>()
+  const refreshing = new Set<string>()
+
+  const settings = (o: GetOrSetOptions | undefined): Settings => {
+    if (o === undefined) return base
+    return {
+      ttl: o.ttl === undefined ? base.ttl : ms(o.ttl, 'ttl'),
+      grace: graceMs(o.grace, base.grace),
+      tags: checkTags(o.tags),
+      timeout: o.timeout === undefined ? base.timeout : ms(o.timeout, 'timeout'),
+      softTimeout: o.softTimeout === undefined ? 0 : ms(o.softTimeout, 'softTimeout'),
+      beta: o.beta === undefined ? base.beta : checkBeta(o.beta),
+      negativeTtl: o.negativeTtl === undefined ? 0 : ms(o.negativeTtl, 'negativeTtl'),
+    }
+  }
+
+  const background = (work: Promise<unknown>): Promise<unknown> => {
+    const quiet = work.then(
+      () => undefined,
+      () => undefined,
+    )
+    waitUntil?.(quiet)
+    return quiet
+  }
+
+  const negativeError = (key: string, message: string) =>
+    new CacheError(`the factory for cache key '${key}' failed recently: ${message}`, {
+      code: 'ERR_CACHE_NEGATIVE',
+    })
+
+  /** Whether `entry` was written under the tags' current versions, fetching the ones not read yet. */
+  const current = async (entry: Entry, versions: Record<string, number> | undefined, s: Settings) => {
+    if (entry.tags === undefined) return true
+    const known = versions ?? {}
+    const missing = Object.keys(entry.tags).filter((t) => !(t in known))
+    if (missing.length > 0) Object.assign(known, await store.versions(missing, s.timeout))
+    for (const tag in entry.tags) if (known[tag] !== entry.tags[tag]) return false
+    return true
+  }
+
+  /** The backend is down or slow: the factory answers, nothing is stored. */
+  const direct = async <T>(key: string, factory: Factory<T>): Promise<CacheResult<T>> => {
+    m.fallbacks++
+    m.factoryCalls++
+    const value = await factory({ key, stale: undefined, skip() {}, setOptions() {} })
+    return { value, status: 'fallback', pending: RESOLVED }
+  }
+
+  /**
+   * Runs the factory as the lock holder and stores its value. With a `stale` value at hand, a
+   * failing factory answers it instead (and keeps the lock `graceBackoff` ms, so no process
+   * retries at once), as does one slower than `softTimeout`.
+   */
+  const run = async <T>(
+    key: string,
+    factory: Factory<T>,
+    s: Settings,
+    token: string | undefined,
+    versions: Record<string, number> | undefined,
+    stale: { value: T } | undefined,
+    quietly = false,
+  ): Promise<CacheResult<T>> => {
+    let skipped = false
+    let ttl = s.ttl
+    let grace = s.grace
+    let tags = s.tags
+    const context: FactoryContext<T> = {
+      key,
+      stale: stale?.value,
+      skip: () => {
+        skipped = true
+      },
+      setOptions: (o) => {
+        if (o.ttl !== undefined) ttl = ms(o.ttl, 'ttl')
+        if (o.grace !== undefined) grace = graceMs(o.grace, 0)
+        if (o.tags !== undefined) tags = checkTags(o.tags)
+      },
+    }
+    const free = (keep: number) =>
+      token === undefined ? RESOLVED : background(store.release(key, token, keep, s.timeout))
+    const started = performance.now()
+    m.factoryCalls++
+    const store_ = async (value: T): Promise<void> => {
+      if (skipped) {
+        await free(0)
+        return
+      }
+      let payload: string
+      try {
+        payload = serializer.serialize(value)
+        checkSize(payload, maxBytes, key)
+      } catch (error) {
+        await free(0)
+        throw error
+      }
+      let written = versions
+      if (tags !== s.tags && tags !== undefined) written = await store.versions(tags, s.timeout)
+      const now = Date.now()
+      const entry = encodeEntry({
+        created: now,
+        freshUntil: now + ttl,
+        staleUntil: now + ttl + grace,
+        delta: Math.round(performance.now() - started),
+        negative: false,
+        tags: tags === undefined ? undefined : pick(written, tags),
+        payload,
+      })
+      l1?.set(key, value, now, now + ttl, tags)
+      const px = ttl + grace
+      if (token === undefined) await store.write(key, entry, px, s.timeout)
+      else await store.writeAndRelease(key, token, entry, px, s.timeout)
+    }
+    const computing = Promise.resolve().then(() => factory(context))
+    const stored = computing.then(store_)
+    stored.catch(() => {})
+    if (stale !== undefined && s.softTimeout > 0) {
+      const late = Symbol('late')
+      const first = await Promise.race([computing.catch(() => late), sleep(s.softTimeout).then(() => late)])
+      if (first === late) {
+        m.staleServed++
+        return { value: stale.value, status: 'stale', pending: background(stored) }
+      }
+    }
+    let value: T
+    try {
+      value = await computing
+    } catch (error) {
+      if (typeof error === 'object' && error !== null) fromFactory.add(error)
+      m.errors++
+      let pending = free(stale === undefined ? 0 : graceBackoff)
+      if (s.negativeTtl > 0 && stale === undefined) {
+        const now = Date.now()
+        const text = encodeEntry({
+          created: now,
+          freshUntil: now + s.negativeTtl,
+          staleUntil: now + s.negativeTtl,
+          delta: 0,
+          negative: true,
+          tags: undefined,
+          payload: error instanceof Error ? error.message : String(error),
+        })
+        pending = background(store.write(key, text, s.negativeTtl, s.timeout))
+      }
+      if (stale === undefined) throw error
+      if (!quietly) m.staleServed++
+      return { value: stale.value, status: 'stale', pending }
+    }
+    try {
+      await stored
+    } catch (error) {
+      if (error instanceof CacheError && error.code === 'ERR_CACHE_VALUE') throw error
+      m.errors++ // too large, or the backend failed while writing: the value is still good
+    }
+    return { value, status: 'miss', pending: RESOLVED }
+  }
+
+  /** A refresh in the background, at most one per key at a time in this process and across them. */
+  const refresh = <T>(
+    key: string,
+    factory: Factory<T>,
+    s: Settings,
+    entry: Entry,
+    stale: T,
+    versions?: Record<string, number>,
+  ) => {
+    if (refreshing.has(key)) return RESOLVED
+    refreshing.add(key)
+    const work = (async () => {
+      const token = crypto.randomUUID()
+      const { got, text } = await store.acquire(key, token, lockTtl, s.timeout)
+      if (!got) return
+      // Another process may have refreshed it between our read and our lock.
+      const now = text === null ? undefined : decodeEntry(text)
+      if (now !== undefined && now.created > entry.created) return store.release(key, token, 0, s.timeout)
+      m.refreshes++
+      await run(key, factory, { ...s, softTimeout: 0 }, token, versions, { value: stale }, true)
+    })()
+    return background(work.finally(() => refreshing.delete(key)))
+  }
+
+  /** Waits for the process holding the lock; computes itself once the lock is gone or after `lockWait`. */
+  const wait = async <T>(
+    key: string,
+    factory: Factory<T>,
+    s: Settings,
+    versions: Record<string, number> | undefined,
+  ) => {
+    m.lockWaits++
+    const deadline = performance.now() + lockWait
+    let delay = 5
+    for (;;) {
+      await sleep(Math.min(delay, Math.max(1, deadline - performance.now())))
+      delay = Math.min(delay * 2, 100)
+      const polled = await store.poll(key, s.timeout)
+      const entry = polled.text === null ? undefined : decodeEntry(polled.text)
+      if (entry !== undefined && Date.now() < entry.freshUntil) {
+        if (entry.negative) throw negativeError(key, entry.payload)
+        return {
+          value: serializer.deserialize(entry.payload) as T,
+          status: 'miss',
+          pending: RESOLVED,
+        } as const
+      }
+      if (!polled.locked) {
+        const token = crypto.randomUUID()
+        if ((await store.acquire(key, token, lockTtl, s.timeout)).got) {
+          return run(key, factory, s, token, versions, undefined)
+        }
+      }
+      if (performance.now() >= deadline) return run(key, factory, s, undefined, versions, undefined)
+    }
+  }
+
+  const resolve = async <T>(key: string, factory: Factory<T>, s: Settings): Promise<CacheResult<T>> => {
+    let stale: { value: T } | undefined
+    let versions: Record<string, number> | undefined
+    try {
+      const read = await store.read(key, s.tags, s.timeout)
+      versions = read.versions
+      const entry = read.text === null ? undefined : decodeEntry(read.text)
+      if (entry !== undefined) {
+        const now = Date.now()
+        const valid = await current(entry, versions, s)
+        if (valid && now < entry.freshUntil) {
+          if (entry.negative) throw negativeError(key, entry.payload)
+          const value = serializer.deserialize(entry.payload) as T
+          m.hits++
+          l1?.set(key, value, now, entry.freshUntil, s.tags)
+          // XFetch (Vattani et al., PVLDB 2015): refresh early with probability exp(-gap/(delta*beta)).
+          const early =
+            s.beta > 0 && now - entry.delta * s.beta * Math.log(1 - Math.random()) >= entry.freshUntil
+          const pending = early ? refresh(key, factory, s, entry, value, versions) : RESOLVED
+          return { value, status: 'hit', pending }
+        }
+        if (now < entry.staleUntil && !entry.negative) {
+          const value = serializer.deserialize(entry.payload) as T
+          if (valid) {
+            m.staleServed++
+            return { value, status: 'stale', pending: refresh(key, factory, s, entry, value, versions) }
+          }
+          // Invalidated by a tag: computed now, but kept for a failing or slow factory.
+          stale = { value }
+        }
+      }
+      m.misses++
+      const token = crypto.randomUUID()
+      const { got } = await store.acquire(key, token, lockTtl, s.timeout)
+      if (got) return await run(key, factory, s, token, versions, stale)
+      if (stale !== undefined) {
+        m.staleServed++
+        return { value: stale.value, status: 'stale', pending: RESOLVED }
+      }
+      return await wait(key, factory, s, versions)
+    } catch (error) {
+      if (error instanceof CacheError || !isBackendError(error) || fromFactory.has(error as object))
+        throw error
+      m.errors++
+      return direct(key, factory)
+    }
+  }
+
+  const load = <T>(key: string, factory: Factory<T>, o?: GetOrSetOptions): Promise<CacheResult<T>> => {
+    let s: Settings
+    try {
+      checkKey(key)
+      if (typeof factory !== 'function') throw new TypeError('getOrSet needs a factory function')
+      s = settings(o)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    if (l1 !== undefined) {
+      const kept = l1.get(key, Date.now())
+      if (kept !== undefined) {
+        m.hits++
+        m.l1Hits++
+        return Promise.resolve({ value: kept.value as T, status: 'hit', pending: RESOLVED })
+      }
+    }
+    const running = inflight.get(key)
+    if (running !== undefined) return running as Promise<CacheResult<T>>
+    const promise = resolve(key, factory, s)
+    inflight.set(key, promise)
+    const done = () => {
+      if (inflight.get(key) === promise) inflight.delete(key)
+    }
+    promise.then(done, done)
+    return promise
+  }
+
+  return {
+    l1,
+    load,
+    getOrSet: (key, factory, o) => load(key, factory, o).then((r) => r.value),
+
+    async get<T>(key: string, o?: { tags?: readonly string[]; allowStale?: boolean }) {
+      checkKey(key)
+      const s = { ...base, tags: checkTags(o?.tags) }
+      try {
+        const read = await store.read(key, s.tags, s.timeout)
+        const entry = read.text === null ? undefined : decodeEntry(read.text)
+        if (entry === undefined || entry.negative || !(await current(entry, read.versions, s)))
+          return undefined
+        const now = Date.now()
+        if (now >= (o?.allowStale ? entry.staleUntil : entry.freshUntil)) return undefined
+        return serializer.deserialize(entry.payload) as T
+      } catch (error) {
+        if (!isBackendError(error)) throw error
+        m.errors++
+        return undefined
+      }
+    },
+
+    async set(key, value, o) {
+      checkKey(key)
+      const s = settings(o)
+      const payload = serializer.serialize(value)
+      checkSize(payload, maxBytes, key)
+      const versions = s.tags === undefined ? undefined : await store.versions(s.tags, s.timeout)
+      const now = Date.now()
+      const text = encodeEntry({
+        created: now,
+        freshUntil: now + s.ttl,
+        staleUntil: now + s.ttl + s.grace,
+        delta: 0,
+        negative: false,
+        tags: s.tags === undefined ? undefined : pick(versions, s.tags),
+        payload,
+      })
+      await store.write(key, text, s.ttl + s.grace, s.timeout)
+      l1?.set(key, value, now, now + s.ttl, s.tags)
+      onInvalidate?.({ keys: [key] })
+    },
+
+    async delete(key) {
+      checkKey(key)
+      l1?.invalidate(key)
+      await store.delete([key], base.timeout)
+      onInvalidate?.({ keys: [key] })
+    },
+
+    async invalidateTags(tags) {
+      const checked = checkTags(tags)
+      if (checked === undefined) return
+      l1?.invalidateTags(checked)
+      await store.invalidate(checked, base.timeout)
+      onInvalidate?.({ tags: checked })
+    },
+
+    metrics: () => ({ ...m }),
+  }
+}
+
+const pick = (
+  versions: Record<string, number> | undefined,
+  tags: readonly string[],
+): Record<string, number> => {
+  const out: Record<string, number> = {}
+  for (const tag of tags) out[tag] = versions?.[tag] ?? 0
+  return out
+}
+
+/** Errors of the backend (unreachable, slow, refusing), as opposed to the factory's or the caller's. */
+const isBackendError = (error: unknown): boolean =>
+  error instanceof Error &&
+  (error.name === 'TransportError' ||
+    error.name === 'TimeoutError' ||
+    error.name === 'ReplyError' ||
+    error.name === 'ProtocolError')
+
+export type { Duration }

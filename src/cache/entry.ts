@@ -1,0 +1,81 @@
+/**
+ * What one cache key holds in Valkey: a one-line header, then the serialized value.
+ *
+ *   c1:<created>:<freshUntil>:<staleUntil>:<delta>:<flags>:<tags>\n<payload>
+ *
+ * Times are epoch ms on the writer's clock; `delta` is how long the factory took (XFetch needs
+ * it); flag `n` marks a remembered factory failure (negative caching), whose payload is the error
+ * message. `<tags>` is empty or a JSON object of the tag versions the value was computed under: a
+ * read compares them with the tags' current versions, so invalidating a tag is one INCR however
+ * many entries carry it. The header is parsed by hand: a hit costs one `JSON.parse`, the payload's.
+ */
+import { CacheError } from '../errors.ts'
+
+export interface Entry {
+  readonly created: number
+  readonly freshUntil: number
+  readonly staleUntil: number
+  /** Ms the factory took. */
+  readonly delta: number
+  readonly negative: boolean
+  /** Tag -> version at write time; undefined when the entry has no tags. */
+  readonly tags: Readonly<Record<string, number>> | undefined
+  /** The serialized value (or, when `negative`, the error message). */
+  readonly payload: string
+}
+
+/** The text stored for `entry`. */
+export const encodeEntry = (entry: Entry): string =>
+  `c1:${entry.created}:${entry.freshUntil}:${entry.staleUntil}:${entry.delta}:${entry.negative ? 'n' : ''}:` +
+  `${entry.tags === undefined ? '' : JSON.stringify(entry.tags)}\n${entry.payload}`
+
+/** Parses a stored entry; `undefined` for text that is not one (another writer's key). */
+export const decodeEntry = (text: string): Entry | undefined => {
+  if (!text.startsWith('c1:')) return undefined
+  const newline = text.indexOf('\n')
+  if (newline < 0) return undefined
+  const fields = text.slice(3, newline).split(':')
+  if (fields.length < 6) return undefined
+  // The tags' JSON may contain ':' itself: it is everything after the fifth separator.
+  const tagText = fields.slice(5).join(':')
+  const created = Number(fields[0])
+  const freshUntil = Number(fields[1])
+  const staleUntil = Number(fields[2])
+  const delta = Number(fields[3])
+  if (!(created >= 0 && freshUntil >= 0 && staleUntil >= 0 && delta >= 0)) return undefined
+  let tags: Record<string, number> | undefined
+  if (tagText !== '') {
+    try {
+      tags = JSON.parse(tagText) as Record<string, number>
+    } catch {
+      return undefined
+    }
+  }
+  return {
+    created,
+    freshUntil,
+    staleUntil,
+    delta,
+    negative: fields[4] === 'n',
+    tags,
+    payload: text.slice(newline + 1),
+  }
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * Throws `ERR_CACHE_TOO_LARGE` when `text` is over `maxBytes` in UTF-8. A string of n UTF-16 units
+ * is n to 3n bytes, so most values are settled by their length without encoding them.
+ */
+export const checkSize = (text: string, maxBytes: number, key: string): void => {
+  if (text.length * 3 <= maxBytes) return
+  const bytes = text.length > maxBytes ? text.length : encoder.encode(text).length
+  if (bytes > maxBytes) {
+    throw new CacheError(
+      `the value for cache key '${key}' is ${bytes} bytes or more, over maxBytes (${maxBytes}): ` +
+        'cache something smaller, or raise maxBytes in createCache',
+      { code: 'ERR_CACHE_TOO_LARGE' },
+    )
+  }
+}
