@@ -1,0 +1,6 @@
+/** The cache suite on the memory backend (the scripts' TypeScript twins). */
+import { createMemoryClient } from '../../src/client/memory.ts'
+import { cacheSuite } from './cache.suite.ts'
+
+const client = createMemoryClient()
+cacheSuite('the memory backend', () => ({ ...client, close: async () => {} }))
