@@ -1,4 +1,4 @@
-/** floodgate/hono: Hono middleware for rate limiting and sessions. */
+/** floodgate/hono: Hono middleware for rate limiting, sessions and response caching. */
 export type { ClientIpOptions, TrustProxy } from '../context/client-ip.ts'
 export { ipKey } from '../limit/ip-key.ts'
 export { defer, executionContext } from './background.ts'
@@ -10,4 +10,5 @@ export {
   type RateLimitOptions,
   rateLimit,
 } from './rate-limit.ts'
+export { type ResponseCacheLike, type ResponseCacheOptions, responseCache } from './response-cache.ts'
 export { type SessionEnv, type SessionOptions, session } from './session.ts'

@@ -138,9 +138,16 @@ export const cacheSuite = (name: string, makeClient: () => Client): void => {
 
     it('stores nothing when the factory calls skip(), and honours setOptions', async () => {
       const { cache, key } = setup()
-      expect(await cache.getOrSet(key, ({ skip }) => (skip(), 'once'))).toBe('once')
+      const once = ({ skip }: { skip(): void }) => {
+        skip()
+        return 'once'
+      }
+      expect(await cache.getOrSet(key, once)).toBe('once')
       expect(await cache.get(key)).toBeUndefined()
-      await cache.getOrSet(key, ({ setOptions }) => (setOptions({ ttl: 50 }), 'short'))
+      await cache.getOrSet(key, ({ setOptions }) => {
+        setOptions({ ttl: 50 })
+        return 'short'
+      })
       expect(await cache.get(key)).toBe('short')
       await sleep(80)
       expect(await cache.get(key)).toBeUndefined()
