@@ -326,16 +326,34 @@ export const createCache = (options: CacheOptions): Cache => {
     }
   }
 
+  // A later lookup of `key` starts only once this one left `inflight`, so the delete in `finally`
+  // is always this lookup's own entry.
   const resolve = async <T>(key: string, factory: Factory<T>, s: Settings): Promise<CacheResult<T>> => {
+    try {
+      return await lookup(key, factory, s)
+    } finally {
+      inflight.delete(key)
+    }
+  }
+
+  const lookup = async <T>(key: string, factory: Factory<T>, s: Settings): Promise<CacheResult<T>> => {
     let stale: { value: T } | undefined
     let versions: Record<string, number> | undefined
     try {
-      const read = await store.read(key, s.tags, s.timeout)
-      versions = read.versions
-      const entry = read.text === null ? undefined : decodeEntry(read.text)
+      let text: string | null
+      if (s.tags === undefined) {
+        // The hit path: one GET, straight from the guard, no wrapper promise in between.
+        const reply = await store.guard(client.send(['GET', store.entryKey(key)]), s.timeout)
+        text = typeof reply === 'string' ? reply : null
+      } else {
+        const read = await store.read(key, s.tags, s.timeout)
+        versions = read.versions
+        text = read.text
+      }
+      const entry = text === null ? undefined : decodeEntry(text)
       if (entry !== undefined) {
         const now = Date.now()
-        const valid = await current(entry, versions, s)
+        const valid = entry.tags === undefined || (await current(entry, versions, s))
         if (valid && now < entry.freshUntil) {
           if (entry.negative) throw negativeError(key, entry.payload)
           const value = serializer.deserialize(entry.payload) as T
@@ -395,10 +413,6 @@ export const createCache = (options: CacheOptions): Cache => {
     if (running !== undefined) return running as Promise<CacheResult<T>>
     const promise = resolve(key, factory, s)
     inflight.set(key, promise)
-    const done = () => {
-      if (inflight.get(key) === promise) inflight.delete(key)
-    }
-    promise.then(done, done)
     return promise
   }
 
