@@ -1,11 +1,14 @@
 /**
  * The example app every runtime serves (examples/cloudflare, vercel-edge, deno, node): a login
  * limited to 5 attempts per 15 minutes per IP and per username, a session after login, an API
- * limited to 100 requests a minute per user, logout and sign-out-everywhere. Only how the Client
+ * limited to 100 requests a minute per user, logout and sign-out-everywhere, and a slow report
+ * whose response is cached (`GET /report`). Only how the Client
  * is made differs per runtime, so each entry passes a `client(c)` function.
  */
 import {
+  type Cache,
   type Client,
+  createCache,
   createLimiter,
   createSessions,
   type Limiter,
@@ -17,6 +20,7 @@ import {
   ipKey,
   type RateLimitEnv,
   rateLimit,
+  responseCache,
   type SessionEnv,
   session,
   type TrustProxy,
@@ -40,6 +44,7 @@ interface Backend {
   loginPerUser: Limiter
   api: Limiter
   sessions: Sessions<Data>
+  cache: Cache
 }
 
 const LOGIN_WINDOW = '15 m'
@@ -92,6 +97,7 @@ const backend = (client: Client): Backend => ({
     limits: slidingWindow(100, '1 m', { name: 'api' }),
   }),
   sessions: createSessions<Data>({ client, userKey: 'user', idleTimeout: 30 * 60 }),
+  cache: createCache({ client, prefix: 'example:cache', timeout: TIMEOUT }),
 })
 
 const credentials = async (c: Context): Promise<{ username: string; password: string } | undefined> => {
@@ -125,7 +131,7 @@ export const createApp = ({ client, trustProxy = false }: ExampleOptions): Hono<
 
   app.get('/', (c) =>
     c.text(
-      'floodgate example: POST /login {"username","password"}, GET /me, GET /api/data, POST /logout, POST /logout-everywhere\n',
+      'floodgate example: POST /login {"username","password"}, GET /me, GET /api/data, POST /logout, POST /logout-everywhere, GET /report\n',
     ),
   )
 
@@ -161,6 +167,14 @@ export const createApp = ({ client, trustProxy = false }: ExampleOptions): Hono<
     rateLimit<AppEnv>({ limiter: (c) => use(c).api, key: (c) => `user:${c.var.session.get('user')}` }),
     (c) => c.json({ user: c.var.session.get('user'), remaining: c.var.rateLimit.remaining }),
   )
+
+  // A slow computation behind a shared response cache: the first request takes 300 ms, the next
+  // ones for 10 s are hits (Cache-Status, ETag, 304), then stale for a minute while one refresh runs.
+  app.get('/report', responseCache({ cache: (c) => use(c).cache }), async (c) => {
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    c.header('Cache-Control', 'public, max-age=10, stale-while-revalidate=60')
+    return c.json({ report: 'daily totals', computedAt: new Date().toISOString() })
+  })
 
   app.post('/logout', (c) => {
     c.var.session.destroy()

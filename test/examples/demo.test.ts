@@ -72,4 +72,18 @@ describe('npm start', () => {
     const codes = run(guesses!).trim().split(' ')
     expect(codes).toEqual(['401', '401', '401', '401', '429', '429'])
   })
+
+  it('caches GET /report: the second request is a hit with the same body and ETag, then a 304', async () => {
+    const url = /listening on (http:\/\/localhost:\d+)/.exec(printed)![1]!
+    const first = await fetch(`${url}/report`)
+    const second = await fetch(`${url}/report`)
+    const body = await first.json()
+    expect(body).toMatchObject({ report: 'daily totals' })
+    expect(await second.json()).toEqual(body)
+    expect(first.headers.get('cache-status')).toBe('floodgate; fwd=miss; stored')
+    expect(second.headers.get('cache-status')).toBe('floodgate; hit')
+    const etag = second.headers.get('etag')!
+    expect(etag).toBe(first.headers.get('etag'))
+    expect((await fetch(`${url}/report`, { headers: { 'if-none-match': etag } })).status).toBe(304)
+  })
 })
