@@ -103,6 +103,10 @@ export const createCache = (options: CacheOptions): Cache => {
   const lockTtl = ms(options.lockTtl ?? 10_000, 'lockTtl')
   const lockWait = ms(options.lockWait ?? lockTtl, 'lockWait')
   const graceBackoff = ms(options.graceBackoff ?? 10_000, 'graceBackoff')
+  const breaker =
+    options.breaker === undefined || options.breaker === false ? 0 : ms(options.breaker, 'breaker')
+  // Monotonic ms until which the backend is skipped (the breaker is open).
+  let skipUntil = 0
   const maxBytes = options.maxBytes ?? 1024 * 1024
   if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
     throw new TypeError(`maxBytes must be a positive integer, received ${String(maxBytes)}`)
@@ -337,6 +341,10 @@ export const createCache = (options: CacheOptions): Cache => {
   }
 
   const lookup = async <T>(key: string, factory: Factory<T>, s: Settings): Promise<CacheResult<T>> => {
+    if (skipUntil !== 0) {
+      if (performance.now() < skipUntil) return direct(key, factory)
+      skipUntil = 0
+    }
     let stale: { value: T } | undefined
     let versions: Record<string, number> | undefined
     try {
@@ -388,6 +396,7 @@ export const createCache = (options: CacheOptions): Cache => {
       if (error instanceof CacheError || !isBackendError(error) || fromFactory.has(error as object))
         throw error
       m.errors++
+      if (breaker > 0) skipUntil = performance.now() + breaker
       return direct(key, factory)
     }
   }

@@ -51,6 +51,11 @@ export interface CacheOptions {
   grace?: Duration | false
   /** Ms to wait for the backend before answering without it. Default 1000. */
   timeout?: Duration
+  /**
+   * After the backend failed or timed out, skip it for this long: lookups go straight to the
+   * factory instead of each waiting `timeout` for a server that is down. Default off.
+   */
+  breaker?: Duration | false
   /** How long a computing lock lives if its holder dies. Default 10 s. */
   lockTtl?: Duration
   /** How long a caller waits for another process's computation before computing itself. Default `lockTtl`. */

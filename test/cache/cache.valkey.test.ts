@@ -154,6 +154,25 @@ describe('cache on Valkey: across clients and processes', () => {
     await client.close()
   })
 
+  it('with a breaker, skips a frozen Valkey after one timeout, and uses it again once it is back', async () => {
+    const client = createTcpClient({ url: valkey.url, connect })
+    const cache = createCache({ client, prefix: 'breaker', timeout: 100, breaker: 300 })
+    await cache.getOrSet('warm', () => 1)
+    valkey.server.pause()
+    try {
+      expect((await cache.load('a', () => 'x')).status).toBe('fallback')
+      const skipped = await cache.load('b', () => 'y')
+      expect(skipped).toMatchObject({ status: 'fallback', value: 'y' })
+      // One error: the second lookup did not ask the frozen server (and wait out its timeout).
+      expect(cache.metrics()).toMatchObject({ fallbacks: 2, errors: 1 })
+    } finally {
+      valkey.server.resume()
+    }
+    await sleep(350)
+    expect((await cache.load('warm', () => 2)).status).toBe('hit')
+    await client.close()
+  })
+
   it('invalidates 10,000 tagged keys with one round trip of one command', async () => {
     const { client, counts } = counting(createTcpClient({ url: valkey.url, connect }))
     const cache = createCache({ client, prefix: 'tags' })
