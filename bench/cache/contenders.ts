@@ -42,6 +42,20 @@ export const bareGet = (url: string, prefix: string): Contender => {
   }
 }
 
+/** The bare GET plus the JSON.parse any cache of JSON values pays on a hit: context for the floor. */
+export const bareGetParse = (url: string, prefix: string): Contender => {
+  const client = createTcpClient({ url, connect })
+  return {
+    name: 'bare GET + JSON.parse',
+    get: (key) =>
+      client.send(['GET', `{${prefix}:${key}}`]).then((text) => {
+        const t = text as string
+        return JSON.parse(t.slice(t.indexOf('\n') + 1))
+      }),
+    close: () => client.close(),
+  }
+}
+
 export const bentocache = (url: string, prefix: string): Contender => {
   const connection = new Redis(url, { lazyConnect: false })
   const bento = new BentoCache({

@@ -15,7 +15,7 @@
 
 import { startValkey } from '../../test/support/valkey.ts'
 import { median, percentile } from '../stats.ts'
-import { bareGet, bentocache, type Contender, epicCachified, floodgate } from './contenders.ts'
+import { bareGet, bareGetParse, bentocache, type Contender, epicCachified, floodgate } from './contenders.ts'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 9)
 const N = { 1: Number(process.env.N1 ?? 2000), 50: Number(process.env.N50 ?? 20_000) } as const
@@ -79,8 +79,9 @@ try {
     bareGet(url, 'fg'),
     bentocache(url, 'bento'),
     epicCachified(url, 'cf'),
+    bareGetParse(url, 'fg'),
   ]
-  const hitPath = contenders.filter((c) => c !== contenders[1])
+  const hitPath = [contenders[0]!, contenders[2]!, contenders[3]!]
   // Warm every key in every cache (the bare GET reads floodgate's entries).
   for (const c of hitPath)
     await Promise.all(Array.from({ length: KEYS }, (_, i) => c.get(`item:${i}`, value)))
@@ -111,13 +112,15 @@ try {
     return `${median(perRound).toFixed(2)}x (rounds ${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)})`
   }
   for (const concurrency of [1, 50]) {
-    const [ours, floor, bento, cachified] = contenders.map((c) => `${c.name} @${concurrency}`) as [
+    const [ours, floor, bento, cachified, parsed] = contenders.map((c) => `${c.name} @${concurrency}`) as [
+      string,
       string,
       string,
       string,
       string,
     ]
     console.log(`ratio @${concurrency}: floodgate / bare GET ${ratio(ours, floor)} (target >= 0.85x)`)
+    console.log(`  floodgate / bare GET + JSON.parse ${ratio(ours, parsed)}`)
     console.log(
       `  floodgate / bentocache ${ratio(ours, bento)}, floodgate / cachified ${ratio(ours, cachified)} (target >= 1.5x at 50)`,
     )
