@@ -11,6 +11,15 @@
  */
 import { CacheError } from '../errors.ts'
 import { type Duration, parseDuration } from '../limit/duration.ts'
+import {
+  type Core,
+  fromFactory,
+  negativeError,
+  pick,
+  RESOLVED,
+  runFactory,
+  waitForHolder,
+} from './compute.ts'
 import { checkSize, decodeEntry, type Entry, encodeEntry } from './entry.ts'
 import { L1 } from './l1.ts'
 import { type CacheMetrics, emptyMetrics } from './metrics.ts'
@@ -24,6 +33,7 @@ import {
   type GetOrSetOptions,
   graceMs,
   ms,
+  type Settings,
 } from './options.ts'
 import { taggedJson } from './serializer.ts'
 import { Store } from './store.ts'
@@ -60,22 +70,6 @@ export interface Cache {
   metrics(): CacheMetrics
   /** The in-process L1, when configured: `invalidate(key)` and `clear()` for cross-instance notifiers. */
   readonly l1: L1 | undefined
-}
-
-const RESOLVED: Promise<unknown> = Promise.resolve()
-// Errors thrown by a factory pass through untouched, even a TransportError from the app's own
-// backend, which must not be mistaken for this cache's backend failing (and the factory re-run).
-const fromFactory = new WeakSet<object>()
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-interface Settings {
-  ttl: number
-  grace: number
-  tags: readonly string[] | undefined
-  timeout: number
-  softTimeout: number
-  beta: number
-  negativeTtl: number
 }
 
 /**
@@ -142,10 +136,17 @@ export const createCache = (options: CacheOptions): Cache => {
     return quiet
   }
 
-  const negativeError = (key: string, message: string) =>
-    new CacheError(`the factory for cache key '${key}' failed recently: ${message}`, {
-      code: 'ERR_CACHE_NEGATIVE',
-    })
+  const core: Core = {
+    store,
+    metrics: m,
+    serializer,
+    maxBytes,
+    l1,
+    background,
+    graceBackoff,
+    lockTtl,
+    lockWait,
+  }
 
   /** Whether `entry` was written under the tags' current versions, fetching the ones not read yet. */
   const current = async (entry: Entry, versions: Record<string, number> | undefined, s: Settings) => {
@@ -165,12 +166,7 @@ export const createCache = (options: CacheOptions): Cache => {
     return { value, status: 'fallback', pending: RESOLVED }
   }
 
-  /**
-   * Runs the factory as the lock holder and stores its value. With a `stale` value at hand, a
-   * failing factory answers it instead (and keeps the lock `graceBackoff` ms, so no process
-   * retries at once), as does one slower than `softTimeout`.
-   */
-  const run = async <T>(
+  const run = <T>(
     key: string,
     factory: Factory<T>,
     s: Settings,
@@ -178,100 +174,7 @@ export const createCache = (options: CacheOptions): Cache => {
     versions: Record<string, number> | undefined,
     stale: { value: T } | undefined,
     quietly = false,
-  ): Promise<CacheResult<T>> => {
-    let skipped = false
-    let ttl = s.ttl
-    let grace = s.grace
-    let tags = s.tags
-    const context: FactoryContext<T> = {
-      key,
-      stale: stale?.value,
-      skip: () => {
-        skipped = true
-      },
-      setOptions: (o) => {
-        if (o.ttl !== undefined) ttl = ms(o.ttl, 'ttl')
-        if (o.grace !== undefined) grace = graceMs(o.grace, 0)
-        if (o.tags !== undefined) tags = checkTags(o.tags)
-      },
-    }
-    const free = (keep: number) =>
-      token === undefined ? RESOLVED : background(store.release(key, token, keep, s.timeout))
-    const started = performance.now()
-    m.factoryCalls++
-    const store_ = async (value: T): Promise<void> => {
-      if (skipped) {
-        await free(0)
-        return
-      }
-      let payload: string
-      try {
-        payload = serializer.serialize(value)
-        checkSize(payload, maxBytes, key)
-      } catch (error) {
-        await free(0)
-        throw error
-      }
-      let written = versions
-      if (tags !== s.tags && tags !== undefined) written = await store.versions(tags, s.timeout)
-      const now = Date.now()
-      const entry = encodeEntry({
-        created: now,
-        freshUntil: now + ttl,
-        staleUntil: now + ttl + grace,
-        delta: Math.round(performance.now() - started),
-        negative: false,
-        tags: tags === undefined ? undefined : pick(written, tags),
-        payload,
-      })
-      l1?.set(key, value, now, now + ttl, tags)
-      const px = ttl + grace
-      if (token === undefined) await store.write(key, entry, px, s.timeout)
-      else await store.writeAndRelease(key, token, entry, px, s.timeout)
-    }
-    const computing = Promise.resolve().then(() => factory(context))
-    const stored = computing.then(store_)
-    stored.catch(() => {})
-    if (stale !== undefined && s.softTimeout > 0) {
-      const late = Symbol('late')
-      const first = await Promise.race([computing.catch(() => late), sleep(s.softTimeout).then(() => late)])
-      if (first === late) {
-        m.staleServed++
-        return { value: stale.value, status: 'stale', pending: background(stored) }
-      }
-    }
-    let value: T
-    try {
-      value = await computing
-    } catch (error) {
-      if (typeof error === 'object' && error !== null) fromFactory.add(error)
-      m.errors++
-      let pending = free(stale === undefined ? 0 : graceBackoff)
-      if (s.negativeTtl > 0 && stale === undefined) {
-        const now = Date.now()
-        const text = encodeEntry({
-          created: now,
-          freshUntil: now + s.negativeTtl,
-          staleUntil: now + s.negativeTtl,
-          delta: 0,
-          negative: true,
-          tags: undefined,
-          payload: error instanceof Error ? error.message : String(error),
-        })
-        pending = background(store.write(key, text, s.negativeTtl, s.timeout))
-      }
-      if (stale === undefined) throw error
-      if (!quietly) m.staleServed++
-      return { value: stale.value, status: 'stale', pending }
-    }
-    try {
-      await stored
-    } catch (error) {
-      if (error instanceof CacheError && error.code === 'ERR_CACHE_VALUE') throw error
-      m.errors++ // too large, or the backend failed while writing: the value is still good
-    }
-    return { value, status: 'miss', pending: RESOLVED }
-  }
+  ) => runFactory(core, key, factory, s, token, versions, stale, quietly)
 
   /** A refresh in the background, at most one per key at a time in this process and across them. */
   const refresh = <T>(
@@ -297,38 +200,12 @@ export const createCache = (options: CacheOptions): Cache => {
     return background(work.finally(() => refreshing.delete(key)))
   }
 
-  /** Waits for the process holding the lock; computes itself once the lock is gone or after `lockWait`. */
-  const wait = async <T>(
+  const wait = <T>(
     key: string,
     factory: Factory<T>,
     s: Settings,
     versions: Record<string, number> | undefined,
-  ) => {
-    m.lockWaits++
-    const deadline = performance.now() + lockWait
-    let delay = 5
-    for (;;) {
-      await sleep(Math.min(delay, Math.max(1, deadline - performance.now())))
-      delay = Math.min(delay * 2, 100)
-      const polled = await store.poll(key, s.timeout)
-      const entry = polled.text === null ? undefined : decodeEntry(polled.text)
-      if (entry !== undefined && Date.now() < entry.freshUntil) {
-        if (entry.negative) throw negativeError(key, entry.payload)
-        return {
-          value: serializer.deserialize(entry.payload) as T,
-          status: 'miss',
-          pending: RESOLVED,
-        } as const
-      }
-      if (!polled.locked) {
-        const token = crypto.randomUUID()
-        if ((await store.acquire(key, token, lockTtl, s.timeout)).got) {
-          return run(key, factory, s, token, versions, undefined)
-        }
-      }
-      if (performance.now() >= deadline) return run(key, factory, s, undefined, versions, undefined)
-    }
-  }
+  ) => waitForHolder(core, key, factory, s, versions)
 
   // A later lookup of `key` starts only once this one left `inflight`, so the delete in `finally`
   // is always this lookup's own entry.
@@ -486,15 +363,6 @@ export const createCache = (options: CacheOptions): Cache => {
 
     metrics: () => ({ ...m }),
   }
-}
-
-const pick = (
-  versions: Record<string, number> | undefined,
-  tags: readonly string[],
-): Record<string, number> => {
-  const out: Record<string, number> = {}
-  for (const tag of tags) out[tag] = versions?.[tag] ?? 0
-  return out
 }
 
 /** Errors of the backend (unreachable, slow, refusing), as opposed to the factory's or the caller's. */

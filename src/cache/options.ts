@@ -79,6 +79,17 @@ export interface CacheOptions {
   onInvalidate?: (event: { keys?: readonly string[]; tags?: readonly string[] }) => void
 }
 
+/** A lookup's options, resolved to milliseconds. */
+export interface Settings {
+  ttl: number
+  grace: number
+  tags: readonly string[] | undefined
+  timeout: number
+  softTimeout: number
+  beta: number
+  negativeTtl: number
+}
+
 const parsed = new Map<Duration, number>()
 
 /** `parseDuration`, memoized: option values repeat on every call. */
