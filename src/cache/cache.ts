@@ -207,74 +207,79 @@ export const createCache = (options: CacheOptions): Cache => {
     versions: Record<string, number> | undefined,
   ) => waitForHolder(core, key, factory, s, versions)
 
-  // A later lookup of `key` starts only once this one left `inflight`, so the delete in `finally`
-  // is always this lookup's own entry.
-  const resolve = async <T>(key: string, factory: Factory<T>, s: Settings): Promise<CacheResult<T>> => {
+  /**
+   * One lookup, shared by every caller of `key` while it runs (`inflight`). It leaves `inflight`
+   * when it settles; `ticket.done` tells `load` not to register a lookup that settled before
+   * `load` could register it, and a later lookup of `key` starts only once this one has left.
+   */
+  const lookup = async <T>(
+    key: string,
+    factory: Factory<T>,
+    s: Settings,
+    ticket: { done: boolean },
+  ): Promise<CacheResult<T>> => {
     try {
-      return await lookup(key, factory, s)
-    } finally {
-      inflight.delete(key)
-    }
-  }
-
-  const lookup = async <T>(key: string, factory: Factory<T>, s: Settings): Promise<CacheResult<T>> => {
-    if (skipUntil !== 0) {
-      if (performance.now() < skipUntil) return direct(key, factory)
-      skipUntil = 0
-    }
-    let stale: { value: T } | undefined
-    let versions: Record<string, number> | undefined
-    try {
-      let text: string | null
-      if (s.tags === undefined) {
-        // The hit path: one GET, straight from the guard, no wrapper promise in between.
-        const reply = await store.guard(client.send(['GET', store.entryKey(key)]), s.timeout)
-        text = typeof reply === 'string' ? reply : null
-      } else {
-        const read = await store.read(key, s.tags, s.timeout)
-        versions = read.versions
-        text = read.text
+      if (skipUntil !== 0) {
+        if (performance.now() < skipUntil) return await direct(key, factory)
+        skipUntil = 0
       }
-      const entry = text === null ? undefined : decodeEntry(text)
-      if (entry !== undefined) {
-        const now = Date.now()
-        const valid = entry.tags === undefined || (await current(entry, versions, s))
-        if (valid && now < entry.freshUntil) {
-          if (entry.negative) throw negativeError(key, entry.payload)
-          const value = serializer.deserialize(entry.payload) as T
-          m.hits++
-          l1?.set(key, value, now, entry.freshUntil, s.tags)
-          // XFetch (Vattani et al., PVLDB 2015): refresh early with probability exp(-gap/(delta*beta)).
-          const early =
-            s.beta > 0 && now - entry.delta * s.beta * Math.log(1 - Math.random()) >= entry.freshUntil
-          const pending = early ? refresh(key, factory, s, entry, value, versions) : RESOLVED
-          return { value, status: 'hit', pending }
+      let stale: { value: T } | undefined
+      let versions: Record<string, number> | undefined
+      try {
+        let text: string | null
+        if (s.tags === undefined) {
+          // The hit path: one GET, straight from the guard, no wrapper promise in between.
+          const reply = await store.guard(client.send(['GET', store.entryKey(key)]), s.timeout)
+          text = typeof reply === 'string' ? reply : null
+        } else {
+          const read = await store.read(key, s.tags, s.timeout)
+          versions = read.versions
+          text = read.text
         }
-        if (now < entry.staleUntil && !entry.negative) {
-          const value = serializer.deserialize(entry.payload) as T
-          if (valid) {
-            m.staleServed++
-            return { value, status: 'stale', pending: refresh(key, factory, s, entry, value, versions) }
+        const entry = text === null ? undefined : decodeEntry(text)
+        if (entry !== undefined) {
+          const now = Date.now()
+          const valid = entry.tags === undefined || (await current(entry, versions, s))
+          if (valid && now < entry.freshUntil) {
+            if (entry.negative) throw negativeError(key, entry.payload)
+            const value = serializer.deserialize(entry.payload) as T
+            m.hits++
+            l1?.set(key, value, now, entry.freshUntil, s.tags)
+            // XFetch (Vattani et al., PVLDB 2015): refresh early with probability exp(-gap/(delta*beta)).
+            const early =
+              s.beta > 0 && now - entry.delta * s.beta * Math.log(1 - Math.random()) >= entry.freshUntil
+            const pending = early ? refresh(key, factory, s, entry, value, versions) : RESOLVED
+            return { value, status: 'hit', pending }
           }
-          // Invalidated by a tag: computed now, but kept for a failing or slow factory.
-          stale = { value }
+          if (now < entry.staleUntil && !entry.negative) {
+            const value = serializer.deserialize(entry.payload) as T
+            if (valid) {
+              m.staleServed++
+              return { value, status: 'stale', pending: refresh(key, factory, s, entry, value, versions) }
+            }
+            // Invalidated by a tag: computed now, but kept for a failing or slow factory.
+            stale = { value }
+          }
         }
+        m.misses++
+        const token = crypto.randomUUID()
+        const { got } = await store.acquire(key, token, lockTtl, s.timeout)
+        if (got) return await run(key, factory, s, token, versions, stale)
+        if (stale !== undefined) {
+          m.staleServed++
+          return { value: stale.value, status: 'stale', pending: RESOLVED }
+        }
+        return await wait(key, factory, s, versions)
+      } catch (error) {
+        if (error instanceof CacheError || !isBackendError(error) || fromFactory.has(error as object))
+          throw error
+        m.errors++
+        if (breaker > 0) skipUntil = performance.now() + breaker
+        return direct(key, factory)
       }
-      m.misses++
-      const token = crypto.randomUUID()
-      const { got } = await store.acquire(key, token, lockTtl, s.timeout)
-      if (got) return await run(key, factory, s, token, versions, stale)
-      if (stale !== undefined) {
-        m.staleServed++
-        return { value: stale.value, status: 'stale', pending: RESOLVED }
-      }
-      return await wait(key, factory, s, versions)
-    } catch (error) {
-      if (error instanceof CacheError || !isBackendError(error) || fromFactory.has(error as object))
-        throw error
-      m.errors++
-      if (breaker > 0) skipUntil = performance.now() + breaker
-      return direct(key, factory)
+    } finally {
+      ticket.done = true
+      inflight.delete(key)
     }
   }
 
@@ -297,8 +302,9 @@ export const createCache = (options: CacheOptions): Cache => {
     }
     const running = inflight.get(key)
     if (running !== undefined) return running as Promise<CacheResult<T>>
-    const promise = resolve(key, factory, s)
-    inflight.set(key, promise)
+    const ticket = { done: false }
+    const promise = lookup(key, factory, s, ticket)
+    if (!ticket.done) inflight.set(key, promise)
     return promise
   }
 

@@ -50,7 +50,9 @@ const encode = (value: unknown, path: string, seen: Set<object>): unknown => {
     case 'boolean':
       return value
     case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0) ? value : { [TAG]: 'n', v: String(value) }
+      if (Number.isFinite(value) && !Object.is(value, -0)) return value
+      // String(-0) is '0': the sign has to be written out.
+      return { [TAG]: 'n', v: Object.is(value, -0) ? '-0' : String(value) }
     case 'bigint':
       return { [TAG]: 'b', v: value.toString() }
     case 'undefined':

@@ -34,8 +34,13 @@ describe('taggedJson', () => {
       fc.property(value, (v) => {
         expect(taggedJson.deserialize(taggedJson.serialize(v))).toStrictEqual(v)
       }),
-      { numRuns: 2000 },
+      { numRuns: Number(process.env.RUNS ?? 2000) },
     )
+  })
+
+  it('keeps the sign of -0, at the top and nested (String(-0) is "0")', () => {
+    expect(Object.is(taggedJson.deserialize(taggedJson.serialize(-0)), -0)).toBe(true)
+    expect(taggedJson.deserialize(taggedJson.serialize({ $t: -0 }))).toStrictEqual({ $t: -0 })
   })
 
   it('keeps a user object with a "$t" key as data', () => {
