@@ -1,7 +1,7 @@
 /**
  * The end-to-end cases every runtime suite runs against the example app (`examples/shared`):
- * login, the session cookie round trip, a 429 with its headers, logout, sign-out-everywhere and
- * background work reaching the runtime's `waitUntil`. Runtime-neutral on purpose (no vitest, no
+ * login, the session cookie round trip, a 429 with its headers, logout, sign-out-everywhere,
+ * background work reaching the runtime's `waitUntil`, and a cached response. Runtime-neutral on purpose (no vitest, no
  * Node APIs): the Node runners call them from vitest, the Deno runner from `deno test`.
  */
 
@@ -214,6 +214,21 @@ export const cases: Case[] = [
       }
       await target.settle(async () => (await target.counter('example:audit:login')) - before === 2)
       assert.equal((await target.counter('example:audit:login')) - before, 2)
+    },
+  },
+  {
+    name: 'caches GET /report: the second request is a hit with the same body and ETag',
+    async run(target, assert) {
+      // A URL of its own per run: an earlier run's entry, stale by now, would be refreshed meanwhile.
+      const path = `/report?run=${Math.random().toString(36).slice(2)}`
+      const first = await target.fetch(path)
+      const body = await first.text()
+      assert.equal(first.status, 200)
+      assert.equal(first.headers.get('cache-status'), 'floodgate; fwd=miss; stored')
+      const second = await target.fetch(path)
+      assert.equal(await second.text(), body, 'the cached body')
+      assert.equal(second.headers.get('cache-status'), 'floodgate; hit')
+      assert.equal(second.headers.get('etag'), first.headers.get('etag'))
     },
   },
 ]
