@@ -14,6 +14,7 @@
  */
 
 import { startValkey } from '../../test/support/valkey.ts'
+import { pairedRatio, report } from '../report.ts'
 import { median, percentile } from '../stats.ts'
 import { bareGet, bareGetParse, bentocache, type Contender, epicCachified, floodgate } from './contenders.ts'
 
@@ -125,6 +126,13 @@ try {
       `  floodgate / bentocache ${ratio(ours, bento)}, floodgate / cachified ${ratio(ours, cachified)} (target >= 1.5x at 50)`,
     )
   }
+  const rounds = (i: number, concurrency: number) =>
+    figures.get(`${contenders[i]!.name} @${concurrency}`)!.map((f) => f.opsPerSec)
+  const ratios = [50, 1].flatMap((c) => [
+    pairedRatio(`hit / bare GET, ${c} in flight`, rounds(0, c), rounds(1, c), 0.85),
+    pairedRatio(`hit / bentocache, ${c} in flight`, rounds(0, c), rounds(2, c), c === 50 ? 1.5 : undefined),
+    pairedRatio(`hit / cachified, ${c} in flight`, rounds(0, c), rounds(3, c), c === 50 ? 1.5 : undefined),
+  ])
   for (const c of contenders) await c.close()
 
   console.log('stampede: 1,000 concurrent misses of one key over 4 instances (4 connections), 50 ms factory')
@@ -133,7 +141,13 @@ try {
     ['bentocache getOrSet', () => bentocache(url, 's-bento')],
     ['@epic-web/cachified', () => epicCachified(url, 's-cf')],
   ]
-  for (const [name, make] of runs) console.log(`  ${name.padEnd(24)} ${await stampede(make)} factory call(s)`)
+  const calls: { label: string; value: number; unit: string }[] = []
+  for (const [name, make] of runs) {
+    const n = await stampede(make)
+    console.log(`  ${name.padEnd(24)} ${n} factory call(s)`)
+    calls.push({ label: `stampede, 1,000 misses over 4 instances: ${name}`, value: n, unit: 'factory calls' })
+  }
+  report('Cache hits/s, floodgate / peer (TCP)', ratios, calls)
 } finally {
   await server.stop()
 }
