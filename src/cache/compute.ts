@@ -173,7 +173,7 @@ export const waitForHolder = async <T>(
   let delay = 5
   for (;;) {
     await sleep(Math.min(delay, Math.max(1, deadline - performance.now())))
-    delay = Math.min(delay * 2, 100)
+    delay = Math.min(delay * 2, 50)
     const polled = await store.poll(key, s.timeout)
     const entry = polled.text === null ? undefined : decodeEntry(polled.text)
     if (entry !== undefined && Date.now() < entry.freshUntil) {

@@ -100,6 +100,30 @@ describe('cache on Valkey: across clients and processes', () => {
     await Promise.all(clients.map((c) => c.close()))
   })
 
+  it('after expiry answers callers on 4 clients with the stale value at once, and refreshes once', async () => {
+    const clients = Array.from({ length: 4 }, () => createTcpClient({ url: valkey.url, connect }))
+    const caches = clients.map((client) => createCache({ client, prefix: 'grace4', ttl: 100, grace: '1 m' }))
+    let calls = 0
+    let release = () => {}
+    const factory = async () => {
+      calls++
+      if (calls > 1) await new Promise<void>((r) => (release = r))
+      return calls
+    }
+    await caches[0]!.getOrSet('k', factory)
+    await sleep(150)
+    const stale = await Promise.all(Array.from({ length: 400 }, (_, i) => caches[i % 4]!.load('k', factory)))
+    expect(new Set(stale.map((r) => `${r.status} ${r.value}`))).toEqual(new Set(['stale 1']))
+    // Each client tries one refresh in the background; one of them gets the lock.
+    for (let waited = 0; calls < 2 && waited < 10_000; waited += 10) await sleep(10)
+    release()
+    await Promise.all(stale.map((r) => r.pending))
+    expect(calls).toBe(2)
+    expect(caches.reduce((sum, c) => sum + c.metrics().refreshes, 0)).toBe(1)
+    expect(await caches[3]!.getOrSet('k', factory)).toBe(2)
+    await Promise.all(clients.map((c) => c.close()))
+  })
+
   it('makes one factory call for 1,000 concurrent misses from 2 processes', async () => {
     const runs = [1, 2].map(() => child('stampede', valkey.url, 'procs', 'k', '500', '2'))
     const codes = await Promise.all(runs.map((r) => r.exited()))
