@@ -162,7 +162,9 @@ export const responseCache = <E extends Env = Env>({
     }
     const headers = new Headers(stored.headers)
     headers.set('age', String(Math.max(0, Math.floor((Date.now() - stored.at) / 1000))))
-    headers.set('cache-status', ran ? STATUS.miss : STATUS[result.status])
+    // A miss answered by another request's handler run is a collapsed one (RFC 9211 §2.4).
+    const status = result.status === 'miss' && !ran ? `${STATUS.miss}; collapsed` : STATUS[result.status]
+    headers.set('cache-status', status)
     // Replacing c.res copies the old response's headers onto the new one; this one is complete.
     c.res = undefined
     answered = true

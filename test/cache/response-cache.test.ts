@@ -153,8 +153,11 @@ describe('responseCache', () => {
 
   it('runs the handler once for 20 concurrent requests, and each its own when it may not store', async () => {
     const shared = appWith({ 'cache-control': 'max-age=60' })
-    await Promise.all(Array.from({ length: 20 }, () => shared.app.request('/r')))
+    const responses = await Promise.all(Array.from({ length: 20 }, () => shared.app.request('/r')))
     expect(shared.calls()).toBe(1)
+    const statuses = responses.map((r) => r.headers.get('cache-status'))
+    expect(statuses.filter((s) => s === 'floodgate; fwd=miss; stored')).toHaveLength(1)
+    expect(statuses.filter((s) => s === 'floodgate; fwd=miss; stored; collapsed')).toHaveLength(19)
     const personal = appWith({ 'cache-control': 'private' })
     const bodies = await Promise.all(
       Array.from({ length: 5 }, async () => (await personal.app.request('/r')).text()),
