@@ -9,9 +9,9 @@ import { type CacheEntry, type Cache as CachifiedCache, cachified } from '@epic-
 import { BentoCache, bentostore } from 'bentocache'
 import { redisDriver } from 'bentocache/drivers/redis'
 import { Redis } from 'ioredis'
-import { connect } from '../../adapters/node/socket.ts'
+import { connect } from '../../src/bridge/node/socket.ts'
 import { createCache } from '../../src/cache/cache.ts'
-import { createTcpClient } from '../../src/client/tcp.ts'
+import { createTcpClient } from '../../src/client/tcp/client.ts'
 
 export interface Contender {
   readonly name: string

@@ -29,29 +29,14 @@ import {
   checkKey,
   checkTags,
   type EntryOptions,
-  type FactoryContext,
   type GetOrSetOptions,
   graceMs,
   ms,
   type Settings,
 } from './options.ts'
+import type { CacheResult, Factory } from './result.ts'
 import { taggedJson } from './serializer.ts'
 import { Store } from './store.ts'
-
-/** A lookup's answer and how it was reached. */
-export interface CacheResult<T> {
-  readonly value: T
-  /**
-   * `'hit'` fresh from the cache; `'stale'` within grace (a refresh may be running); `'miss'`
-   * computed by this call or received from the process that computed it; `'fallback'` computed
-   * directly because the backend was down or slow.
-   */
-  readonly status: 'hit' | 'stale' | 'miss' | 'fallback'
-  /** Background work (a refresh, a late write): hand it to `waitUntil`. Never rejects. */
-  readonly pending: Promise<unknown>
-}
-
-export type Factory<T> = (context: FactoryContext<T>) => T | Promise<T>
 
 export interface Cache {
   /** The cached value for `key`, or the factory's, computed once however many callers miss at once. */
@@ -379,4 +364,4 @@ const isBackendError = (error: unknown): boolean =>
     error.name === 'ReplyError' ||
     error.name === 'ProtocolError')
 
-export type { Duration }
+export type { CacheResult, Duration, Factory }

@@ -5,11 +5,11 @@
  * is gone, compute themselves after `lockWait`).
  */
 import { CacheError } from '../errors.ts'
-import type { CacheResult, Factory } from './cache.ts'
 import { checkSize, decodeEntry, encodeEntry } from './entry.ts'
 import type { L1 } from './l1.ts'
 import type { CacheMetrics } from './metrics.ts'
 import { checkTags, type FactoryContext, graceMs, ms, type Settings } from './options.ts'
+import type { CacheResult, Factory } from './result.ts'
 import type { Serializer } from './serializer.ts'
 import type { Store } from './store.ts'
 

@@ -10,9 +10,10 @@
  * entry to one slot, the hot-shard problem, so we chose independent keys and versions compared on
  * read.
  */
+
+import { NOT_SETTLED, settledValue } from '../client/settled.ts'
 import type { Client, Reply } from '../client/types.ts'
 import { ReplyError } from '../errors.ts'
-import { NOT_SETTLED, settledValue } from '../client/settled.ts'
 import { type Guard, timeoutGuard } from '../limit/deadline.ts'
 import { release, writeAndRelease } from './scripts.ts'
 

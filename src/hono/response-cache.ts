@@ -8,9 +8,9 @@
  * `If-None-Match` matches it gets a 304. `Cache-Status` (RFC 9211) says how it was answered.
  */
 import type { Context, Env, MiddlewareHandler } from 'hono'
-import type { CacheResult, Factory } from '../cache/cache.ts'
 import { parseCacheControl } from '../cache/cache-control.ts'
 import type { GetOrSetOptions } from '../cache/options.ts'
+import type { CacheResult, Factory } from '../cache/result.ts'
 import type { Duration } from '../limit/duration.ts'
 import { defer } from './background.ts'
 

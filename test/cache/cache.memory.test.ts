@@ -1,5 +1,5 @@
 /** The cache suite on the memory backend (the scripts' TypeScript twins). */
-import { createMemoryClient } from '../../src/client/memory.ts'
+import { createMemoryClient } from '../../src/client/memory/client.ts'
 import { cacheSuite } from './cache.suite.ts'
 
 const client = createMemoryClient()

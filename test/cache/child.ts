@@ -5,9 +5,9 @@
  * - `hold <url> <prefix> <key> <lockTtl>`: starts a getOrSet whose factory never returns, prints
  *   `computing` once it runs (holding the key's lock), and waits to be killed.
  */
-import { connect } from '../../adapters/node/socket.ts'
+import { connect } from '../../src/bridge/node/socket.ts'
 import { createCache } from '../../src/cache/cache.ts'
-import { createTcpClient } from '../../src/client/tcp.ts'
+import { createTcpClient } from '../../src/client/tcp/client.ts'
 
 const [mode, url, prefix, key, a, b] = process.argv.slice(2) as [
   string,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { createCache } from '../../src/cache/cache.ts'
 import { L1 } from '../../src/cache/l1.ts'
-import { createMemoryClient } from '../../src/client/memory.ts'
+import { createMemoryClient } from '../../src/client/memory/client.ts'
 
 describe('L1', () => {
   it('stays within max entries under 1,000,000 distinct keys', () => {

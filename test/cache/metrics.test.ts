@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { createCache } from '../../src/cache/cache.ts'
 import { prometheusMetrics } from '../../src/cache/metrics.ts'
-import { createMemoryClient } from '../../src/client/memory.ts'
+import { createMemoryClient } from '../../src/client/memory/client.ts'
 
 describe('prometheusMetrics', () => {
   it('renders every counter of every cache with HELP, TYPE and a cache label', async () => {

@@ -4,10 +4,10 @@
  */
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { connect } from '../../adapters/node/socket.ts'
+import { connect } from '../../src/bridge/node/socket.ts'
 import { createCache } from '../../src/cache/cache.ts'
 import { parseCacheControl } from '../../src/cache/cache-control.ts'
-import { createTcpClient } from '../../src/client/tcp.ts'
+import { createTcpClient } from '../../src/client/tcp/client.ts'
 import { responseCache } from '../../src/hono/response-cache.ts'
 import { useValkey } from '../support/use-valkey.ts'
 
