@@ -20,7 +20,7 @@ const [mode, url, prefix, key, a, b] = process.argv.slice(2) as [
 const client = createTcpClient({ url, connect })
 
 if (mode === 'stampede') {
-  const cache = createCache({ client, prefix })
+  const cache = createCache({ client, prefix, timeout: 30_000 })
   await client.send(['INCR', `${prefix}:ready`])
   while (Number(await client.send(['GET', `${prefix}:ready`])) < Number(b)) {
     await new Promise((resolve) => setTimeout(resolve, 5))
@@ -34,7 +34,7 @@ if (mode === 'stampede') {
   console.log(JSON.stringify([...new Set(values)]))
   await client.close()
 } else if (mode === 'hold') {
-  const cache = createCache({ client, prefix, lockTtl: Number(a) })
+  const cache = createCache({ client, prefix, lockTtl: Number(a), timeout: 30_000 })
   void cache.getOrSet(key, () => {
     console.log('computing')
     return new Promise(() => {})

@@ -20,6 +20,7 @@ const appWith = (headers: Record<string, string>, options: { ttl?: number; vary?
   const cache = createCache({
     client: createTcpClient({ url: valkey.url, connect }),
     prefix: `rc${++unique}`,
+    timeout: 30_000,
   })
   const app = new Hono()
   let count = 0
