@@ -7,6 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { nodeFetch } from '../../../adapters/node/http-fetch.ts'
 import { createHttpClient as create, type HttpClientOptions } from '../../../src/client/http/client.ts'
 import type { FetchLike } from '../../../src/client/http/exchange.ts'
+import { defineScript } from '../../../src/client/script.ts'
 import { ConfigError, ProtocolError, ReplyError, TimeoutError, TransportError } from '../../../src/errors.ts'
 import { json, startHttpServer, type TestHttpServer } from '../../support/http-server.ts'
 import { freePort } from '../../support/valkey.ts'
@@ -78,6 +79,26 @@ describe.each([
     expect(b.status === 'rejected' && b.reason).toBeInstanceOf(TimeoutError)
     expect(c).toEqual({ status: 'fulfilled', value: 'OK' })
     expect(server.requests).toHaveLength(1)
+  })
+
+  it('batches the concurrent first calls of a new script into one request (one SHA1 digest for all)', async () => {
+    const server = await serve((req, res) => {
+      const commands = JSON.parse(req.body) as string[][]
+      json(
+        res,
+        200,
+        commands.map(([name]) =>
+          name === 'EVALSHA' ? { error: 'NOSCRIPT No matching script.' } : { result: 1 },
+        ),
+      )
+    })
+    const client = createHttpClient({ url: server.url, responseEncoding: 'json' })
+    const script = defineScript({ name: 'one', lua: 'return 1' })
+    const replies = await Promise.all(Array.from({ length: 20 }, () => client.eval(script, [], [])))
+    expect(replies).toEqual(Array.from({ length: 20 }, () => 1))
+    // 20 EVALSHA in one request, then 20 EVAL in one: before, each call digested the script on
+    // its own, resumed alone and went out as a request of its own (40 requests).
+    expect(server.requests.map((r) => (JSON.parse(r.body) as unknown[]).length)).toEqual([20, 20])
   })
 
   it('turns HTTP 401 into a ConfigError whose message never holds the token', async () => {
