@@ -44,11 +44,13 @@ export interface RateLimitResult {
   /** Ms until this call (with this cost) could pass; 0 when admitted. */
   readonly retryAfter: number
   /**
-   * Set only when the backend was not asked or did not answer: `'cacheBlock'` (the in-process
-   * block cache knew the identifier is blocked), `'timeout'` or `'error'` (then `success` follows
-   * `onTimeout`).
+   * Set only when the limits did not decide: `'cacheBlock'` (the in-process block cache knew the
+   * identifier is blocked), `'timeout'` or `'error'` (then `success` follows `onTimeout`), or
+   * `'denyList'` (`Ratelimit` with `enableProtection`: a value of the call is on the deny list).
    */
-  readonly reason?: 'cacheBlock' | 'timeout' | 'error'
+  readonly reason?: 'cacheBlock' | 'timeout' | 'error' | 'denyList'
+  /** With `reason: 'denyList'`: the value found on the deny list (identifier, IP, user agent or country). */
+  readonly deniedValue?: string
   /** Work still running after the answer; hand it to `waitUntil` on edge runtimes. Never rejects. */
   readonly pending: Promise<unknown>
   /**
