@@ -3,12 +3,15 @@ export type { ClientIpOptions, TrustProxy } from '../context/client-ip.ts'
 export { ipKey } from '../limit/ip-key.ts'
 export { defer, executionContext } from './background.ts'
 export { clientIp } from './client-ip.ts'
+export { draftHeaders, type HeaderDraft } from './draft-headers.ts'
 export {
   type HeaderStyle,
   type LimiterLike,
   type RateLimitEnv,
+  type RateLimitInfo,
   type RateLimitOptions,
   rateLimit,
+  rateLimiter,
 } from './rate-limit.ts'
 export { type ResponseCacheLike, type ResponseCacheOptions, responseCache } from './response-cache.ts'
 export { type SessionEnv, type SessionOptions, session } from './session.ts'

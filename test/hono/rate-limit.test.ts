@@ -224,13 +224,14 @@ for (const [name, client] of Object.entries(backends)) {
 describe('rateLimit() options', () => {
   const limiter = createLimiter({ client: createMemoryClient(), limits: fixedWindow(1, '1 s') })
 
-  it('rejects a missing limiter and an unknown header style with TypeErrors that say what to pass', () => {
-    expect(() => rateLimit({ limiter: undefined as never })).toThrow(
+  it('rejects a limiter that is not one and an unknown header style with TypeErrors that say what to pass', () => {
+    expect(() => rateLimit({ limiter: {} as never })).toThrow(
       /limiter must be a limiter from createLimiter\(\)/,
     )
-    expect(() => rateLimit({ limiter, headers: 'draft-7' as never })).toThrow(
-      /headers must be one of ietf, legacy, both, none, received draft-7/,
+    expect(() => rateLimit({ limiter, headers: 'draft-9' as never })).toThrow(
+      /headers must be one of ietf, legacy, both, none, draft-6, draft-7, draft-8, received draft-9/,
     )
+    expect(() => rateLimit({ windowMs: -1 })).toThrow(/windowMs must be a positive whole number of ms/)
   })
 
   it('fails open with only the policy header when the backend does not answer in time', async () => {
@@ -254,5 +255,62 @@ describe('rateLimit() options', () => {
       valkey.server.resume()
       await slow.close()
     }
+  })
+})
+
+describe("rateLimit() with hono-rate-limiter's options", () => {
+  beforeEach(() => clearOfWindowEdge(60_000))
+
+  it('sends draft-8 headers as express-rate-limit forms them (partition key of the identifier)', async () => {
+    const app = new Hono()
+    app.use(
+      rateLimit({ windowMs: 60_000, limit: 2, keyGenerator: () => 'user-42', standardHeaders: 'draft-8' }),
+    )
+    app.get('/', (c) => c.text('ok'))
+    const first = await app.request('/')
+    // base64 of the first 12 hex digits of sha256("user-42"), as express-rate-limit 8.7 computes it.
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode('user-42'))
+    const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
+    const pk = Buffer.from(hex.slice(0, 12)).toString('base64')
+    expect(first.headers.get('RateLimit-Policy')).toBe(`"2-per-1m"; q=2; w=60; pk=:${pk}:`)
+    expect(first.headers.get('RateLimit')).toMatch(/^"2-per-1m"; r=1; t=\d+$/)
+    await app.request('/')
+    const third = await app.request('/')
+    expect(third.status).toBe(429)
+    expect(Number(third.headers.get('Retry-After'))).toBeGreaterThan(0)
+  })
+
+  it('gives back the cost of failed requests and of handlers that throw (skipFailedRequests)', async () => {
+    const app = new Hono()
+    app.use(rateLimit({ windowMs: 60_000, limit: 2, keyGenerator: () => 'k', skipFailedRequests: true }))
+    app.get('/fail', (c) => c.text('no', 500))
+    app.get('/throw', () => {
+      throw new Error('boom')
+    })
+    app.get('/ok', (c) => c.text('ok'))
+    app.onError((_, c) => c.text('error', 500))
+    for (let i = 0; i < 5; i++) expect((await app.request('/fail')).status).toBe(500)
+    for (let i = 0; i < 5; i++) expect((await app.request('/throw')).status).toBe(500)
+    expect((await app.request('/ok')).status).toBe(200)
+    expect((await app.request('/ok')).status).toBe(200)
+    expect((await app.request('/ok')).status).toBe(429)
+  })
+
+  it('runs on a given client and sets used and resetTime on c.var.rateLimit', async () => {
+    const app = new Hono<RateLimitEnv>()
+    app.use(
+      rateLimit({
+        windowMs: 60_000,
+        limit: 3,
+        keyGenerator: () => 'u',
+        client: memory,
+        prefix: `p${crypto.randomUUID()}`,
+      }),
+    )
+    app.get('/', (c) =>
+      c.json({ used: c.var.rateLimit.used, reset: c.var.rateLimit.resetTime instanceof Date }),
+    )
+    await app.request('/')
+    expect(await (await app.request('/')).json()).toEqual({ used: 2, reset: true })
   })
 })
