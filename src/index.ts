@@ -46,6 +46,13 @@ export type {
   SendOptions,
 } from './client/types.ts'
 export { UnacknowledgedError, waitForReplicas } from './client/wait-replicas.ts'
+export { type DashboardData, readDashboardData } from './dashboard/data.ts'
+export {
+  createDashboard,
+  type Dashboard,
+  type DashboardOptions,
+} from './dashboard/handler.ts'
+export { renderDashboard } from './dashboard/render.ts'
 export {
   CacheError,
   ConfigError,

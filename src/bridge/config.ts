@@ -36,6 +36,8 @@ export interface BridgeConfig {
   aclUsers: Record<AccessClass, AclUser>
   /** `--print-acl`: print the `ACL SETUSER` lines for this configuration and exit. */
   printAcl?: true
+  /** Serve the decisions dashboard at `/dashboard` (`--dashboard`). */
+  dashboard?: true
 }
 
 /** A Valkey ACL user the bridge authenticates as. */
@@ -77,6 +79,13 @@ export const FLAGS: readonly Flag[] = [
     env: 'FLOODGATE_CLUSTER',
     value: '',
     help: 'the upstream is a Valkey Cluster (implied when --upstream lists several host:port seeds)',
+    boolean: true,
+  },
+  {
+    name: 'dashboard',
+    env: 'FLOODGATE_DASHBOARD',
+    value: '',
+    help: 'serve the decisions dashboard at /dashboard, opened with any token (see docs/analytics.md)',
     boolean: true,
   },
   {
@@ -348,8 +357,11 @@ export const parseConfig = (
       '--acl-full-user and --acl-read-only-user must differ: each token class has its own Valkey user',
     )
   }
+  const dashboard = SWITCH[one('dashboard')?.toLowerCase() ?? 'false']
+  if (dashboard === undefined) throw new ConfigError('--dashboard takes no value, or true/false')
   return {
     ...(cluster || hasSeveralHosts(upstream) ? { cluster: true as const } : {}),
+    ...(dashboard ? { dashboard: true as const } : {}),
     host,
     port,
     upstream,

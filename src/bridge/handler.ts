@@ -6,6 +6,7 @@
 import { ConfigError } from '../errors.ts'
 import { concatBytes } from '../resp/encode.ts'
 import { createAuth, tokenOf } from './auth.ts'
+import { type BridgeDashboardOptions, bridgeDashboard } from './dashboard-hook.ts'
 import { type Executor, failure, type Outcome, runCommand, runPipeline, runTransaction } from './execute.ts'
 import { type Logger, silentLogger } from './log.ts'
 import { Metrics } from './metrics.ts'
@@ -55,6 +56,8 @@ export interface BridgeOptions {
   metrics?: Metrics
   /** Renders `/metrics` (default: this process's counters; `--workers` sums every worker's). */
   renderMetrics?: () => Promise<string>
+  /** Serve the decisions dashboard at `/dashboard` (any token opens it). Default off. */
+  dashboard?: boolean | BridgeDashboardOptions
 }
 
 /** A request as the Node server hands it over: no `Request` object needed. */
@@ -130,6 +133,11 @@ export const createBridge = (options: BridgeOptions): Bridge => {
     state: new UpstreamState(log),
   }
   const streams = new Set<OpenStream>()
+  const dashboard = options.dashboard
+    ? bridgeDashboard(options.upstream, [...options.tokens, ...(options.readOnlyTokens ?? [])], timeout, {
+        ...(typeof options.dashboard === 'object' ? options.dashboard : {}),
+      })
+    : undefined
   const epoch = Date.now().toString(36)
   let syncCounter = 0
   let inFlight = 0
@@ -249,7 +257,7 @@ export const createBridge = (options: BridgeOptions): Bridge => {
         } else if (input.body && input.body.length > maxBody) {
           out = reply(413, JSON.stringify({ error: 'ERR max request size exceeded' }))
         } else {
-          out = await dispatch(input, r)
+          out = (await dashboard?.(input)) ?? (await dispatch(input, r))
         }
       }
     } catch (error) {

@@ -3,6 +3,7 @@ export type { ClientIpOptions, TrustProxy } from '../context/client-ip.ts'
 export { ipKey } from '../limit/ip-key.ts'
 export { defer, executionContext } from './background.ts'
 export { clientIp } from './client-ip.ts'
+export { dashboard } from './dashboard.ts'
 export { draftHeaders, type HeaderDraft } from './draft-headers.ts'
 export {
   type HeaderStyle,

@@ -91,6 +91,7 @@ export const startBridge = async (
     maxStreams: config.maxStreams,
     maxStreamBuffer: config.maxStreamBuffer,
     logRequests: config.logLevel === 'debug',
+    ...(config.dashboard ? { dashboard: true } : {}),
     ...extra,
     ...(logger ? { logger } : {}),
   })
