@@ -80,7 +80,9 @@ export const createRecorder = (
     const commands: string[][] = []
     const sets: string[] = []
     for (const [start, outcomes] of counts) {
-      const ttl = String(start + settings.bucket + settings.retention - Date.now())
+      const left = start + settings.bucket + settings.retention - Date.now()
+      if (left <= 0) continue // a decision dated past retention: nothing to keep
+      const ttl = String(left)
       const totals = bucketKey(prefix, start, 'totals')
       for (const [outcome, ids] of outcomes) {
         let sum = 0
