@@ -15,6 +15,10 @@ const ROUNDS = Number(process.env.ROUNDS ?? 5)
 const N = { 1: Number(process.env.N1 ?? 300), 50: Number(process.env.N50 ?? 3000) } as const
 const TOKEN = 'bench-token-0123456789abcdef'
 
+const push = (into: Record<string, number[]>, key: string, value: number) => {
+  into[key] = [...(into[key] ?? []), value]
+}
+
 const built = await build({
   entryPoints: [fileURLToPath(new URL('./worker.ts', import.meta.url))],
   bundle: true,
@@ -55,7 +59,7 @@ try {
       ms: number
       requests: number
     }
-    ;(perRequest[`${lib} @${c}`] ??= []).push(n / requests)
+    push(perRequest, `${lib} @${c}`, n / requests)
     return (n * 1000) / ms
   }
   const perRequest: Record<string, number[]> = {}
@@ -64,7 +68,7 @@ try {
   const figures: Record<string, number[]> = {}
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of [1, 50] as const) {
-      for (const lib of ['floodgate', 'upstash']) (figures[`${lib} @${c}`] ??= []).push(await rate(lib, c))
+      for (const lib of ['floodgate', 'upstash']) push(figures, `${lib} @${c}`, await rate(lib, c))
     }
   }
   console.log(
