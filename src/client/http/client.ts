@@ -9,7 +9,7 @@ import { runScript } from '../script.ts'
 import type { Client } from '../types.ts'
 import { createBatcher, MAX_BATCH_BYTES } from './auto-pipeline.ts'
 import { decodeResult, encodeCommand, encodedSize, isRaw } from './codec.ts'
-import { type Endpoint, exchange, type FetchLike } from './exchange.ts'
+import { type Endpoint, exchange, type FetchInitLike, type FetchLike } from './exchange.ts'
 
 export interface HttpClientOptions {
   /** The bridge's (or Upstash's) REST URL, e.g. `https://bridge.internal:8079`. */
@@ -83,6 +83,18 @@ const parseUrl = (url: string): { base: string; origin: string; password: string
 }
 
 /**
+ * The global fetch, given no abort signal. Following a signal costs undici an abort listener, a
+ * WeakRef and a FinalizationRegistry entry per request (about 11 µs of CPU of 440 per request
+ * here, in paired runs), and workerd a registration too, while all it buys is closing a request
+ * whose callers have all timed out: that request then runs to its end (the bridge answers within
+ * its upstream timeout) and its answer is dropped. Retries still stop once no caller is waiting.
+ */
+const withoutSignal =
+  (fetchFn: FetchLike): FetchLike =>
+  (url, init) =>
+    fetchFn(url, { method: init.method, headers: init.headers, body: init.body } as FetchInitLike)
+
+/**
  * Creates a `Client` that speaks the Upstash REST protocol.
  *
  * @example
@@ -125,7 +137,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     url: base,
     origin,
     // Called unbound: some runtimes' fetch throws "Illegal invocation" on another `this`.
-    fetch: (url, init) => fetchFn(url, init),
+    fetch: fetchFn === globalThis.fetch ? withoutSignal(fetchFn) : (url, init) => fetchFn(url, init),
     headers,
     readYourWrites: options.readYourWrites ?? true,
     retries,
