@@ -5,10 +5,11 @@
  * `limit` that is a function of the request gets one limiter per distinct value, built once.
  */
 import type { Context, Env } from 'hono'
-import { createMemoryClient } from '../client/memory/client.ts'
 import type { Client } from '../client/types.ts'
+import { formatDuration } from '../limit/duration.ts'
 import { fixedWindow } from '../limit/fixed-window.ts'
-import { createLimiter, type Limiter } from '../limit/limiter.ts'
+import { createLimiter } from '../limit/limiter.ts'
+import { type MemoryWindow, memoryWindow } from './memory-window.ts'
 
 type Maybe<T> = T | Promise<T>
 
@@ -24,19 +25,20 @@ export const windowLimiter = <E extends Env>({
   limit = 5,
   client,
   prefix = 'hrl',
-}: WindowLimiterOptions<E>): ((c: Context<E>) => Maybe<Limiter>) => {
+}: WindowLimiterOptions<E>): ((c: Context<E>) => Maybe<MemoryWindow>) => {
   if (!(Number.isSafeInteger(windowMs) && windowMs > 0)) {
     throw new TypeError(
       `rateLimit: windowMs must be a positive whole number of ms, received ${String(windowMs)}`,
     )
   }
-  const backend = client ?? createMemoryClient()
-  const limiters = new Map<number, Limiter>()
-  const forLimit = (n: number): Limiter => {
+  const limiters = new Map<number, MemoryWindow>()
+  const forLimit = (n: number): MemoryWindow => {
     let limiter = limiters.get(n)
     if (limiter === undefined) {
       // Same prefix and window, so the same keys: a caller whose limit changes keeps its count.
-      limiter = createLimiter({ client: backend, limits: fixedWindow(n, windowMs), prefix })
+      limiter = client
+        ? createLimiter({ client, limits: fixedWindow(n, windowMs), prefix })
+        : memoryWindow(n, windowMs, `${n}-per-${formatDuration(windowMs)}`)
       limiters.set(n, limiter)
     }
     return limiter
