@@ -1,7 +1,7 @@
 /**
  * The limiter behind hono-rate-limiter's form of `rateLimit()` (`windowMs` + `limit`, no
  * `limiter`): a fixed window of `limit` calls per `windowMs` on the given client, by default
- * floodgate's in-process memory backend (hono-rate-limiter's default is its MemoryStore). A
+ * counted in process (memory-window.ts; hono-rate-limiter's default is its MemoryStore). A
  * `limit` that is a function of the request gets one limiter per distinct value, built once.
  */
 import type { Context, Env } from 'hono'

@@ -4,9 +4,9 @@
  * write happens in `pending` (the decision does not wait for it), and what `readAnalytics` reads.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect } from '../../adapters/node/socket.ts'
-import { createMemoryClient } from '../../src/client/memory.ts'
-import { createTcpClient } from '../../src/client/tcp.ts'
+import { connect } from '../../src/bridge/node/socket.ts'
+import { createMemoryClient } from '../../src/client/memory/client.ts'
+import { createTcpClient } from '../../src/client/tcp/client.ts'
 import type { Client } from '../../src/client/types.ts'
 import { bucketKey, createRecorder, REGISTRY } from '../../src/limit/analytics.ts'
 import { readAnalytics } from '../../src/limit/analytics-report.ts'

@@ -5,8 +5,8 @@
  * misuse errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect } from '../../adapters/node/socket.ts'
-import { createTcpClient } from '../../src/client/tcp.ts'
+import { connect } from '../../src/bridge/node/socket.ts'
+import { createTcpClient } from '../../src/client/tcp/client.ts'
 import type { Client } from '../../src/client/types.ts'
 import { disableIpDenyList, ipListKey, updateIpDenyList } from '../../src/limit/ip-deny-list.ts'
 import { MultiRegionRatelimit } from '../../src/limit/multi-region.ts'
