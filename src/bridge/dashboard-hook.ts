@@ -5,10 +5,16 @@
  */
 
 import type { Client } from '../client/types.ts'
-import type { DashboardOptions } from '../dashboard/handler.ts'
-import { createDashboard } from '../dashboard/handler.ts'
-import type { BridgeInput, BridgeOutput } from './handler.ts'
+import {
+  createDashboard,
+  type DashboardInput,
+  type DashboardOptions,
+  type DashboardOutput,
+} from '../dashboard/handler.ts'
 import type { Upstream } from './upstream.ts'
+
+/** The part of the handler's `BridgeInput` read here (structural: handler.ts imports this module). */
+type HookInput = Omit<DashboardInput, 'body'> & { body: Uint8Array | null }
 
 export type BridgeDashboardOptions = Omit<DashboardOptions, 'client' | 'tokens' | 'path'>
 
@@ -20,7 +26,7 @@ export const bridgeDashboard = (
   tokens: readonly string[],
   timeout: number,
   options: BridgeDashboardOptions = {},
-): ((input: BridgeInput) => Promise<BridgeOutput | undefined>) => {
+): ((input: HookInput) => Promise<DashboardOutput | undefined>) => {
   const client: Client = {
     kind: 'tcp',
     send: (command) => upstream.send([...command] as string[], { bytes: false, timeout }),
