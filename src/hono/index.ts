@@ -6,13 +6,13 @@ export { clientIp } from './client-ip.ts'
 export { dashboard } from './dashboard.ts'
 export { draftHeaders, type HeaderDraft } from './draft-headers.ts'
 export {
+  type HeaderFields,
   type HeaderStyle,
   type LimiterLike,
   type RateLimitEnv,
-  type RateLimitInfo,
   type RateLimitOptions,
   rateLimit,
-  rateLimiter,
 } from './rate-limit.ts'
+export { type RateLimiterOptions, type RateLimitInfo, rateLimiter } from './rate-limiter.ts'
 export { type ResponseCacheLike, type ResponseCacheOptions, responseCache } from './response-cache.ts'
 export { type SessionEnv, type SessionOptions, session } from './session.ts'
