@@ -99,6 +99,7 @@ export {
   readAnalytics,
   slidingWindow,
   tokenBucket,
+  withAnalytics,
 } from './limit/index.ts'
 export {
   type CookieOptions,

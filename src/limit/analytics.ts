@@ -13,6 +13,7 @@
  */
 import type { Client } from '../client/types.ts'
 import { type Duration, parseDuration } from './duration.ts'
+import type { Limiter } from './limiter.ts'
 import { RESOLVED } from './result.ts'
 
 export interface AnalyticsOptions {
@@ -144,6 +145,34 @@ export const createRecorder = (
       // The first record of a tick schedules the write after the tick's other decisions.
       flushing ??= RESOLVED.then(flush)
       return flushing
+    },
+  }
+}
+
+/**
+ * `createLimiter`'s limiter with analytics: every decision is recorded under `prefix` (pass the
+ * limiter's own), its write joined to the result's `pending`. A wrapper rather than a limiter
+ * option, so a Worker that never records ships none of this (the 50 KB bundle budget).
+ * `Ratelimit` and `rateLimiter()` take `analytics: true` and do this themselves.
+ *
+ * @example
+ * const limiter = withAnalytics(createLimiter({ client, prefix: 'api', limits }), { client, prefix: 'api' })
+ */
+export const withAnalytics = (
+  limiter: Limiter,
+  options: AnalyticsOptions & { client: Client; prefix: string },
+): Limiter => {
+  const recorder = createRecorder(options.client, options.prefix, options)
+  return {
+    ...limiter,
+    limits: limiter.limits,
+    limit: async (identifier, callOptions) => {
+      const result = await limiter.limit(identifier, callOptions)
+      const write = recorder.record(identifier, result.success ? 'allowed' : 'denied')
+      return {
+        ...result,
+        pending: result.pending === RESOLVED ? write : Promise.all([result.pending, write]),
+      }
     },
   }
 }

@@ -1,6 +1,12 @@
 /** Rate limiting: the algorithms, the limiter, its result and the RateLimit headers. */
 export type { Algorithm, AlgorithmKind, AlgorithmOptions } from './algorithm.ts'
-export { type AnalyticsOptions, createRecorder, type Outcome, type Recorder } from './analytics.ts'
+export {
+  type AnalyticsOptions,
+  createRecorder,
+  type Outcome,
+  type Recorder,
+  withAnalytics,
+} from './analytics.ts'
 export {
   type AnalyticsCount,
   type AnalyticsPoint,

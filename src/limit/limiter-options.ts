@@ -4,7 +4,6 @@
  */
 import type { Client } from '../client/types.ts'
 import type { Algorithm } from './algorithm.ts'
-import type { AnalyticsOptions } from './analytics.ts'
 import type { Duration } from './duration.ts'
 
 export interface LimiterOptions {
@@ -25,11 +24,6 @@ export interface LimiterOptions {
   blockCache?: boolean | { max?: number }
   /** Once a call is denied, keep the identifier blocked this long. Default: no extra block. */
   blockFor?: Duration
-  /**
-   * Count allowed and denied calls per identifier and time bucket in Valkey (see
-   * docs/analytics.md); written off the hot path, inside each result's `pending`. Default off.
-   */
-  analytics?: boolean | AnalyticsOptions
 }
 
 export interface LimitOptions {

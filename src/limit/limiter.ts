@@ -10,7 +10,6 @@ import { NOT_SETTLED, settledValue } from '../client/settled.ts'
 import type { Reply } from '../client/types.ts'
 import { TimeoutError } from '../errors.ts'
 import type { Algorithm } from './algorithm.ts'
-import { type AnalyticsOptions, createRecorder, type Recorder } from './analytics.ts'
 import { BlockCache, type BlockEntry } from './block-cache.ts'
 import { timeoutGuard } from './deadline.ts'
 import { parseDuration } from './duration.ts'
@@ -193,51 +192,38 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
     return settle(reply, identifier, localNow, call)
   }
 
-  const decide = (identifier: string, callOptions: LimitOptions | undefined): Promise<RateLimitResult> => {
-    let cost: number
-    let now: string
-    try {
-      checkIdentifier(identifier)
-      cost = callOptions?.cost === undefined ? 1 : checkCost(callOptions.cost)
-      now = checkNow(callOptions?.now)
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    const given = callOptions?.now
-    if (cache !== undefined && cost > 0 && cache.size > 0) {
-      const localNow = given ?? Date.now()
-      const entry = cache.get(identifier, localNow)
-      if (entry !== undefined) return Promise.resolve(cached(entry, localNow))
-    }
-    let call: Promise<Reply>
-    try {
-      // Inside the try: a client that throws instead of rejecting is a failing backend too.
-      call = run(identifier, now, cost, true)
-    } catch (error) {
-      return Promise.resolve(fallback(error, RESOLVED, given))
-    }
-    // A client in process has answered already: the caller's clock is read only when the
-    // answer needs it (a denial for the block cache, a failure).
-    const answered = settledValue(call)
-    if (answered !== NOT_SETTLED) return Promise.resolve(settle(answered, identifier, given, call))
-    return awaited(call, identifier, given ?? Date.now())
-  }
-
-  const recorder: Recorder | undefined = options.analytics
-    ? createRecorder(client, prefix, options.analytics)
-    : undefined
-  const recorded = (result: RateLimitResult, identifier: string): RateLimitResult => {
-    const write = recorder!.record(identifier, result.success ? 'allowed' : 'denied')
-    return { ...result, pending: result.pending === RESOLVED ? write : Promise.all([result.pending, write]) }
-  }
-
   return {
     limits,
 
-    limit:
-      recorder === undefined
-        ? decide
-        : (identifier, callOptions) => decide(identifier, callOptions).then((r) => recorded(r, identifier)),
+    limit(identifier, callOptions) {
+      let cost: number
+      let now: string
+      try {
+        checkIdentifier(identifier)
+        cost = callOptions?.cost === undefined ? 1 : checkCost(callOptions.cost)
+        now = checkNow(callOptions?.now)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      const given = callOptions?.now
+      if (cache !== undefined && cost > 0 && cache.size > 0) {
+        const localNow = given ?? Date.now()
+        const entry = cache.get(identifier, localNow)
+        if (entry !== undefined) return Promise.resolve(cached(entry, localNow))
+      }
+      let call: Promise<Reply>
+      try {
+        // Inside the try: a client that throws instead of rejecting is a failing backend too.
+        call = run(identifier, now, cost, true)
+      } catch (error) {
+        return Promise.resolve(fallback(error, RESOLVED, given))
+      }
+      // A client in process has answered already: the caller's clock is read only when the
+      // answer needs it (a denial for the block cache, a failure).
+      const answered = settledValue(call)
+      if (answered !== NOT_SETTLED) return Promise.resolve(settle(answered, identifier, given, call))
+      return awaited(call, identifier, given ?? Date.now())
+    },
 
     async getRemaining(identifier, callOptions) {
       checkIdentifier(identifier)

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { createHttpClient } from '../../src/client/http/client.ts'
+import { withAnalytics } from '../../src/limit/analytics.ts'
 import { createLimiter } from '../../src/limit/limiter.ts'
 import { Ratelimit } from '../../src/limit/ratelimit.ts'
 import { slidingWindow } from '../../src/limit/sliding-window.ts'
@@ -25,7 +26,10 @@ const bridge = useBridge(valkey, { dashboard: true })
 /** The scripted load: who calls how often, and what the limits make of it. */
 const load = async () => {
   const client = createHttpClient({ url: bridge.url, token: TOKEN })
-  const api = createLimiter({ client, prefix: 'api', limits: slidingWindow(5, '1 h'), analytics: true })
+  const api = withAnalytics(createLimiter({ client, prefix: 'api', limits: slidingWindow(5, '1 h') }), {
+    client,
+    prefix: 'api',
+  })
   const pending: Promise<unknown>[] = []
   const calls = { alice: 8, bob: 3, mallory: 10, '<script>alert(1)</script>': 6 }
   for (const [who, n] of Object.entries(calls)) {

@@ -1,5 +1,5 @@
 /**
- * Decision analytics on a real Valkey: what a limiter with `analytics: true` records, that memory
+ * Decision analytics on a real Valkey: what a limiter with analytics records, that memory
  * stays bounded (every key expires, each bucket keeps at most 2 × `top` identifiers), that the
  * write happens in `pending` (the decision does not wait for it), and what `readAnalytics` reads.
  */
@@ -8,7 +8,7 @@ import { connect } from '../../src/bridge/node/socket.ts'
 import { createMemoryClient } from '../../src/client/memory/client.ts'
 import { createTcpClient } from '../../src/client/tcp/client.ts'
 import type { Client } from '../../src/client/types.ts'
-import { bucketKey, createRecorder, REGISTRY } from '../../src/limit/analytics.ts'
+import { bucketKey, createRecorder, REGISTRY, withAnalytics } from '../../src/limit/analytics.ts'
 import { readAnalytics } from '../../src/limit/analytics-report.ts'
 import { fixedWindow } from '../../src/limit/fixed-window.ts'
 import { createLimiter } from '../../src/limit/limiter.ts'
@@ -23,9 +23,12 @@ afterAll(() => client.close())
 
 const MINUTE = 60_000
 
-describe('analytics: true on a limiter', () => {
+describe('analytics on a limiter (withAnalytics)', () => {
   it('counts allowed and denied per identifier and bucket, written in pending', async () => {
-    const limiter = createLimiter({ client, prefix: 'a1', limits: fixedWindow(2, '1 h'), analytics: true })
+    const limiter = withAnalytics(createLimiter({ client, prefix: 'a1', limits: fixedWindow(2, '1 h') }), {
+      client,
+      prefix: 'a1',
+    })
     const results = []
     for (const id of ['u1', 'u1', 'u1', 'u2', 'u1']) results.push(await limiter.limit(id))
     await Promise.all(results.map((r) => r.pending))
@@ -68,7 +71,13 @@ describe('analytics: true on a limiter', () => {
   it('lists every prefix that recorded in the range, and works on the memory backend', async () => {
     const memory = createMemoryClient()
     for (const prefix of ['m-b', 'm-a']) {
-      const limiter = createLimiter({ client: memory, prefix, limits: fixedWindow(1, '1 h'), analytics: {} })
+      const limiter = withAnalytics(
+        createLimiter({ client: memory, prefix, limits: fixedWindow(1, '1 h') }),
+        {
+          client: memory,
+          prefix,
+        },
+      )
       await (await limiter.limit('x')).pending
       await (await limiter.limit('x')).pending
     }
