@@ -46,7 +46,6 @@ export const scriptSha = (script: Script): Promise<string> => {
       return script.sha
     })
     digests.set(script, digest)
-    digest.catch(() => digests.delete(script))
   }
   return digest
 }

@@ -3,8 +3,8 @@
  * client IP, read the runtime's way), asks the limiter, sets `c.var.rateLimit`, adds the rate-limit
  * headers to the response and answers a denial with 429 before the handler runs. The limiter's
  * `pending` work goes to `waitUntil` where the runtime has one. hono-rate-limiter's options are
- * `rateLimiter()`'s (rate-limiter.ts), built on this one's three hooks (`headers` as a function,
- * `onLimit` with `next`, `giveBack`), so apps that never use them do not ship them.
+ * `rateLimiter()`'s (rate-limiter.ts), built on this one's two hooks (`headers` as a function,
+ * `onLimit` with `next`), so apps that never use them do not ship them.
  */
 import type { Context, Env, MiddlewareHandler, Next } from 'hono'
 import type { TrustProxy } from '../context/client-ip.ts'
@@ -37,7 +37,7 @@ export type HeaderFields<E extends Env = Env> = (
   c: Context<E>,
   result: RateLimitResult,
   identifier: string,
-) => Maybe<Iterable<[string, string]>>
+) => Maybe<[string, string][]>
 
 export interface RateLimitOptions<E extends Env = Env> {
   /** A limiter, or a function of the request returning one (e.g. built on a per-request client on Workers). */
@@ -63,11 +63,9 @@ export interface RateLimitOptions<E extends Env = Env> {
   headers?: HeaderStyle | HeaderFields<E>
   /**
    * Builds the refusal. Default: `{"error":"Too many requests","retryAfter":<seconds>}`, 429, with
-   * `Retry-After`. Returning nothing leaves the response to whoever called `next`.
+   * `Retry-After`.
    */
-  onLimit?: (c: Context<E>, result: RateLimitResult, next: Next) => Maybe<Response | undefined>
-  /** Return true to give an admitted request's cost back once it is answered (`threw`: it threw). */
-  giveBack?: (c: Context<E>, threw: boolean) => Maybe<boolean>
+  onLimit?: (c: Context<E>, result: RateLimitResult, next: Next) => Maybe<Response>
 }
 
 const IETF = new Set(['RateLimit-Policy', 'RateLimit'])
@@ -80,7 +78,8 @@ export const pickHeaders = (result: RateLimitResult, style: HeaderStyle): [strin
     ([name]) => name === RETRY || (IETF.has(name) ? style === 'ietf' || style === 'both' : style !== 'ietf'),
   )
 
-const tooMany = (c: Context, result: RateLimitResult): Response =>
+// biome-ignore lint/suspicious/noExplicitAny: the default refusal serves every app's Env.
+const tooMany = (c: Context<any>, result: RateLimitResult): Response =>
   c.json({ error: 'Too many requests', retryAfter: Math.max(1, Math.ceil(result.retryAfter / 1000)) }, 429)
 
 /**
@@ -99,8 +98,7 @@ export const rateLimit = <E extends Env = Env>({
   cost,
   skip,
   headers = 'ietf',
-  onLimit,
-  giveBack,
+  onLimit = tooMany,
 }: RateLimitOptions<E>): MiddlewareHandler<E & RateLimitEnv> => {
   if (!limiter || (typeof limiter !== 'function' && typeof limiter.limit !== 'function')) {
     throw new TypeError(
@@ -119,36 +117,18 @@ export const rateLimit = <E extends Env = Env>({
     const identifier = await keyOf(ctx)
     if (identifier === undefined) return next()
     const active = typeof limiter === 'function' ? await limiter(ctx) : limiter
-    const units = cost ? await cost(ctx) : 1
-    const result = await active.limit(identifier, { cost: units })
+    const result = await active.limit(identifier, { cost: cost ? await cost(ctx) : 1 })
     defer(c as Context, result.pending)
     c.set('rateLimit', result)
     const fields =
-      typeof headers === 'function'
-        ? [...(await headers(ctx, result, identifier))]
-        : pickHeaders(result, headers)
+      typeof headers === 'function' ? await headers(ctx, result, identifier) : pickHeaders(result, headers)
     if (!result.success) {
-      const response = onLimit ? await onLimit(ctx, result, next) : tooMany(c as unknown as Context, result)
-      if (response === undefined) return
+      const response = await onLimit(ctx, result, next)
       const denied = new Response(response.body, response)
       for (const [name, value] of fields) if (!denied.headers.has(name)) denied.headers.set(name, value)
       return denied
     }
-    const refund = async (threw: boolean) => {
-      if (giveBack && (await giveBack(ctx, threw))) {
-        defer(
-          c as Context,
-          active.limit(identifier, { cost: -units }).catch(() => undefined),
-        )
-      }
-    }
-    try {
-      await next()
-    } catch (error) {
-      await refund(true)
-      throw error
-    }
-    await refund(false)
+    await next()
     // Two limiters on one route (per IP and per user): the IETF fields are lists, so each adds its
     // policy; the legacy fields hold one value, the outermost limiter's.
     for (const [name, value] of fields) c.header(name, value, { append: IETF.has(name) })

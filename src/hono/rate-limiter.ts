@@ -10,6 +10,7 @@
 import type { Context, Env, MiddlewareHandler, Next } from 'hono'
 import type { Client } from '../client/types.ts'
 import type { RateLimitResult } from '../limit/result.ts'
+import { defer } from './background.ts'
 import { draftHeaders, type HeaderDraft } from './draft-headers.ts'
 import {
   type HeaderStyle,
@@ -71,13 +72,17 @@ export const rateLimiter = <E extends Env = Env>(
 ): MiddlewareHandler<E & RateLimitEnv> => {
   const { statusCode = 429, skipSuccessfulRequests = false, skipFailedRequests = false } = options
   const { requestPropertyName = 'rateLimit', standardHeaders = 'draft-6', requestWasSuccessful } = options
+  // The identifier each request was decided for, to give its cost back after the handler.
+  const identifiers = new WeakMap<object, string>()
   const style = standardHeaders === true ? 'draft-6' : standardHeaders === false ? 'none' : standardHeaders
   const succeeded = requestWasSuccessful ?? ((c: Context<E>) => c.res.status < 400)
-  return rateLimit<E>({
+  const limiter = options.limiter ?? windowLimiter(options)
+  const middleware = rateLimit<E>({
     ...options,
-    limiter: options.limiter ?? windowLimiter(options),
+    limiter,
     ...(options.keyGenerator ? { key: options.keyGenerator } : {}),
     headers: async (c, result, identifier) => {
+      identifiers.set(c, identifier)
       const info: RateLimitInfo = {
         ...result,
         used: result.limit - result.remaining,
@@ -90,8 +95,9 @@ export const rateLimiter = <E extends Env = Env>(
     },
     onLimit: async (c, result, next) => {
       if (options.handler) {
+        // A handler that answers through `c` (or calls `next`) leaves its response on `c.res`.
         const response = await options.handler(c, next, { ...options, statusCode })
-        return response instanceof Response ? response : undefined
+        return response instanceof Response ? response : c.res
       }
       if (options.limiter && options.onLimit && options.message === undefined) {
         return options.onLimit(c, result, next)
@@ -101,11 +107,21 @@ export const rateLimiter = <E extends Env = Env>(
       c.status(statusCode as 429)
       return typeof body === 'string' ? c.text(body) : c.json(body)
     },
-    giveBack: async (c, threw) => {
-      if (threw) return skipFailedRequests
-      if (!skipFailedRequests && !skipSuccessfulRequests) return false
-      const ok = await succeeded(c)
-      return ok ? skipSuccessfulRequests : skipFailedRequests
-    },
   })
+  if (!skipFailedRequests && !skipSuccessfulRequests) return middleware
+  return async function rateLimiter(c, next) {
+    const refused = await middleware(c, next)
+    const decision = c.get('rateLimit' as never) as RateLimitResult | undefined
+    if (refused !== undefined || decision === undefined || !decision.success) return refused
+    // Hono's compose catches what the handler throws and sets `c.error`: such a request failed.
+    const ctx = c as unknown as Context<E>
+    const ok = c.error === undefined && (await succeeded(ctx))
+    if (ok ? !skipSuccessfulRequests : !skipFailedRequests) return
+    const active = typeof limiter === 'function' ? await limiter(ctx) : limiter
+    const units = options.cost ? await options.cost(ctx) : 1
+    defer(
+      c as unknown as Context,
+      active.limit(identifiers.get(c) ?? '', { cost: -units }).catch(() => undefined),
+    )
+  }
 }

@@ -10,6 +10,7 @@ import { connect } from '../../src/bridge/node/socket.ts'
 import { createTcpClient } from '../../src/client/tcp/client.ts'
 import { readAnalytics } from '../../src/limit/analytics-report.ts'
 import { TOKEN, useBridge } from '../bridge/support.ts'
+import { clearOfWindowEdge } from '../support/clock.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { bucket, cachedFixed, fixed, sliding } from './upstash-examples/algorithms.ts'
 import { caching, customRates, dynamic, multipleLimits, timeout } from './upstash-examples/features.ts'
@@ -71,11 +72,15 @@ describe("@upstash/ratelimit's examples, import changed to floodgate", () => {
     ] as const) {
       const ratelimit = make()
       const id = `algo-${limit}-${make.name}`
-      const results = await times(limit + 1, () => ratelimit.limit(id))
+      // Sent together (one pipeline, decided in order): the token bucket refills one token every
+      // 2 s, which a slow run of sequential calls would see.
+      await clearOfWindowEdge(10_000, 3000)
+      const results = await Promise.all(Array.from({ length: limit + 1 }, () => ratelimit.limit(id)))
       expect(results.map((r) => r.success)).toEqual([...Array.from({ length: limit }, () => true), false])
       expect(results[limit - 1]!.remaining).toBe(0)
     }
     const cachedLimiter = cachedFixed()
+    await clearOfWindowEdge(5000, 2500)
     const results = await times(7, () => cachedLimiter.limit('cached'))
     expect(results.map((r) => r.success)).toEqual([true, true, true, true, true, false, false])
     expect(results[6]!.reason).toBe('cacheBlock')
