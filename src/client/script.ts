@@ -34,20 +34,19 @@ const hex = (bytes: ArrayBuffer): string => {
 // the same microtask run and the HTTP client's auto-pipelining still batches them. With a digest
 // each, they resumed one by one as WebCrypto finished, went out as single requests, and stayed
 // apart: 50 in flight on the global fetch made 3.3 decisions per request instead of 50.
-const digests = new WeakMap<Script, Promise<string>>()
+const digests = new WeakMap<Script, Promise<ArrayBuffer>>()
 
 /** The script's SHA1 as Valkey computes it, computed once with WebCrypto and kept on the script. */
-export const scriptSha = (script: Script): Promise<string> => {
-  if (script.sha !== undefined) return Promise.resolve(script.sha)
-  let digest = digests.get(script)
-  if (digest === undefined) {
-    digest = crypto.subtle.digest('SHA-1', new TextEncoder().encode(script.lua)).then((bytes) => {
-      script.sha = hex(bytes)
-      return script.sha
-    })
-    digests.set(script, digest)
+export const scriptSha = async (script: Script): Promise<string> => {
+  if (script.sha === undefined) {
+    let digest = digests.get(script)
+    if (digest === undefined) {
+      digest = crypto.subtle.digest('SHA-1', new TextEncoder().encode(script.lua))
+      digests.set(script, digest)
+    }
+    script.sha = hex(await digest)
   }
-  return digest
+  return script.sha
 }
 
 /**
