@@ -25,6 +25,7 @@ import { ScriptAliases } from './scripts.ts'
 import { DEFAULT_MAX_STREAM_BUFFER, type OpenStream, subscribeStream } from './sse.ts'
 import type { Upstream } from './upstream.ts'
 import { UpstreamState } from './upstream-state.ts'
+import { valkeyMetrics } from './valkey-metrics.ts'
 
 export interface BridgeOptions {
   /** Where commands go; build one with `connectUpstream()`. */
@@ -58,6 +59,8 @@ export interface BridgeOptions {
   renderMetrics?: () => Promise<string>
   /** Serve the decisions dashboard at `/dashboard` (any token opens it). Default off. */
   dashboard?: boolean | BridgeDashboardOptions
+  /** Adds Valkey's INFO and slow log to `/metrics` under redis_exporter's names (default true). */
+  valkeyMetrics?: boolean
 }
 
 /** A request as the Node server hands it over: no `Request` object needed. */
@@ -124,6 +127,10 @@ export const createBridge = (options: BridgeOptions): Bridge => {
   const access = createAuth({ tokens: options.tokens, readOnlyTokens: options.readOnlyTokens ?? [] })
   const log = options.logger ?? silentLogger
   const metrics = options.metrics ?? new Metrics()
+  if (options.valkeyMetrics !== false) {
+    const valkey = valkeyMetrics({ upstream: options.upstream, timeout: Math.min(1000, timeout) })
+    metrics.collectors.push(valkey.render)
+  }
   const ctx: Executor = {
     upstream: options.upstream,
     policy: createPolicy({ allow: options.allowCommands ?? [] }),
@@ -185,11 +192,12 @@ export const createBridge = (options: BridgeOptions): Bridge => {
     const who = access(token)
     if (who === 'none') return reply(401, JSON.stringify({ error: 'WRONGPASS invalid auth token' }))
     if (r.endpoint === 'metrics') {
-      const [rendered] = await Promise.all([
+      const [rendered, collected] = await Promise.all([
         options.renderMetrics ? options.renderMetrics() : metrics.render(),
+        metrics.collect(),
         checkUpstream(),
       ])
-      const body = `${rendered}# HELP floodgate_upstream_up Whether Valkey answers the bridge with its configured credentials.\n# TYPE floodgate_upstream_up gauge\nfloodgate_upstream_up ${ctx.state.gauge}\n`
+      const body = `${rendered}# HELP floodgate_upstream_up Whether Valkey answers the bridge with its configured credentials.\n# TYPE floodgate_upstream_up gauge\nfloodgate_upstream_up ${ctx.state.gauge}\n${collected}`
       return { status: 200, headers: { 'content-type': 'text/plain; version=0.0.4' }, body }
     }
     const format = input.header('upstash-response-format')

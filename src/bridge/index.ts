@@ -7,6 +7,7 @@
 export { type AccessClass, aclRules, aclSetUser, DEFAULT_ACL_USERS } from './acl-rules.ts'
 export { type AclSetup, prepareAclUsers } from './acl-users.ts'
 export { type AclUser, type BridgeConfig, parseConfig, usage } from './config.ts'
+export { Counters } from './counters.ts'
 export {
   type Bridge,
   type BridgeInput,

@@ -49,6 +49,18 @@ export class Metrics {
   openStreams = 0
   /** Commands sent upstream and not answered yet. */
   inFlight = 0
+  /**
+   * More series rendered after these on every scrape, once per process and never summed over
+   * `--workers`: Valkey's state (valkey-metrics.ts), an embedding app's own counters.
+   */
+  readonly collectors: Array<() => string | Promise<string>> = []
+
+  /** The collectors' output, concatenated. */
+  async collect(): Promise<string> {
+    let text = ''
+    for (const collector of this.collectors) text += await collector()
+    return text
+  }
 
   /** Counts one finished request. */
   request(endpoint: string, status: number, seconds: number): void {
