@@ -32,6 +32,12 @@ export {
 export { createMemoryClient, type MemoryClientOptions } from './client/memory/client.ts'
 export { defineScript, runScript, scriptSha } from './client/script.ts'
 export { createTcpClient, type TcpClientOptions } from './client/tcp/client.ts'
+export {
+  createSentinelClient,
+  type SentinelClient,
+  type SentinelClientOptions,
+} from './client/tcp/sentinel/client.ts'
+export { parseSentinelUrl, type SentinelAddress, type SentinelUrl } from './client/tcp/sentinel/url.ts'
 export type { Connect, ConnectOptions, Socket, SocketHandlers } from './client/tcp/socket.ts'
 export { streamSocket } from './client/tcp/socket.ts'
 export { parseTcpUrl, type TcpEndpoint } from './client/tcp/url.ts'

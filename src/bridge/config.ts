@@ -3,6 +3,7 @@
  * each flag. Pure (argv and env in, a config or a ConfigError out) so every rule is unit-tested.
  */
 import { hasSeveralHosts, parseSeedUrl } from '../client/cluster/seeds.ts'
+import { isSentinelUrl, parseSentinelUrl } from '../client/tcp/sentinel/url.ts'
 import { ConfigError } from '../errors.ts'
 import { type AccessClass, DEFAULT_ACL_USERS } from './acl-rules.ts'
 import { DEFAULT_BODY_LIMITS } from './request.ts'
@@ -72,7 +73,7 @@ export const FLAGS: readonly Flag[] = [
     name: 'upstream',
     env: 'FLOODGATE_UPSTREAM',
     value: 'URL',
-    help: 'Valkey to forward to: redis://[user:pass@]host:port[/db], rediss:// for TLS; a cluster as redis://host1:port1,host2:port2 (default redis://127.0.0.1:6379)',
+    help: 'Valkey to forward to: redis://[user:pass@]host:port[/db], rediss:// for TLS; a cluster as redis://host1:port1,host2:port2; a Sentinel-managed primary as redis+sentinel://[:pass@]host1:26379,host2:26379/mymaster (default redis://127.0.0.1:6379)',
   },
   {
     name: 'cluster',
@@ -254,6 +255,10 @@ const SWITCH: Record<string, boolean> = {
 }
 
 const checkUpstream = (text: string): string => {
+  if (isSentinelUrl(text)) {
+    parseSentinelUrl(text)
+    return text
+  }
   let url: URL
   try {
     // A cluster's seeds share the scheme and credentials: check the URL of the first one.
@@ -360,7 +365,7 @@ export const parseConfig = (
   const dashboard = SWITCH[one('dashboard')?.toLowerCase() ?? 'false']
   if (dashboard === undefined) throw new ConfigError('--dashboard takes no value, or true/false')
   return {
-    ...(cluster || hasSeveralHosts(upstream) ? { cluster: true as const } : {}),
+    ...(!isSentinelUrl(upstream) && (cluster || hasSeveralHosts(upstream)) ? { cluster: true as const } : {}),
     ...(dashboard ? { dashboard: true as const } : {}),
     host,
     port,

@@ -4,12 +4,15 @@
  * in one write) authenticated as that class's ACL user, or the cluster client (one such
  * connection per node) in front of a Valkey Cluster; a dedicated connection per subscribe stream;
  * and an admin connection per node (the upstream URL's user) that checks readiness and ends a
- * script holding Valkey past the request timeout (script-watchdog.ts).
+ * script holding Valkey past the request timeout (script-watchdog.ts). Behind Sentinel, each of
+ * these follows the primary the Sentinels name (client/tcp/sentinel/).
  */
 
 import { createClusterClient } from '../client/cluster/client.ts'
 import { hasSeveralHosts, parseHostPort, parseSeedUrl } from '../client/cluster/seeds.ts'
 import { createTcpClient } from '../client/tcp/client.ts'
+import { createSentinelClient, type SentinelClient } from '../client/tcp/sentinel/client.ts'
+import { isSentinelUrl, parseSentinelUrl } from '../client/tcp/sentinel/url.ts'
 import type { Connect } from '../client/tcp/socket.ts'
 import { parseTcpUrl, type TcpEndpoint } from '../client/tcp/url.ts'
 import type { Client, SendOptions } from '../client/types.ts'
@@ -23,7 +26,10 @@ import type { Subscription, Upstream, UpstreamCheck, UpstreamOptions } from './u
 import { describeFailure } from './upstream-state.ts'
 
 export interface ValkeyUpstreamOptions {
-  /** `redis://[user:pass@]host:port[/db]`, `rediss://` for TLS; a cluster's seeds as `redis://h1:p1,h2:p2`. */
+  /**
+   * `redis://[user:pass@]host:port[/db]`, `rediss://` for TLS; a cluster's seeds as
+   * `redis://h1:p1,h2:p2`; a Sentinel-managed primary as `redis+sentinel://h1:26379,h2:26379/mymaster`.
+   */
   url: string
   /** The upstream is a Valkey Cluster (implied by a URL with several seeds). */
   cluster?: boolean
@@ -74,13 +80,16 @@ const immediate: (flush: () => void) => void =
  * const upstream = connectUpstream({ url: 'redis://127.0.0.1:6379', connect })
  */
 export const connectUpstream = (options: ValkeyUpstreamOptions): Upstream => {
-  const cluster = options.cluster === true || hasSeveralHosts(options.url)
+  const sentinel = isSentinelUrl(options.url) ? parseSentinelUrl(options.url) : undefined
+  const cluster = !sentinel && (options.cluster === true || hasSeveralHosts(options.url))
   const seeds = cluster ? parseSeedUrl(options.url) : undefined
   // Classic pub/sub is cluster-wide: a subscriber on any node hears every PUBLISH, so a stream
-  // goes to the first seed that answers.
-  const endpoints = seeds
-    ? seeds.seeds.map((seed) => parseTcpUrl(seeds.urlFor(seed)))
-    : [parseTcpUrl(options.url)]
+  // goes to the first seed that answers. Behind Sentinel it goes to the current primary.
+  const endpoints = sentinel
+    ? []
+    : seeds
+      ? seeds.seeds.map((seed) => parseTcpUrl(seeds.urlFor(seed)))
+      : [parseTcpUrl(options.url)]
   const connectTimeout = options.connectTimeout ?? 2000
   const commandTimeout = options.commandTimeout ?? 5000
   const batcher = createBatcher(immediate)
@@ -92,6 +101,10 @@ export const connectUpstream = (options: ValkeyUpstreamOptions): Upstream => {
   }
   const build = (user?: { username: string; password: string }): Client => {
     const credentials = user ? { username: user.username, password: user.password } : {}
+    if (sentinel) {
+      const reconnect = { attempts: 2, minDelay: 50, maxDelay: 200 }
+      return createSentinelClient({ ...common, ...credentials, url: options.url, reconnect })
+    }
     return cluster
       ? createClusterClient({ ...common, ...credentials, url: options.url })
       : createTcpClient({
@@ -111,32 +124,50 @@ export const connectUpstream = (options: ValkeyUpstreamOptions): Upstream => {
   }
   // Without ACL users (an embedded bridge that did not set them up) everything runs as the URL's user.
   const fallback = classes.size === 0 ? build() : undefined
-  const label = (endpoint: TcpEndpoint) => `Valkey user ${endpoint.username ?? 'default'}`
+  const label = (endpoint: { username?: string }) => `Valkey user ${endpoint.username ?? 'default'}`
+  const urlUser = sentinel ?? endpoints[0]!
   // One admin connection per node: a script blocks one node, and only that node can end it.
   const adminUrls = seeds
     ? (options.nodes?.map(parseHostPort) ?? seeds.seeds).map((node) => seeds.urlFor(node))
     : [options.url]
-  const admins = adminUrls.map((url) => {
-    const endpoint = parseTcpUrl(url)
-    return {
-      address: `${endpoint.host}:${endpoint.port}`,
-      label: label(endpoint),
-      client: createTcpClient({
+  const sentinelAdmin: SentinelClient | undefined = sentinel
+    ? createSentinelClient({
         connect: options.connect,
-        url,
+        url: options.url,
         connectTimeout,
         commandTimeout: 0,
         reconnect: { attempts: 1 },
-      }),
-    }
-  })
+      })
+    : undefined
+  const admins = sentinelAdmin
+    ? [
+        {
+          address: `the primary of ${sentinel!.name}`,
+          label: label(sentinel!),
+          client: sentinelAdmin as Client,
+        },
+      ]
+    : adminUrls.map((url) => {
+        const endpoint = parseTcpUrl(url)
+        return {
+          address: `${endpoint.host}:${endpoint.port}`,
+          label: label(endpoint),
+          client: createTcpClient({
+            connect: options.connect,
+            url,
+            connectTimeout,
+            commandTimeout: 0,
+            reconnect: { attempts: 1 },
+          }),
+        }
+      })
   // Connected now, not when a script already holds the node: a busy Valkey accepts and
   // authenticates a new connection only between slices of the script.
   for (const admin of admins) admin.client.send(['PING']).catch(() => {})
   const watchdog = createScriptWatchdog(admins, log)
   const pick = (readOnly: boolean | undefined) =>
     classes.get(readOnly ? 'read-only' : 'full') ??
-    (fallback ? { client: fallback, label: label(endpoints[0]!) } : missing(readOnly ? 'read-only' : 'full'))
+    (fallback ? { client: fallback, label: label(urlUser) } : missing(readOnly ? 'read-only' : 'full'))
   /**
    * Names the user in a connection failure and ends a script that outlived the timeout. A
    * refused login (the connection setup failed, so the command never left) is retried once
@@ -176,7 +207,7 @@ export const connectUpstream = (options: ValkeyUpstreamOptions): Upstream => {
       const checks = [
         ...admins.map((a) => ping(`${a.label} at ${a.address}`, a.client)),
         ...[...classes.values()].map((c) => ping(c.label, c.client)),
-        ...(fallback ? [ping(label(endpoints[0]!), fallback)] : []),
+        ...(fallback ? [ping(label(urlUser), fallback)] : []),
       ]
       return (await Promise.all(checks)).filter((c): c is UpstreamCheck => c !== undefined)
     },
@@ -190,12 +221,13 @@ export const connectUpstream = (options: ValkeyUpstreamOptions): Upstream => {
           },
         })
       let subscription: Subscription | undefined
-      for (const [i, endpoint] of endpoints.entries()) {
+      const targets = sentinelAdmin ? [await sentinelAdmin.endpoint()] : endpoints
+      for (const [i, endpoint] of targets.entries()) {
         try {
           subscription = await open(endpoint)
           break
         } catch (error) {
-          if (!(error instanceof TransportError) || i === endpoints.length - 1) throw error
+          if (!(error instanceof TransportError) || i === targets.length - 1) throw error
         }
       }
       const tracked: Subscription = {

@@ -10,6 +10,7 @@ import { type EnvLike, envReader, resolveEnv } from './env.ts'
 import { createHttpClient, type HttpClientOptions } from './http/client.ts'
 import { createMemoryClient, type MemoryClientOptions } from './memory/client.ts'
 import { createTcpClient, type TcpClientOptions } from './tcp/client.ts'
+import { createSentinelClient, type SentinelClientOptions } from './tcp/sentinel/client.ts'
 import type { Connect } from './tcp/socket.ts'
 import type { Client } from './types.ts'
 
@@ -35,9 +36,12 @@ export interface CreateClientOptions {
    * every node's connection.
    */
   cluster?: boolean | Omit<ClusterClientOptions, 'url' | 'nodes' | 'connect'>
+  /** Options for a `redis+sentinel://` URL (Sentinel timeout, `watch`, `role`), beyond `tcp`'s. */
+  sentinel?: Omit<SentinelClientOptions, 'url' | 'connect'>
 }
 
 const TCP = new Set(['redis:', 'rediss:', 'valkey:', 'valkeys:'])
+const SENTINEL = new Set(['redis+sentinel:', 'rediss+sentinel:', 'valkey+sentinel:', 'valkeys+sentinel:'])
 
 /** The URL's scheme, lower-cased with its colon (`'redis:'`), without ever echoing the URL. */
 const schemeOf = (url: string): string => {
@@ -54,7 +58,8 @@ const schemeOf = (url: string): string => {
  * Creates a client for `url`: none or `memory:` gives the in-process memory backend;
  * `redis://`, `rediss://`, `valkey://`, `valkeys://` a TCP client (pass `connect` from your
  * runtime's adapter), or a cluster client when the URL lists several seeds
- * (`redis://h1:6379,h2:6379`) or `cluster` is set; `http://` / `https://` the HTTP transport to the bridge or Upstash (pass
+ * (`redis://h1:6379,h2:6379`) or `cluster` is set; `redis+sentinel://h1:26379,h2:26379/mymaster`
+ * a client that follows the primary Sentinel names; `http://` / `https://` the HTTP transport to the bridge or Upstash (pass
  * `token`, or put it in the URL's password).
  *
  * @example
@@ -76,12 +81,20 @@ export const createClient = (url?: string, options: CreateClientOptions = {}): C
       ...(options.token === undefined ? {} : { token: options.token }),
     })
   }
-  if (TCP.has(scheme)) {
+  if (TCP.has(scheme) || SENTINEL.has(scheme)) {
     if (typeof options.connect !== 'function') {
       throw new ConfigError(
         `a ${scheme}// URL needs a TCP socket: pass { connect } from 'floodgate/node', 'floodgate/cloudflare' ` +
           "or 'floodgate/deno' (Vercel Edge has no TCP: use the bridge over https:// instead)",
       )
+    }
+    if (SENTINEL.has(scheme)) {
+      return createSentinelClient({
+        ...options.tcp,
+        ...options.sentinel,
+        url: url.trim(),
+        connect: options.connect,
+      })
     }
     if (options.cluster || hasSeveralHosts(url)) {
       const cluster = typeof options.cluster === 'object' ? options.cluster : {}
@@ -90,7 +103,7 @@ export const createClient = (url?: string, options: CreateClientOptions = {}): C
     return createTcpClient({ ...options.tcp, url: url.trim(), connect: options.connect })
   }
   throw new ConfigError(
-    `unsupported client URL scheme '${scheme}': use redis://, rediss://, valkey://, valkeys://, http://, https:// or memory:`,
+    `unsupported client URL scheme '${scheme}': use redis://, rediss://, valkey://, valkeys://, redis+sentinel://, http://, https:// or memory:`,
   )
 }
 
