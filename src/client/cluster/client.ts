@@ -38,7 +38,17 @@ export interface ClusterClientOptions
  * await client.pipeline([['INCR', '{user:42}:visits'], ['INCR', '{user:7}:visits']]) // split by node
  */
 export const createClusterClient = (options: ClusterClientOptions): Client => {
-  const { url, nodes, readFrom, maxRedirections, retryFor, refreshInterval, refreshTimeout, ...tcp } = options
+  const {
+    url,
+    nodes,
+    readFrom,
+    maxRedirections,
+    retryFor,
+    refreshInterval,
+    refreshTimeout,
+    stallAfter,
+    ...tcp
+  } = options
   if (url === undefined && (nodes === undefined || nodes.length === 0)) {
     throw new TypeError(
       "createClusterClient needs seed nodes: url: 'redis://10.0.0.1:7000,10.0.0.2:7000' or nodes: ['10.0.0.1:7000']",
@@ -79,5 +89,6 @@ export const createClusterClient = (options: ClusterClientOptions): Client => {
   if (retryFor !== undefined) engine.retryFor = retryFor
   if (refreshInterval !== undefined) engine.refreshInterval = refreshInterval
   if (refreshTimeout !== undefined) engine.refreshTimeout = refreshTimeout
+  if (stallAfter !== undefined) engine.stallAfter = stallAfter
   return clusterClient(engine)
 }

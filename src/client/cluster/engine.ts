@@ -13,6 +13,7 @@ import { ClusterNodes, type NodeFactory } from './nodes.ts'
 import { pipelineAcross } from './pipeline.ts'
 import { backoff, redirection, retryable, sleep, type Target } from './retry.ts'
 import { type Route, Router } from './route.ts'
+import { StallWatch } from './stall-watch.ts'
 import type { NodeAddress } from './topology.ts'
 
 export interface ClusterEngineOptions {
@@ -33,6 +34,12 @@ export interface ClusterEngineOptions {
   connectTimeout?: number
   /** Connect to the nodes' TLS ports (`tls-port` in `CLUSTER SHARDS`). */
   tls?: boolean
+  /**
+   * A primary that has answered nothing for this long while commands wait on it makes the client
+   * re-read the map; once another node serves its slots, its connection is abandoned and the
+   * waiting commands fail at once (stall-watch.ts). Default 250 ms; 0 turns this off.
+   */
+  stallAfter?: number
 }
 
 /**
@@ -49,7 +56,13 @@ export const clusterClient = (options: ClusterEngineOptions): Client => {
   if (readFrom !== 'primary' && readFrom !== 'replica') {
     throw new TypeError(`readFrom must be 'primary' or 'replica', received ${String(readFrom)}`)
   }
-  for (const name of ['maxRedirections', 'retryFor', 'refreshInterval', 'refreshTimeout'] as const) {
+  for (const name of [
+    'maxRedirections',
+    'retryFor',
+    'refreshInterval',
+    'refreshTimeout',
+    'stallAfter',
+  ] as const) {
     const value = options[name]
     if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
       throw new TypeError(
@@ -66,6 +79,8 @@ export const clusterClient = (options: ClusterEngineOptions): Client => {
     tls: options.tls ?? false,
   })
   const router = new Router((command) => execute(command, { slot: undefined, readonly: true }))
+  const stallAfter = options.stallAfter ?? 250
+  const stalls = stallAfter > 0 ? new StallWatch(nodes, stallAfter) : undefined
 
   const pick = (route: Route): Target => {
     if (route.slot === undefined) return { node: nodes.anyPrimary(), readonly: false }
@@ -138,6 +153,7 @@ export const clusterClient = (options: ClusterEngineOptions): Client => {
   }
 
   const send = async (command: Command, sendOptions?: SendOptions): Promise<Reply> => {
+    stalls?.start()
     const loading = nodes.ready()
     if (loading) await loading
     const name = commandName(command)
@@ -150,10 +166,14 @@ export const clusterClient = (options: ClusterEngineOptions): Client => {
     kind: 'cluster',
     send,
     pipeline: async (commands, sendOptions) => {
+      stalls?.start()
       await nodes.ready()
       return pipelineAcross(commands, { nodes, router, pick, execute, send, retryFor }, sendOptions)
     },
     eval: (script, keys, args, sendOptions) => runScript(send, script, keys, args, sendOptions),
-    close: () => nodes.close(),
+    close: () => {
+      stalls?.stop()
+      return nodes.close()
+    },
   }
 }

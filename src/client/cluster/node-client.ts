@@ -6,22 +6,51 @@
  */
 import { TransportError } from '../../errors.ts'
 import { createTcpClient, type TcpClientOptions } from '../tcp/client.ts'
-import type { Connect } from '../tcp/socket.ts'
+import type { Connect, Socket, SocketHandlers } from '../tcp/socket.ts'
 import type { Client, Command, Reply, SendOptions } from '../types.ts'
 import { markUnsent } from './retry.ts'
 import type { NodeAddress } from './topology.ts'
 
-/** A `Connect` that counts open sockets and how many were ever opened. */
+/** A node connection's traffic, read by the stall watch (stall-watch.ts). */
+export interface NodeLoad {
+  /** Commands sent and not settled yet. */
+  outstanding: number
+  /** Commands settled so far (answered, or failed). */
+  settled: number
+}
+
+/** The cluster's connection to one node. */
+export interface NodeClient extends Client {
+  readonly load: NodeLoad
+  /**
+   * Gives up on the node's open connection as if it had broken: what is in flight fails at once
+   * with a `TransportError` (it may or may not have run). For a node that stopped answering
+   * without closing its connection.
+   */
+  abandon(reason: string): void
+}
+
+interface SocketState {
+  open: number
+  opened: number
+  live: Set<{ socket: Socket; handlers: SocketHandlers }>
+}
+
+/** A `Connect` that counts open sockets and how many were ever opened, and keeps the open ones. */
 const watch = (connect: Connect) => {
-  const state = { open: 0, opened: 0 }
+  const state: SocketState = { open: 0, opened: 0, live: new Set() }
   const watched: Connect = async (options, handlers) => {
+    let entry: { socket: Socket; handlers: SocketHandlers } | undefined
     const socket = await connect(options, {
       onData: handlers.onData,
       onClose: (error) => {
+        if (entry) state.live.delete(entry)
         state.open--
         handlers.onClose(error)
       },
     })
+    entry = { socket, handlers }
+    state.live.add(entry)
     state.open++
     state.opened++
     return socket
@@ -29,18 +58,31 @@ const watch = (connect: Connect) => {
   return { state, watched }
 }
 
-/** Runs `run`; a `TransportError` is marked unsent when no socket was open or opened meanwhile. */
-const guarded = <T>(state: { open: number; opened: number }, run: () => Promise<T>): Promise<T> => {
+/**
+ * Runs `run`, counting it in `load`; a `TransportError` is marked unsent when no socket was open
+ * or opened meanwhile. One promise per command, as a bare `catch` would take.
+ */
+const guarded = <T>(state: SocketState, load: NodeLoad, run: () => Promise<T>): Promise<T> => {
   const wasOpen = state.open > 0
   const opened = state.opened
-  return run().catch((error: unknown) => {
-    if (error instanceof TransportError && !wasOpen && state.opened === opened) markUnsent(error)
-    throw error
-  })
+  load.outstanding++
+  return run().then(
+    (value) => {
+      load.outstanding--
+      load.settled++
+      return value
+    },
+    (error: unknown) => {
+      load.outstanding--
+      load.settled++
+      if (error instanceof TransportError && !wasOpen && state.opened === opened) markUnsent(error)
+      throw error
+    },
+  )
 }
 
 /** The TCP client for `node`, built from the cluster client's TCP options. */
-export const nodeClient = (node: NodeAddress, options: TcpClientOptions): Client => {
+export const nodeClient = (node: NodeAddress, options: TcpClientOptions): NodeClient => {
   const { state, watched } = watch(options.connect)
   const inner = createTcpClient({
     ...options,
@@ -49,13 +91,23 @@ export const nodeClient = (node: NodeAddress, options: TcpClientOptions): Client
     port: node.port,
     connect: watched,
   })
+  const load: NodeLoad = { outstanding: 0, settled: 0 }
   return {
     kind: 'tcp',
+    load,
     send: (command: Command, sendOptions?: SendOptions): Promise<Reply> =>
-      guarded(state, () => inner.send(command, sendOptions)),
-    pipeline: (commands, sendOptions) => guarded(state, () => inner.pipeline(commands, sendOptions)),
+      guarded(state, load, () => inner.send(command, sendOptions)),
+    pipeline: (commands, sendOptions) => guarded(state, load, () => inner.pipeline(commands, sendOptions)),
     eval: (script, keys, args, sendOptions) =>
-      guarded(state, () => inner.eval(script, keys, args, sendOptions)),
+      guarded(state, load, () => inner.eval(script, keys, args, sendOptions)),
     close: () => inner.close(),
+    abandon(reason) {
+      for (const entry of [...state.live]) {
+        // The TCP client fails what it sent on that socket and forgets it; closing it after that
+        // only releases the file descriptor.
+        entry.handlers.onClose(new Error(reason))
+        entry.socket.close()
+      }
+    },
   }
 }

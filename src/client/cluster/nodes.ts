@@ -101,6 +101,16 @@ export class ClusterNodes {
     return this.topology.shards[this.topology.slots[slot]!]
   }
 
+  /** The connection to `node` if one was made, without making one. */
+  existing(node: NodeAddress): Client | undefined {
+    return this.#clients.get(node.key)
+  }
+
+  /** Every primary of the map read so far (none before the first read). */
+  knownPrimaries(): NodeAddress[] {
+    return this.#topology ? this.primaries() : []
+  }
+
   /** A random primary, for commands without keys. */
   anyPrimary(): NodeAddress {
     const shards = this.topology.shards

@@ -294,8 +294,10 @@ describe('a primary that stalls instead of dying', () => {
       cut.add(primary.port)
       await ctx.cluster.failover(replica, 'TAKEOVER')
       const first = await stalled.send(['GET', key], { timeout: 300 }).catch((error: unknown) => error)
-      expect((first as Error).name).toBe('TimeoutError')
-      // The timeout made the client read the map again: the promoted replica answers.
+      // Timed out, released by the stall watch once the map showed the promoted replica, or (a
+      // read) released and answered there already.
+      if (first !== 'before') expect(['TimeoutError', 'TransportError']).toContain((first as Error).name)
+      // The client read the map again: the promoted replica answers.
       let answer: unknown
       for (
         const deadline = Date.now() + 5000;
