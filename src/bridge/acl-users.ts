@@ -1,6 +1,7 @@
 /**
  * Sets up, at start, the Valkey ACL users the token classes run as (acl-rules.ts), on every node
- * of a cluster (ACL rules are per node: neither replication nor the cluster bus carries them).
+ * of a cluster, or on the primary and every replica the Sentinels know (ACL rules are per node:
+ * neither replication nor the cluster bus carries them).
  * With `--manage-acl` (the default when the upstream user may run `ACL SETUSER`) the bridge
  * creates or updates them, with the configured passwords or strong ones generated now; the
  * password travels as its SHA-256 (`#<hash>`) and is never logged. Otherwise the operator has
@@ -11,6 +12,8 @@
 
 import { hasSeveralHosts, parseHostPort, parseSeedUrl } from '../client/cluster/seeds.ts'
 import { createTcpClient } from '../client/tcp/client.ts'
+import { askPrimary, askReplicas } from '../client/tcp/sentinel/ask.ts'
+import { isSentinelUrl, parseSentinelUrl, type SentinelUrl } from '../client/tcp/sentinel/url.ts'
 import type { Connect } from '../client/tcp/socket.ts'
 import { parseTcpUrl } from '../client/tcp/url.ts'
 import type { Client } from '../client/types.ts'
@@ -55,7 +58,11 @@ export const rulesFor = (
   config: Pick<Config, 'upstream' | 'cluster' | 'allowCommands'>,
   access: AccessClass,
 ) => {
-  const db = config.cluster || hasSeveralHosts(config.upstream) ? undefined : parseTcpUrl(config.upstream).db
+  const db = isSentinelUrl(config.upstream)
+    ? parseSentinelUrl(config.upstream).db
+    : config.cluster || hasSeveralHosts(config.upstream)
+      ? undefined
+      : parseTcpUrl(config.upstream).db
   return aclRules(access, {
     allow: config.allowCommands,
     ...(db !== undefined && db !== 0 ? { select: true } : {}),
@@ -73,6 +80,26 @@ const clusterNodes = async (client: Client): Promise<string[]> => {
     .map((f) => f[1]!.split('@')[0]!)
 }
 
+/** The primary and the replicas the Sentinels name, as plain TCP URLs with the data nodes' credentials. */
+const sentinelNodeUrls = async (target: SentinelUrl, connect: Connect): Promise<string[]> => {
+  const access = {
+    sentinels: [...target.sentinels],
+    name: target.name,
+    tls: target.tls,
+    connect,
+    sentinelTimeout: 1000,
+    ...(target.sentinelUsername === undefined ? {} : { sentinelUsername: target.sentinelUsername }),
+    ...(target.sentinelPassword === undefined ? {} : { sentinelPassword: target.sentinelPassword }),
+  }
+  const nodes = [await askPrimary(access), ...(await askReplicas(access).catch(() => []))]
+  const user = target.username === undefined ? '' : encodeURIComponent(target.username)
+  const auth = target.password === undefined ? '' : `${user}:${encodeURIComponent(target.password)}@`
+  const scheme = target.tls ? 'rediss' : 'redis'
+  return nodes.map(
+    ({ host, port }) => `${scheme}://${auth}${host.includes(':') ? `[${host}]` : host}:${port}`,
+  )
+}
+
 /**
  * Prepares the users. Throws ConfigError when the configuration cannot work (no permission and
  * no passwords); rethrows the TransportError when Valkey cannot be reached or refuses the
@@ -83,11 +110,18 @@ const clusterNodes = async (client: Client): Promise<string[]> => {
  * connectUpstream({ url: config.upstream, connect, users, nodes })
  */
 export const prepareAclUsers = async (config: Config, connect: Connect, log: Logger): Promise<AclSetup> => {
-  const cluster = config.cluster === true || hasSeveralHosts(config.upstream)
+  const cluster =
+    !isSentinelUrl(config.upstream) && (config.cluster === true || hasSeveralHosts(config.upstream))
   const seeds = cluster ? parseSeedUrl(config.upstream) : undefined
   const open = (url: string) =>
     createTcpClient({ connect, url, connectTimeout: 2000, commandTimeout: 5000, reconnect: { attempts: 1 } })
-  const seedUrls = seeds ? seeds.seeds.map((seed) => seeds.urlFor(seed)) : [config.upstream]
+  // Behind Sentinel: the primary and its replicas now; a replica added later gets the users when
+  // a refused login makes the bridge set them up again (onAuthFailure).
+  const seedUrls = seeds
+    ? seeds.seeds.map((seed) => seeds.urlFor(seed))
+    : isSentinelUrl(config.upstream)
+      ? await sentinelNodeUrls(parseSentinelUrl(config.upstream), connect)
+      : [config.upstream]
   const inUse = classesInUse(config)
   const clients: Client[] = []
   try {

@@ -29,6 +29,7 @@ afterAll(async () => {
 
 describe('the bridge on a Sentinel upstream', () => {
   it('serves commands and subscribe streams on the primary', async () => {
+    expect((await fetch(`${bridge.url}/readyz`)).status).toBe(200)
     expect(await post(bridge.url, ['SET', 'k', 'v'])).toMatchObject({ status: 200, json: { result: 'OK' } })
     expect(setup.nodes[0]!.cli('GET', 'k')).toBe('v')
     const sse = await fetch(`${bridge.url}/subscribe/news`, {
@@ -57,5 +58,7 @@ describe('the bridge on a Sentinel upstream', () => {
       `[sentinel] bridge served again ${(back! - killedAt).toFixed(0)} ms after SIGKILL of the primary`,
     )
     expect(setup.nodes[1]!.cli('GET', 'after-failover')).toBe('1')
+    // Ready again: the admin and per-class connections all follow the primary.
+    await expect.poll(async () => (await fetch(`${bridge.url}/readyz`)).status, { timeout: 10_000 }).toBe(200)
   }, 60_000)
 })

@@ -86,7 +86,7 @@ describe('deploy/compose.yaml, run outside a container', () => {
     command[command.indexOf('--listen') + 1] = '127.0.0.1:0'
     bridge = await spawnBridge(command.slice(1), env)
 
-    const ready = await fetch(`${bridge.url}/healthz`)
+    const ready = await fetch(`${bridge.url}/readyz`)
     expect(ready.status).toBe(200)
     const call = (body: unknown) =>
       fetch(bridge!.url, {
