@@ -18,6 +18,7 @@ import { type SentinelSetup, startSentinels } from '../../../support/sentinel.ts
 import type { ValkeyServer } from '../../../support/valkey.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const T0 = 1_764_000_000_000
 
 let setup: SentinelSetup | undefined
 let client: SentinelClient | undefined
@@ -166,7 +167,9 @@ describe('createSentinelClient', () => {
         timeout: 1000,
         onTimeout: 'deny',
       })
-      const run = load((id) => limiter.limit(id), 4, true)
+      // One fixed clock for every call: a real one could cross the window's boundary mid-test and
+      // legitimately admit an identifier twice its limit.
+      const run = load((id) => limiter.limit(id, { now: T0 }), 4, true)
       await sleep(300)
       const primary = setup.nodes[0]!
       const switched = observeSwitch(setup.sentinels)
@@ -184,8 +187,13 @@ describe('createSentinelClient', () => {
         primary.resume()
       }
       for (let i = 0; i < 400 && switched.at() === undefined; i++) await sleep(50)
-      // Decisions after the switch, and (split brain) after the old primary woke up and was demoted.
-      await sleep(scenario === 'SIGSTOP 4 s' ? 12_000 : 5000)
+      // Decisions after the switch, and (split brain) after the old primary woke up and was demoted;
+      // then until the new primary's replica acknowledges again (a resync can take seconds under load).
+      await sleep(scenario === 'SIGSTOP 4 s' ? 12_000 : 3000)
+      const admittedOnNew = () =>
+        run.served.some((s) => s.success && s.at > (switched.at() ?? t0) && s.port === client?.address?.port)
+      for (let i = 0; i < 500 && !admittedOnNew(); i++) await sleep(50)
+      await sleep(500)
       await run.stop()
       clearInterval(poll)
       const newPort = client.address?.port
