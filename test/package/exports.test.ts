@@ -22,9 +22,12 @@ const subpaths = Object.entries(pkg.exports)
 const specifier = (subpath: string) => (subpath === '.' ? 'floodgate' : `floodgate/${subpath.slice(2)}`)
 
 describe('the subpath lists', () => {
-  it('jsr.json exports the source of every package.json subpath, at the same version', () => {
+  it('jsr.json exports the source of every package.json subpath but the npm-only ones, at the same version', () => {
+    // floodgate/express and floodgate/fastify type req.session by augmenting the frameworks'
+    // types, which JSR refuses to publish: they are on npm only (the README says so).
+    const npmOnly = new Set(['./express', './fastify'])
     expect(jsr.version).toBe(pkg.version)
-    expect(jsr.exports).toEqual(Object.fromEntries(subpaths))
+    expect(jsr.exports).toEqual(Object.fromEntries(subpaths.filter(([key]) => !npmOnly.has(key))))
     for (const [, source] of subpaths) expect(existsSync(join(root, source)), source).toBe(true)
   })
 
