@@ -50,6 +50,10 @@ export type {
   ScriptContext,
   ScriptTwin,
   SendOptions,
+  SubscribeKind,
+  SubscriberConnection,
+  SubscriberHandlers,
+  SubscriberOptions,
 } from './client/types.ts'
 export { UnacknowledgedError, waitForReplicas } from './client/wait-replicas.ts'
 export { type DashboardData, readDashboardData } from './dashboard/data.ts'
@@ -107,6 +111,25 @@ export {
   tokenBucket,
   withAnalytics,
 } from './limit/index.ts'
+export {
+  type Backoff,
+  type DurableOptions,
+  type Gap,
+  type OverflowPolicy,
+  type PublishOptions,
+  type PubSubMessage,
+  psubscribe,
+  publish,
+  type SubscribeOptions,
+  SubscriberOverflowError,
+  type Subscription,
+  type SubscriptionEvent,
+  type SubscriptionEvents,
+  type SubscriptionStats,
+  spublish,
+  streamKey,
+  subscribe,
+} from './pubsub/index.ts'
 export {
   type CookieOptions,
   createSessions,

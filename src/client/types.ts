@@ -86,6 +86,45 @@ export interface Client {
   pipeline(commands: readonly Command[], options?: SendOptions): Promise<Array<Reply | ReplyError>>
   /** Runs a script with EVALSHA, falling back to EVAL when the server answers NOSCRIPT. */
   eval(script: Script, keys: readonly string[], args: readonly Arg[], options?: SendOptions): Promise<Reply>
+  /**
+   * Opens a connection that receives published messages (a dedicated subscribe-mode socket, an SSE
+   * stream, the memory broker). `floodgate`'s `subscribe()` builds on it; a transport without it
+   * cannot subscribe.
+   */
+  openSubscriber?(handlers: SubscriberHandlers, options?: SubscriberOptions): Promise<SubscriberConnection>
   /** Closes the connections. Commands already sent are answered first where possible. */
   close(): Promise<void>
+}
+
+/** Which kind of subscription: channels, glob patterns, or shard channels (Valkey 7+ cluster). */
+export type SubscribeKind = 'subscribe' | 'psubscribe' | 'ssubscribe'
+
+/** What a subscriber connection reports back to the pub/sub layer above it. */
+export interface SubscriberHandlers {
+  /** One published message; `pattern` is set for a pattern subscription's match. */
+  onMessage(channel: string, message: string | Uint8Array, pattern?: string): void
+  /**
+   * The connection ended (the server went away, a shard channel moved, `close()`): called once,
+   * never after `close()`. Messages published from now on are lost until a new connection subscribes.
+   */
+  onClose(error?: unknown): void
+}
+
+/** Options for a subscriber connection. */
+export interface SubscriberOptions {
+  /** Deliver messages as `Uint8Array` instead of UTF-8 text. */
+  bytes?: boolean
+}
+
+/**
+ * A connection dedicated to receiving published messages: what `Client.openSubscriber` returns.
+ * `subscribe` resolves once the server confirmed every name.
+ */
+export interface SubscriberConnection {
+  subscribe(kind: SubscribeKind, names: readonly string[]): Promise<void>
+  unsubscribe(kind: SubscribeKind, names: readonly string[]): Promise<void>
+  /** Optional flow control: stop reading from the network until `resume()` (the server buffers). */
+  pause?(): void
+  resume?(): void
+  close(): void
 }

@@ -10,6 +10,7 @@ import type { Client } from '../types.ts'
 import { createBatcher, MAX_BATCH_BYTES } from './auto-pipeline.ts'
 import { decodeResult, encodeCommand, encodedSize, isRaw } from './codec.ts'
 import { type Endpoint, exchange, type FetchInitLike, type FetchLike } from './exchange.ts'
+import { openSseSubscriber, type StreamFetch } from './subscriber.ts'
 
 export interface HttpClientOptions {
   /** The bridge's (or Upstash's) REST URL, e.g. `https://bridge.internal:8079`. */
@@ -45,6 +46,16 @@ export interface HttpClientOptions {
   maxPipelineBytes?: number
   /** Extra request headers, e.g. for a proxy in front of the bridge. */
   headers?: Record<string, string>
+  /**
+   * The `fetch` for `subscribe()`'s Server-Sent Events streams: it must stream the response body.
+   * Default the global `fetch` (the `fetch` option's may buffer whole bodies, as `nodeFetch()` does).
+   */
+  streamFetch?: StreamFetch
+  /**
+   * Drop and reopen a subscribe stream silent for this many ms (finds a connection that died
+   * without closing; the bridge sends a comment every 15 s). Default 0: never.
+   */
+  subscriberIdleTimeout?: number
 }
 
 /** An HTTP `Client`, plus the read-your-writes token it carries (settable to hand it between clients). */
@@ -162,6 +173,25 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     send: batcher.send,
     pipeline: batcher.pipeline,
     eval: (script, keys, args, sendOptions) => runScript(batcher.send, script, keys, args, sendOptions),
+    openSubscriber: async (handlers, subscriberOptions) => {
+      const streamFetch = options.streamFetch ?? (globalThis.fetch as unknown as StreamFetch | undefined)
+      if (typeof streamFetch !== 'function')
+        throw new TypeError(
+          'subscribe() over HTTP needs a streaming fetch: pass streamFetch to createHttpClient',
+        )
+      return openSseSubscriber(
+        {
+          url: base,
+          origin,
+          token,
+          headers: { ...options.headers },
+          fetch: (url, init) => streamFetch(url, init),
+          idleTimeout: options.subscriberIdleTimeout ?? 0,
+        },
+        handlers,
+        subscriberOptions,
+      )
+    },
     close: batcher.close,
   }
   return client

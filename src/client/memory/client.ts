@@ -10,6 +10,7 @@ import type { Arg, Client, Command, Reply, Script, SendOptions } from '../types.
 import { present, str } from './bytes.ts'
 import { lookup, run, unknownCommand } from './dispatch.ts'
 import { Keyspace } from './keyspace.ts'
+import { Broker } from './pubsub.ts'
 import { type Out, Status } from './reply.ts'
 import { noTwinMessage, SCRIPTING, Scripts } from './scripting.ts'
 import { isText } from './text.ts'
@@ -61,6 +62,7 @@ export const createMemoryClient = (options: MemoryClientOptions = {}): Client =>
   }
   const db = new Keyspace(now, maxKeys)
   const scripts = new Scripts(db)
+  const broker = new Broker()
   let closed = false
   let timer: ReturnType<typeof setInterval> | undefined
   if (sweepInterval > 0) {
@@ -83,6 +85,16 @@ export const createMemoryClient = (options: MemoryClientOptions = {}): Client =>
     const spec = lookup(command[0])
     if (spec !== undefined) return run(db, spec, command)
     const name = str(command[0]).toUpperCase()
+    if (name === 'PUBLISH' || name === 'SPUBLISH') {
+      if (command.length !== 3)
+        throw new ReplyError(`ERR wrong number of arguments for '${name.toLowerCase()}' command`)
+      const message = command[2]!
+      return broker.publish(
+        str(command[1]),
+        typeof message === 'number' ? String(message) : message,
+        name === 'SPUBLISH',
+      )
+    }
     if (SCRIPTING.has(name) && name !== 'FCALL') return scripts.command(name.replace('_RO', ''), command)
     throw unknownCommand(command)
   }
@@ -139,8 +151,13 @@ export const createMemoryClient = (options: MemoryClientOptions = {}): Client =>
         return Promise.reject(error)
       }
     },
+    async openSubscriber(handlers, subscriberOptions) {
+      check(undefined)
+      return broker.open(handlers, subscriberOptions)
+    },
     async close() {
       closed = true
+      broker.close()
       if (timer !== undefined) clearInterval(timer)
       timer = undefined
     },

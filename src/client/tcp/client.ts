@@ -13,11 +13,22 @@ import { ProtocolError, ReplyError, TimeoutError, TransportError } from '../../e
 import { type Decoded, RespDecoder } from '../../resp/decode.ts'
 import { commandText, encodeCommand } from '../../resp/encode.ts'
 import { runScript } from '../script.ts'
-import type { Arg, Client, Command, Reply, Script, SendOptions } from '../types.ts'
+import type {
+  Arg,
+  Client,
+  Command,
+  Reply,
+  Script,
+  SendOptions,
+  SubscriberConnection,
+  SubscriberHandlers,
+  SubscriberOptions,
+} from '../types.ts'
 import { Fifo } from './fifo.ts'
 import { resolveTcpOptions, type TcpClientOptions, type TcpConfig } from './options.ts'
 import { Pending, takeBatch } from './pending.ts'
 import { openWithin, type Socket } from './socket.ts'
+import { openTcpSubscriber } from './subscriber.ts'
 import { CommandTimeouts } from './timeouts.ts'
 import { handshakeCommands } from './url.ts'
 
@@ -84,6 +95,12 @@ class TcpClient implements Client {
 
   eval(script: Script, keys: readonly string[], args: readonly Arg[], options?: SendOptions): Promise<Reply> {
     return runScript((command, opts) => this.send(command, opts), script, keys, args, options)
+  }
+
+  /** A connection of its own in subscribe mode, to the same server as the same user. */
+  openSubscriber(handlers: SubscriberHandlers, options?: SubscriberOptions): Promise<SubscriberConnection> {
+    const { subscriberProtocol, ...config } = this.#config
+    return openTcpSubscriber({ ...config, protocol: subscriberProtocol ?? 2 }, handlers, options)
   }
 
   async close(): Promise<void> {

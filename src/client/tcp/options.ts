@@ -47,6 +47,8 @@ export interface TcpClientOptions {
   maxBatch?: number
   /** RESP3 push frames (after `HELLO 3`), e.g. client-side caching invalidations. */
   onPush?: (frame: Reply[]) => void
+  /** The protocol of `subscribe()`'s dedicated connection: 3 sends `HELLO 3` (messages as pushes). Default 2. */
+  subscriberProtocol?: 2 | 3
 }
 
 export interface TcpConfig extends TcpEndpoint {
@@ -60,6 +62,7 @@ export interface TcpConfig extends TcpEndpoint {
   schedule: (flush: () => void) => void
   maxBatch: number
   onPush?: (frame: Reply[]) => void
+  subscriberProtocol?: 2 | 3
 }
 
 const setImmediateLike = (globalThis as { setImmediate?: (run: () => void) => unknown }).setImmediate
@@ -129,6 +132,10 @@ export const resolveTcpOptions = (options: TcpClientOptions): TcpConfig => {
   if (db !== undefined) config.db = db
   if (options.servername !== undefined) config.servername = options.servername
   if (options.onPush !== undefined) config.onPush = options.onPush
+  const protocol = options.subscriberProtocol
+  if (protocol !== undefined && protocol !== 2 && protocol !== 3)
+    throw new TypeError(`subscriberProtocol must be 2 or 3, received ${String(protocol)}`)
+  if (protocol !== undefined) config.subscriberProtocol = protocol
   if (username !== undefined && password === undefined) {
     throw new TypeError('a username needs a password: AUTH takes both')
   }

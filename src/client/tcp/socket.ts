@@ -38,7 +38,8 @@ export interface Socket {
   close(): void
   /**
    * Optional: stop delivering `onData` until `resume()`, so unread bytes stay in the kernel and
-   * the peer sees backpressure (the bridge's SSE streams use it for slow subscribers).
+   * the peer sees backpressure (the bridge's SSE streams and a
+   * subscriber's slow consumer push back on their peer this way).
    */
   pause?(): void
   resume?(): void
@@ -70,6 +71,7 @@ export const streamSocket = (
 ): Socket => {
   const writer = writable.getWriter()
   let closed = false
+  let paused: { promise: Promise<void>; resolve: () => void } | undefined
   const finish = (error?: unknown) => {
     if (closed) return
     closed = true
@@ -84,6 +86,7 @@ export const streamSocket = (
     const reader = readable.getReader()
     try {
       for (;;) {
+        if (paused !== undefined) await paused.promise
         const { done, value } = await reader.read()
         if (done) break
         handlers.onData(value)
@@ -98,7 +101,21 @@ export const streamSocket = (
     write(data) {
       if (!closed) writer.write(data).catch(finish)
     },
+    pause() {
+      if (paused !== undefined) return
+      let resolve!: () => void
+      const promise = new Promise<void>((r) => {
+        resolve = r
+      })
+      paused = { promise, resolve }
+    },
+    resume() {
+      const gate = paused
+      paused = undefined
+      gate?.resolve()
+    },
     close() {
+      paused?.resolve()
       if (closed) return
       writer.close().then(
         () => finish(),

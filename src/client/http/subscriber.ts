@@ -1,0 +1,222 @@
+/**
+ * The HTTP subscriber: Server-Sent Events in Upstash's contract, as the bridge serves it and as
+ * `@upstash/redis` reads it. One streaming `POST /subscribe/<channel>` (or `/psubscribe/<pattern>`)
+ * per name; events are `data: subscribe,<ch>,<n>`, `data: message,<ch>,<payload>` and
+ * `data: pmessage,<pattern>,<ch>,<payload>`, a payload spanning lines arriving as several `data:`
+ * lines (joined back with "\n", as the SSE spec says). A stream that ends or breaks ends the whole
+ * connection, so the layer above resubscribes everything and reports the gap.
+ */
+import { ConfigError, ReplyError, TimeoutError, TransportError } from '../../errors.ts'
+import type { SubscribeKind, SubscriberConnection, SubscriberHandlers, SubscriberOptions } from '../types.ts'
+
+/** The part of `fetch` the subscriber needs: a streaming body. The global `fetch` has it. */
+export type StreamFetch = (
+  url: string,
+  init: { method: 'POST'; headers: Record<string, string>; signal: AbortSignal },
+) => Promise<{
+  ok: boolean
+  status: number
+  text(): Promise<string>
+  body: ReadableStream<Uint8Array> | null
+}>
+
+export interface SseConfig {
+  /** The base URL, no trailing slash. */
+  url: string
+  origin: string
+  token: string | undefined
+  headers: Record<string, string>
+  fetch: StreamFetch
+  /** Drop a stream silent for this long (the bridge sends a comment every 15 s); 0 for never. */
+  idleTimeout: number
+}
+
+const encoder = new TextEncoder()
+
+class SseSubscriber implements SubscriberConnection {
+  readonly #config: SseConfig
+  readonly #handlers: SubscriberHandlers
+  readonly #bytes: boolean
+  readonly #streams = new Map<string, AbortController>()
+  #ended = false
+  #gate: { promise: Promise<void>; resolve: () => void } | undefined
+
+  constructor(config: SseConfig, handlers: SubscriberHandlers, bytes: boolean) {
+    this.#config = config
+    this.#handlers = handlers
+    this.#bytes = bytes
+  }
+
+  async subscribe(kind: SubscribeKind, names: readonly string[]): Promise<void> {
+    if (kind === 'ssubscribe') {
+      throw new ConfigError(
+        'sharded subscribe (SSUBSCRIBE) is not part of the HTTP contract: subscribe to plain channels, or use a TCP or cluster client',
+      )
+    }
+    await Promise.all(names.map((name) => this.#open(kind, name)))
+  }
+
+  async unsubscribe(kind: SubscribeKind, names: readonly string[]): Promise<void> {
+    // Closing the stream is the unsubscribe: the bridge closes its upstream connection with it.
+    for (const name of names) {
+      const key = `${kind}:${name}`
+      this.#streams.get(key)?.abort()
+      this.#streams.delete(key)
+    }
+  }
+
+  pause(): void {
+    if (this.#gate) return
+    let resolve!: () => void
+    const promise = new Promise<void>((r) => {
+      resolve = r
+    })
+    this.#gate = { promise, resolve }
+  }
+
+  resume(): void {
+    const gate = this.#gate
+    this.#gate = undefined
+    gate?.resolve()
+  }
+
+  close(): void {
+    this.#end(undefined, false)
+  }
+
+  #end(error: unknown, report = true): void {
+    if (this.#ended) return
+    this.#ended = true
+    for (const controller of this.#streams.values()) controller.abort()
+    this.#streams.clear()
+    this.resume()
+    if (report) this.#handlers.onClose(error)
+  }
+
+  async #open(kind: 'subscribe' | 'psubscribe', name: string): Promise<void> {
+    if (this.#ended) throw new TransportError('the subscriber connection is closed')
+    const key = `${kind}:${name}`
+    if (this.#streams.has(key)) return
+    const controller = new AbortController()
+    this.#streams.set(key, controller)
+    const { url, origin, token, headers, fetch } = this.#config
+    let response: Awaited<ReturnType<StreamFetch>>
+    try {
+      response = await fetch(`${url}/${kind}/${encodeURIComponent(name)}`, {
+        method: 'POST',
+        headers: {
+          ...headers,
+          ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+          Accept: 'text/event-stream',
+        },
+        signal: controller.signal,
+      })
+    } catch (cause) {
+      this.#streams.delete(key)
+      throw new TransportError(`cannot reach ${origin} to subscribe`, { cause })
+    }
+    if (!response.ok || response.body === null) {
+      this.#streams.delete(key)
+      controller.abort()
+      const text = await response.text().catch(() => '')
+      let message = text
+      try {
+        message = (JSON.parse(text) as { error?: string }).error ?? text
+      } catch {
+        // not JSON: quote the text
+      }
+      if (response.status === 401 || response.status === 403 || response.status === 400)
+        throw new ReplyError(message || `ERR ${origin} refused the subscription (${response.status})`)
+      throw new TransportError(`${origin} answered ${response.status} to subscribe: ${message.slice(0, 200)}`)
+    }
+    let confirm!: { resolve: () => void; reject: (e: unknown) => void }
+    const confirmed = new Promise<void>((resolve, reject) => {
+      confirm = { resolve, reject }
+    })
+    void this.#read(response.body, kind, name, controller, confirm)
+    return confirmed
+  }
+
+  async #read(
+    body: ReadableStream<Uint8Array>,
+    kind: 'subscribe' | 'psubscribe',
+    name: string,
+    controller: AbortController,
+    confirm: { resolve: () => void; reject: (e: unknown) => void },
+  ): Promise<void> {
+    const reader = body.getReader()
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
+    const { idleTimeout } = this.#config
+    let heard = true
+    const idle =
+      idleTimeout > 0
+        ? setInterval(() => {
+            if (!heard)
+              controller.abort(new TimeoutError(`the ${kind} stream was silent for ${idleTimeout} ms`))
+            heard = false
+          }, idleTimeout)
+        : undefined
+    const messagePrefix = kind === 'subscribe' ? `message,${name},` : `pmessage,${name},`
+    const confirmPrefix = `${kind},${name},`
+    let rest = ''
+    let data: string[] = []
+    let error: unknown
+    const event = (text: string): void => {
+      if (text.startsWith(messagePrefix)) {
+        let channel = name
+        let payload = text.slice(messagePrefix.length)
+        if (kind === 'psubscribe') {
+          const comma = payload.indexOf(',')
+          channel = payload.slice(0, comma)
+          payload = payload.slice(comma + 1)
+        }
+        const message = this.#bytes ? encoder.encode(payload) : payload
+        if (kind === 'subscribe') this.#handlers.onMessage(channel, message)
+        else this.#handlers.onMessage(channel, message, name)
+      } else if (text.startsWith(confirmPrefix)) confirm.resolve()
+    }
+    try {
+      for (;;) {
+        if (this.#gate) await this.#gate.promise
+        const { done, value } = await reader.read()
+        if (done) break
+        heard = true
+        rest += decoder.decode(value, { stream: true })
+        let newline = rest.indexOf('\n')
+        while (newline !== -1) {
+          const line = rest.slice(0, newline).replace(/\r$/, '')
+          rest = rest.slice(newline + 1)
+          if (line === '') {
+            if (data.length > 0) event(data.join('\n'))
+            data = []
+          } else if (line.startsWith('data:')) data.push(line.slice(line[5] === ' ' ? 6 : 5))
+          newline = rest.indexOf('\n')
+        }
+      }
+    } catch (cause) {
+      error = controller.signal.aborted ? controller.signal.reason : cause
+    } finally {
+      clearInterval(idle)
+    }
+    const why =
+      error instanceof TimeoutError
+        ? error
+        : new TransportError(`the ${kind} stream for '${name}' ended`, { cause: error })
+    confirm.reject(why)
+    if (this.#streams.get(`${kind}:${name}`) !== controller) return // unsubscribed or closed
+    this.#end(why)
+  }
+}
+
+/**
+ * Opens an SSE subscriber connection; no request is made until `subscribe`.
+ *
+ * @example
+ * const sub = openSseSubscriber(config, { onMessage: (ch, msg) => {}, onClose: () => {} })
+ * await sub.subscribe('subscribe', ['chat'])
+ */
+export const openSseSubscriber = (
+  config: SseConfig,
+  handlers: SubscriberHandlers,
+  options: SubscriberOptions = {},
+): SubscriberConnection => new SseSubscriber(config, handlers, options.bytes === true)

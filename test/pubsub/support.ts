@@ -1,0 +1,39 @@
+/** Helpers for the pub/sub tests: read N messages with a deadline, wait for a condition. */
+import type { PubSubMessage, Subscription } from '../../src/index.ts'
+
+/** Reads `n` messages from the subscription's iterator (shared between calls), or fails after `ms`. */
+export const take = async (
+  iterator: AsyncIterator<PubSubMessage>,
+  n: number,
+  ms = 10_000,
+): Promise<PubSubMessage[]> => {
+  const out: PubSubMessage[] = []
+  const deadline = Date.now() + ms
+  while (out.length < n) {
+    const left = deadline - Date.now()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const result = await Promise.race([
+      iterator.next(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`got ${out.length} of ${n} messages in ${ms} ms`)),
+          Math.max(1, left),
+        )
+      }),
+    ]).finally(() => clearTimeout(timer))
+    if (result.done) throw new Error(`the subscription ended after ${out.length} of ${n} messages`)
+    out.push(result.value)
+  }
+  return out
+}
+
+export const iterate = (sub: Subscription): AsyncIterator<PubSubMessage> => sub[Symbol.asyncIterator]()
+
+/** Polls `check` every 20 ms until it returns true, or fails after `ms`. */
+export const until = async (check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition') => {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
