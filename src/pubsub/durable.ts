@@ -145,12 +145,18 @@ export class DurableSubscription implements Subscription {
     }
   }
 
+  /**
+   * Trimming leaves no trace per entry (`max-deleted-entry-id` only follows XDEL), so: the oldest
+   * entry kept is newer than the last one read, and entries were removed. That may also flag a
+   * trim that stopped exactly at our last entry: a gap says messages *may* have been lost.
+   */
   async #checkTrimmed(reader: Reader): Promise<void> {
     try {
       const info = (await this.#client.send(['XINFO', 'STREAM', reader.key])) as Reply[]
-      const at = info.findIndex((v) => text(v) === 'max-deleted-entry-id')
-      const deleted = at === -1 ? undefined : text(info[at + 1])
-      if (deleted !== undefined && compareIds(deleted, reader.last!) > 0)
+      const field = (name: string) => info[info.findIndex((v) => text(v) === name) + 1]
+      const first = field('first-entry') as Reply[] | null
+      const removed = Number(field('entries-added')) - Number(field('length'))
+      if (Array.isArray(first) && removed > 0 && compareIds(text(first[0]), reader.last!) > 0)
         this.#emitter.emit('gap', { reason: 'trimmed', channels: [reader.channel] })
     } catch (error) {
       // No stream yet (nothing published): nothing was trimmed.
