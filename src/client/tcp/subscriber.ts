@@ -45,6 +45,7 @@ class TcpSubscriber implements SubscriberConnection {
   readonly #waiting: Waiting[] = []
   #ended = false
   #heard = true
+  #paused = false
   #ping: ReturnType<typeof setInterval> | undefined
 
   constructor(socket: Socket, handlers: SubscriberHandlers, pingInterval: number) {
@@ -69,10 +70,13 @@ class TcpSubscriber implements SubscriberConnection {
   }
 
   pause(): void {
+    this.#paused = true
     this.#socket.pause?.()
   }
 
   resume(): void {
+    this.#paused = false
+    this.#heard = true
     this.#socket.resume?.()
   }
 
