@@ -5,8 +5,8 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { connect } from '../../adapters/node/index.ts'
 import { parseConfig } from '../../src/bridge/config.ts'
-import type { BridgeServer } from '../../src/bridge/node.ts'
-import { startBridge } from '../../src/bridge/start.ts'
+import type { BridgeServer } from '../../src/bridge/node/server.ts'
+import { startBridge } from '../../src/bridge/node/start.ts'
 import {
   type Client,
   createHttpClient,

@@ -14,6 +14,7 @@ import { pipelineAcross } from './pipeline.ts'
 import { backoff, redirection, retryable, sleep, type Target } from './retry.ts'
 import { type Route, Router } from './route.ts'
 import { StallWatch } from './stall-watch.ts'
+import { openClusterSubscriber } from './subscriber.ts'
 import type { NodeAddress } from './topology.ts'
 
 export interface ClusterEngineOptions {
@@ -171,6 +172,8 @@ export const clusterClient = (options: ClusterEngineOptions): Client => {
       return pipelineAcross(commands, { nodes, router, pick, execute, send, retryFor }, sendOptions)
     },
     eval: (script, keys, args, sendOptions) => runScript(send, script, keys, args, sendOptions),
+    openSubscriber: (handlers, subscriberOptions) =>
+      openClusterSubscriber(nodes, handlers, subscriberOptions),
     close: () => {
       stalls?.stop()
       return nodes.close()

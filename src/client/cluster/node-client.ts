@@ -100,6 +100,7 @@ export const nodeClient = (node: NodeAddress, options: TcpClientOptions): NodeCl
     pipeline: (commands, sendOptions) => guarded(state, load, () => inner.pipeline(commands, sendOptions)),
     eval: (script, keys, args, sendOptions) =>
       guarded(state, load, () => inner.eval(script, keys, args, sendOptions)),
+    openSubscriber: (handlers, subscriberOptions) => inner.openSubscriber!(handlers, subscriberOptions),
     close: () => inner.close(),
     abandon(reason) {
       for (const entry of [...state.live]) {

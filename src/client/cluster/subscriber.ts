@@ -1,0 +1,155 @@
+/**
+ * Subscribing on a cluster. Classic channels and patterns live on one connection to any primary
+ * (a classic PUBLISH reaches every node). Shard channels (`SSUBSCRIBE`) are grouped by slot, one
+ * command per slot, on a connection to the primary serving it; a MOVED while subscribing re-reads
+ * the map and goes on at the owner. When a slot moves away later, Valkey unsubscribes its shard
+ * channels by itself (an `sunsubscribe` push): the node's subscriber ends, this connection ends
+ * with it, and the layer above resubscribes through the new map and reports the gap.
+ */
+import { ReplyError, TransportError } from '../../errors.ts'
+import type { SubscribeKind, SubscriberConnection, SubscriberHandlers, SubscriberOptions } from '../types.ts'
+import type { ClusterNodes } from './nodes.ts'
+import { keySlot } from './slot.ts'
+import type { NodeAddress } from './topology.ts'
+
+const RETRYABLE = new Set(['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN'])
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+class ClusterSubscriber implements SubscriberConnection {
+  readonly #nodes: ClusterNodes
+  readonly #handlers: SubscriberHandlers
+  readonly #options: SubscriberOptions
+  readonly #connections = new Map<string, Promise<SubscriberConnection>>()
+  /** Where each shard channel was subscribed, to unsubscribe it there. */
+  readonly #placed = new Map<string, string>()
+  #classic: NodeAddress | undefined
+  #ended = false
+  #paused = false
+
+  constructor(nodes: ClusterNodes, handlers: SubscriberHandlers, options: SubscriberOptions) {
+    this.#nodes = nodes
+    this.#handlers = handlers
+    this.#options = options
+  }
+
+  #connection(node: NodeAddress): Promise<SubscriberConnection> {
+    let connection = this.#connections.get(node.key)
+    if (connection === undefined) {
+      const client = this.#nodes.client(node)
+      connection = client.openSubscriber!(
+        { onMessage: this.#handlers.onMessage, onClose: (error) => this.#end(error) },
+        this.#options,
+      ).then((opened) => {
+        if (this.#ended) opened.close()
+        else if (this.#paused) opened.pause?.()
+        return opened
+      })
+      connection.catch(() => this.#connections.delete(node.key))
+      this.#connections.set(node.key, connection)
+    }
+    return connection
+  }
+
+  async subscribe(kind: SubscribeKind, names: readonly string[]): Promise<void> {
+    if (this.#ended) throw new TransportError('the subscriber connection is closed')
+    if (kind !== 'ssubscribe') {
+      this.#classic ??= this.#nodes.anyPrimary()
+      return (await this.#connection(this.#classic)).subscribe(kind, names)
+    }
+    const bySlot = new Map<number, string[]>()
+    for (const name of names) {
+      const slot = keySlot(name)
+      bySlot.set(slot, [...(bySlot.get(slot) ?? []), name])
+    }
+    await Promise.all([...bySlot].map(([slot, group]) => this.#subscribeSlot(slot, group)))
+  }
+
+  async #subscribeSlot(slot: number, names: string[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const shard = this.#nodes.shardOf(slot)
+      try {
+        if (!shard) throw new ReplyError(`CLUSTERDOWN Hash slot ${slot} is not served by any node right now`)
+        await (await this.#connection(shard.primary)).subscribe('ssubscribe', names)
+        for (const name of names) this.#placed.set(name, shard.primary.key)
+        return
+      } catch (error) {
+        if (!(error instanceof ReplyError && RETRYABLE.has(error.code)) || attempt >= 8 || this.#ended)
+          throw error
+        await sleep(50 * 2 ** Math.min(attempt, 4))
+        await this.#nodes.refresh().catch(() => {})
+      }
+    }
+  }
+
+  async unsubscribe(kind: SubscribeKind, names: readonly string[]): Promise<void> {
+    if (kind !== 'ssubscribe') {
+      if (this.#classic) await (await this.#connection(this.#classic)).unsubscribe(kind, names)
+      return
+    }
+    const byNode = new Map<string, string[]>()
+    for (const name of names) {
+      const key = this.#placed.get(name)
+      this.#placed.delete(name)
+      if (key !== undefined) byNode.set(key, [...(byNode.get(key) ?? []), name])
+    }
+    await Promise.all(
+      [...byNode].map(async ([key, group]) => {
+        const connection = await this.#connections.get(key)
+        // One SUNSUBSCRIBE per slot, as for SSUBSCRIBE.
+        const bySlot = new Map<number, string[]>()
+        for (const name of group) bySlot.set(keySlot(name), [...(bySlot.get(keySlot(name)) ?? []), name])
+        await Promise.all([...bySlot.values()].map((names) => connection?.unsubscribe('ssubscribe', names)))
+      }),
+    )
+  }
+
+  pause(): void {
+    this.#paused = true
+    for (const connection of this.#connections.values())
+      void connection.then(
+        (c) => c.pause?.(),
+        () => {},
+      )
+  }
+
+  resume(): void {
+    this.#paused = false
+    for (const connection of this.#connections.values())
+      void connection.then(
+        (c) => c.resume?.(),
+        () => {},
+      )
+  }
+
+  close(): void {
+    this.#end(undefined, false)
+  }
+
+  #end(error: unknown, report = true): void {
+    if (this.#ended) return
+    this.#ended = true
+    for (const connection of this.#connections.values())
+      void connection.then(
+        (c) => c.close(),
+        () => {},
+      )
+    this.#connections.clear()
+    if (report) this.#handlers.onClose(error)
+  }
+}
+
+/**
+ * Opens a cluster subscriber once the map is known; node connections open as names need them.
+ *
+ * @example
+ * const sub = await openClusterSubscriber(nodes, handlers, {})
+ * await sub.subscribe('ssubscribe', ['{room:1}:chat'])
+ */
+export const openClusterSubscriber = async (
+  nodes: ClusterNodes,
+  handlers: SubscriberHandlers,
+  options: SubscriberOptions = {},
+): Promise<SubscriberConnection> => {
+  await nodes.ready()
+  return new ClusterSubscriber(nodes, handlers, options)
+}

@@ -1,0 +1,109 @@
+/**
+ * Pub/sub on a real local Valkey Cluster: classic channels published on any node, and shard
+ * channels (SSUBSCRIBE/SPUBLISH) routed by slot, still delivered after `valkey-cli --cluster
+ * reshard` moves their slot to another primary (Valkey unsubscribes them on the old owner; the
+ * subscription resubscribes at the new one and reports the gap).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connect } from '../../adapters/node/index.ts'
+import {
+  type Client,
+  createClusterClient,
+  type Gap,
+  keySlot,
+  publish,
+  spublish,
+  subscribe,
+} from '../../src/index.ts'
+import { useCluster } from '../support/use-cluster.ts'
+import { iterate, take, until } from './support.ts'
+
+const ctx = useCluster()
+let client: Client
+let publisher: Client
+beforeAll(() => {
+  client = createClusterClient({ url: ctx.cluster.url, connect })
+  publisher = createClusterClient({ url: ctx.cluster.url, connect })
+})
+afterAll(async () => {
+  await client.close()
+  await publisher.close()
+})
+
+describe('pub/sub on a cluster', () => {
+  it('delivers classic channels and patterns published through any node', async () => {
+    const sub = subscribe(client, ['news', 'sport'], { patterns: ['weather:*'] })
+    await sub.ready
+    const iterator = iterate(sub)
+    await publish(publisher, 'news', 'n1')
+    await publish(publisher, 'weather:paris', 'rain')
+    await publish(publisher, 'sport', 's1')
+    expect(await take(iterator, 3)).toEqual([
+      { channel: 'news', message: 'n1' },
+      { channel: 'weather:paris', message: 'rain', pattern: 'weather:*' },
+      { channel: 'sport', message: 's1' },
+    ])
+    await sub.close()
+  })
+
+  it('delivers shard channels on three shards in order per channel', async () => {
+    const channels = ['{a}:chat', '{b}:chat', '{c}:chat', '{a}:other']
+    const owners = await Promise.all(channels.map((c) => ctx.cluster.primaryOf(keySlot(c))))
+    expect(new Set(owners).size).toBeGreaterThanOrEqual(2)
+    const sub = subscribe(client, channels, { sharded: true })
+    await sub.ready
+    for (let i = 0; i < 20; i++)
+      for (const channel of channels) await spublish(publisher, channel, `${channel}#${i}`)
+    const got = await take(iterate(sub), 80)
+    for (const channel of channels) {
+      expect(got.filter((m) => m.channel === channel).map((m) => m.message)).toEqual(
+        Array.from({ length: 20 }, (_, i) => `${channel}#${i}`),
+      )
+    }
+    await sub.close()
+  })
+
+  it('keeps delivering a shard channel after its slot is resharded to another primary', async () => {
+    const view = await ctx.cluster.view()
+    const primaries = view.filter((node) => node.role === 'primary')
+    const [from, to] = [primaries[0]!, primaries[1]!]
+    const first = Math.min(...from.slots.map(([a]) => a))
+    // `reshard` moves the lowest slots the source owns: a channel whose slot is among the 10 lowest.
+    let channel = ''
+    for (let i = 0; channel === ''; i++) {
+      const slot = keySlot(`room${i}`)
+      if (slot >= first && slot < first + 10) channel = `room${i}`
+    }
+    const gaps: Gap[] = []
+    const sub = subscribe(client, channel, {
+      sharded: true,
+      reconnect: { minDelay: 50, maxDelay: 500 },
+      onGap: (g) => gaps.push(g),
+    })
+    await sub.ready
+    const iterator = iterate(sub)
+    await spublish(publisher, channel, 'before')
+    expect((await take(iterator, 1))[0]).toEqual({ channel, message: 'before' })
+
+    await ctx.cluster.reshard(from.port, to.port, 10)
+    expect(await ctx.cluster.primaryOf(keySlot(channel))).toBe(to.port)
+    // Publish until the resubscribed connection on the new owner receives one.
+    let received = false
+    const next = iterator.next().then((r) => {
+      received = true
+      return r
+    })
+    await until(
+      async () => {
+        if (!received) await spublish(publisher, channel, 'after').catch(() => 0)
+        return received
+      },
+      30_000,
+      'delivery after the reshard',
+    )
+    expect((await next).value).toEqual({ channel, message: 'after' })
+    expect(gaps.map((g) => g.reason)).toContain('reconnect')
+    expect(await ctx.cluster.cli(to.port, 'PUBSUB', 'SHARDNUMSUB', channel)).toBe(`${channel}\n1`)
+    await sub.close()
+  }, 120_000)
+})
