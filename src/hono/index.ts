@@ -5,6 +5,7 @@ export { defer, executionContext } from './background.ts'
 export { clientIp } from './client-ip.ts'
 export { dashboard } from './dashboard.ts'
 export { draftHeaders, type HeaderDraft } from './draft-headers.ts'
+export { type SseRelayOptions, sseRelay } from './pubsub.ts'
 export {
   type HeaderFields,
   type HeaderStyle,
