@@ -1,0 +1,17 @@
+/**
+ * A Worker (and Edge Function handler) that runs the pub/sub cases: `?mode=tcp&port=` over
+ * `cloudflare:sockets` (workerd only), `?mode=sse&url=&token=` through the bridge. The clients are
+ * built per request, as Workers need.
+ */
+import { createHttpClient } from '../../../src/client/http.ts'
+import { runPubsubCases } from '../../pubsub/cases.ts'
+
+export const runSse = async (request: Request): Promise<Response> => {
+  const params = new URL(request.url).searchParams
+  const make = () => createHttpClient({ url: params.get('url')!, token: params.get('token')! })
+  const sub = make()
+  const pub = make()
+  const results = await runPubsubCases(sub, pub)
+  await Promise.all([sub.close(), pub.close()])
+  return Response.json(results)
+}
