@@ -182,16 +182,20 @@ class SseSubscriber implements SubscriberConnection {
         if (done) break
         heard = true
         rest += decoder.decode(value, { stream: true })
-        let newline = rest.indexOf('\n')
-        while (newline !== -1) {
-          const line = rest.slice(0, newline).replace(/\r$/, '')
-          rest = rest.slice(newline + 1)
-          if (line === '') {
-            if (data.length > 0) event(data.join('\n'))
+        // One pass over the chunk's complete lines; the unfinished tail is kept for the next.
+        let from = 0
+        for (let newline = rest.indexOf('\n'); newline !== -1; newline = rest.indexOf('\n', from)) {
+          const end = newline > from && rest.charCodeAt(newline - 1) === 13 ? newline - 1 : newline
+          if (end === from) {
+            if (data.length === 1) event(data[0]!)
+            else if (data.length > 1) event(data.join('\n'))
             data = []
-          } else if (line.startsWith('data:')) data.push(line.slice(line[5] === ' ' ? 6 : 5))
-          newline = rest.indexOf('\n')
+          } else if (rest.startsWith('data:', from)) {
+            data.push(rest.slice(from + (rest.charCodeAt(from + 5) === 32 ? 6 : 5), end))
+          }
+          from = newline + 1
         }
+        rest = from === 0 ? rest : rest.slice(from)
       }
     } catch (cause) {
       error = controller.signal.aborted ? controller.signal.reason : cause

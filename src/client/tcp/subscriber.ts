@@ -102,7 +102,8 @@ class TcpSubscriber implements SubscriberConnection {
       return
     }
     if (!Array.isArray(reply)) return // RESP3 +PONG
-    const type = asText(reply[0]).toLowerCase()
+    const first = reply[0]
+    const type = typeof first === 'string' ? first : asText(first)
     if (type === 'message' || type === 'smessage') {
       this.#handlers.onMessage(asText(reply[1]), reply[2] as string | Uint8Array)
     } else if (type === 'pmessage') {

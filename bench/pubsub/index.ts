@@ -1,0 +1,150 @@
+/**
+ * `npm run bench pubsub`: delivered messages/s and publish→receive latency, at 1 and 100
+ * subscribers, for floodgate over TCP against ioredis (same Valkey) and floodgate over SSE against
+ * `@upstash/redis`'s subscriber (same bridge, its own process). Payloads are 256 B and carry their
+ * send time. Throughput: publish N messages in pipelined bursts and time until every subscriber
+ * has all of them. Latency: publish at a steady rate well under saturation and take percentiles.
+ * Contenders alternate within each round; ratios are medians of per-round ratios.
+ */
+import { connect } from '../../adapters/node/index.ts'
+import { createTcpClient } from '../../src/index.ts'
+import { spawnBridge } from '../../test/support/bridge-cli.ts'
+import { startValkey } from '../../test/support/valkey.ts'
+import { type Figure, pairedRatio, type Ratio, report } from '../report.ts'
+import { median, percentile } from '../stats.ts'
+import { contenders, type Endpoints } from './contenders.ts'
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const TOKEN = 'bench-token-0123456789abcdef'
+const PAD = 'x'.repeat(256)
+const payload = () => `${performance.now().toFixed(3)} ${PAD}`.slice(0, 256)
+
+const server = await startValkey()
+const bridge = await spawnBridge([
+  '--upstream',
+  server.url,
+  '--token',
+  TOKEN,
+  '--listen',
+  '127.0.0.1:0',
+  '--log-level',
+  'error',
+])
+const endpoints: Endpoints = {
+  valkeyPort: server.port,
+  valkeyUrl: server.url,
+  bridgeUrl: bridge.url,
+  token: TOKEN,
+}
+const publisher = createTcpClient({ url: server.url, connect })
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+interface Run {
+  perSecond: number
+  p50: number
+  p99: number
+}
+
+let channelId = 0
+const measure = async (name: string, subscribers: number): Promise<Run> => {
+  const open = contenders[name]!
+  // Throughput: as many deliveries as the subscribers can take.
+  const total = subscribers === 1 ? 20_000 : 1000
+  let delivered = 0
+  let lastAt = 0
+  let channel = `bench:${++channelId}`
+  let opened = await open(endpoints, channel, subscribers, () => {
+    delivered++
+    lastAt = performance.now()
+  })
+  const start = performance.now()
+  for (let sent = 0; sent < total; sent += 100) {
+    await publisher.pipeline(Array.from({ length: 100 }, () => ['PUBLISH', channel, payload()]))
+  }
+  // Done when all arrived, or nothing more came for 500 ms (a contender that lost some).
+  while (delivered < total * subscribers && performance.now() - Math.max(lastAt, start) < 500) await sleep(5)
+  const perSecond = (delivered / (lastAt - start)) * 1000
+  await opened.close()
+  // Latency: a steady 500 messages/s for 2 s, each stamped with its send time.
+  const latencies: number[] = []
+  channel = `bench:${++channelId}`
+  opened = await open(endpoints, channel, subscribers, (text) => {
+    latencies.push(performance.now() - Number.parseFloat(text))
+  })
+  const rate = subscribers === 1 ? 500 : 50
+  for (let i = 0; i < rate * 2; i++) {
+    await publisher.send(['PUBLISH', channel, payload()])
+    await sleep(1000 / rate)
+  }
+  await sleep(300)
+  await opened.close()
+  latencies.sort((a, b) => a - b)
+  return { perSecond, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) }
+}
+
+// BENCH_ONLY=tcp or sse runs one pair; BENCH_SUBSCRIBERS=1 or 100 one subscriber count.
+const pairs = (
+  [
+    ['floodgate TCP', 'ioredis', 1.3],
+    ['floodgate SSE', '@upstash/redis SSE', 1.5],
+  ] as Array<[string, string, number]>
+).filter(([ours]) => !process.env.BENCH_ONLY || ours.toLowerCase().includes(process.env.BENCH_ONLY))
+const counts = [1, 100].filter(
+  (n) => !process.env.BENCH_SUBSCRIBERS || n === Number(process.env.BENCH_SUBSCRIBERS),
+)
+const ratios: Ratio[] = []
+const figures: Figure[] = []
+try {
+  for (const subscribers of counts) {
+    for (const [ours, theirs, target] of pairs) {
+      const runs: Record<string, Run[]> = { [ours]: [], [theirs]: [] }
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const name of round % 2 === 0 ? [ours, theirs] : [theirs, ours])
+          runs[name]!.push(await measure(name, subscribers))
+      }
+      for (const name of [ours, theirs]) {
+        const r = runs[name]!
+        const line = {
+          perSecond: Math.round(median(r.map((x) => x.perSecond))),
+          p50: median(r.map((x) => x.p50)).toFixed(3),
+          p99: median(r.map((x) => x.p99)).toFixed(3),
+        }
+        console.log(
+          `${name}, ${subscribers} sub: ${line.perSecond} msg/s, p50 ${line.p50} ms, p99 ${line.p99} ms`,
+        )
+        figures.push({
+          label: `${name}, ${subscribers} subscriber(s): delivered`,
+          value: line.perSecond,
+          unit: 'msg/s',
+        })
+        figures.push({
+          label: `${name}, ${subscribers} subscriber(s): p50 / p99`,
+          value: `${line.p50} / ${line.p99}`,
+          unit: 'ms',
+        })
+      }
+      const ratio = pairedRatio(
+        `${ours} / ${theirs}, msg/s, ${subscribers} sub`,
+        runs[ours]!.map((x) => x.perSecond),
+        runs[theirs]!.map((x) => x.perSecond),
+        target,
+      )
+      const p99 = pairedRatio(
+        `${theirs} p99 / ${ours} p99, ${subscribers} sub`,
+        runs[theirs]!.map((x) => x.p99),
+        runs[ours]!.map((x) => x.p99),
+      )
+      console.log(
+        `${ratio.label}: ${ratio.value?.toFixed(2)} (${ratio.low?.toFixed(2)}-${ratio.high?.toFixed(2)}); ${p99.label}: ${p99.value?.toFixed(2)}`,
+      )
+      ratios.push(ratio, p99)
+    }
+  }
+  report('Pub/sub delivered messages/s and p99, floodgate / peer', ratios, figures)
+} finally {
+  await publisher.close()
+  bridge.child.kill('SIGTERM')
+  await bridge.exited
+  await server.stop()
+}
+process.exit(0)
