@@ -1,13 +1,13 @@
 /**
  * The pub/sub cases inside Deno: over `Deno.connect` against `VALKEY_PORT`, and over SSE through
- * the bridge at `BRIDGE_URL`. Run by `test/runtimes/pubsub.test.ts` with `--allow-net=127.0.0.1`.
+ * the bridge at `BRIDGE_URL`. Run by `test/runtimes/pubsub.deno.test.ts` with `--allow-net=127.0.0.1`.
  */
 import { connect } from '../../../adapters/deno/socket.ts'
-import { createHttpClient } from '../../../src/client/http.ts'
-import { createTcpClient } from '../../../src/client/tcp.ts'
+import { createHttpClient } from '../../../src/client/http/client.ts'
+import { createTcpClient } from '../../../src/client/tcp/client.ts'
 import type { Client } from '../../../src/client/types.ts'
 import { pubsubCases } from '../../pubsub/cases.ts'
-import { Deno } from '../deno/deno.ts'
+import { Deno } from './deno.ts'
 
 const transports: Array<[string, () => Client]> = [
   ['tcp', () => createTcpClient({ host: '127.0.0.1', port: Number(Deno.env.get('VALKEY_PORT')), connect })],

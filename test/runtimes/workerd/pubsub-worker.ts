@@ -1,9 +1,9 @@
 /** The pub/sub cases inside workerd: over TCP with `cloudflare:sockets`, or SSE through the bridge. */
 import { connect } from 'cloudflare:sockets'
 import { cloudflareConnect } from '../../../adapters/cloudflare/socket.ts'
-import { createTcpClient } from '../../../src/client/tcp.ts'
+import { createTcpClient } from '../../../src/client/tcp/client.ts'
 import { runPubsubCases } from '../../pubsub/cases.ts'
-import { runSse } from './worker.ts'
+import { runSse } from '../support/pubsub-sse.ts'
 
 export default {
   async fetch(request: Request): Promise<Response> {

@@ -1,5 +1,5 @@
 /** An Edge Function (edge-runtime VM, as on Vercel Edge) running the pub/sub cases over SSE. */
-import { runSse } from './worker.ts'
+import { runSse } from '../support/pubsub-sse.ts'
 
 declare const addEventListener: (
   type: 'fetch',

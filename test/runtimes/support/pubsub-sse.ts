@@ -1,9 +1,8 @@
 /**
- * A Worker (and Edge Function handler) that runs the pub/sub cases: `?mode=tcp&port=` over
- * `cloudflare:sockets` (workerd only), `?mode=sse&url=&token=` through the bridge. The clients are
- * built per request, as Workers need.
+ * The fetch handler of the pub/sub cases over SSE, for workerd and the edge-runtime VM:
+ * `?url=&token=` of the bridge. The clients are built per request, as Workers need.
  */
-import { createHttpClient } from '../../../src/client/http.ts'
+import { createHttpClient } from '../../../src/client/http/client.ts'
 import { runPubsubCases } from '../../pubsub/cases.ts'
 
 export const runSse = async (request: Request): Promise<Response> => {
