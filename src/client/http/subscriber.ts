@@ -161,6 +161,7 @@ class SseSubscriber implements SubscriberConnection {
     let rest = ''
     let data: string[] = []
     let error: unknown
+    let ended: string | undefined
     const event = (text: string): void => {
       if (text.startsWith(messagePrefix)) {
         let channel = name
@@ -174,6 +175,8 @@ class SseSubscriber implements SubscriberConnection {
         if (kind === 'subscribe') this.#handlers.onMessage(channel, message)
         else this.#handlers.onMessage(channel, message, name)
       } else if (text.startsWith(confirmPrefix)) confirm.resolve()
+      // The bridge's last word before it ends a stream (a reader that fell too far behind).
+      else if (text.startsWith('error,')) ended = text.slice(text.indexOf(',', 6) + 1)
     }
     try {
       for (;;) {
@@ -205,7 +208,9 @@ class SseSubscriber implements SubscriberConnection {
     const why =
       error instanceof TimeoutError
         ? error
-        : new TransportError(`the ${kind} stream for '${name}' ended`, { cause: error })
+        : new TransportError(`the ${kind} stream for '${name}' ended${ended ? `: ${ended}` : ''}`, {
+            cause: error,
+          })
     confirm.reject(why)
     if (this.#streams.get(`${kind}:${name}`) !== controller) return // unsubscribed or closed
     this.#end(why)
