@@ -10,7 +10,8 @@ import type { Client } from '../types.ts'
 import { createBatcher, MAX_BATCH_BYTES } from './auto-pipeline.ts'
 import { decodeResult, encodeCommand, encodedSize, isRaw } from './codec.ts'
 import { type Endpoint, exchange, type FetchInitLike, type FetchLike } from './exchange.ts'
-import { openSseSubscriber, type StreamFetch } from './subscriber.ts'
+import { sseOpener } from './sse-slot.ts'
+import type { StreamFetch } from './subscriber.ts'
 
 export interface HttpClientOptions {
   /** The bridge's (or Upstash's) REST URL, e.g. `https://bridge.internal:8079`. */
@@ -173,25 +174,19 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     send: batcher.send,
     pipeline: batcher.pipeline,
     eval: (script, keys, args, sendOptions) => runScript(batcher.send, script, keys, args, sendOptions),
-    openSubscriber: async (handlers, subscriberOptions) => {
-      const streamFetch = options.streamFetch ?? (globalThis.fetch as unknown as StreamFetch | undefined)
-      if (typeof streamFetch !== 'function')
-        throw new TypeError(
-          'subscribe() over HTTP needs a streaming fetch: pass streamFetch to createHttpClient',
-        )
-      return openSseSubscriber(
+    openSubscriber: async (handlers, subscriberOptions) =>
+      sseOpener()(
         {
           url: base,
           origin,
           token,
           headers: { ...options.headers },
-          fetch: (url, init) => streamFetch(url, init),
+          fetch: options.streamFetch,
           idleTimeout: options.subscriberIdleTimeout ?? 0,
         },
         handlers,
         subscriberOptions,
-      )
-    },
+      ),
     close: batcher.close,
   }
   return client

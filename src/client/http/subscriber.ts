@@ -26,7 +26,8 @@ export interface SseConfig {
   origin: string
   token: string | undefined
   headers: Record<string, string>
-  fetch: StreamFetch
+  /** Default the global `fetch`. */
+  fetch: StreamFetch | undefined
   /** Drop a stream silent for this long (the bridge sends a comment every 15 s); 0 for never. */
   idleTimeout: number
 }
@@ -99,7 +100,12 @@ class SseSubscriber implements SubscriberConnection {
     if (this.#streams.has(key)) return
     const controller = new AbortController()
     this.#streams.set(key, controller)
-    const { url, origin, token, headers, fetch } = this.#config
+    const { url, origin, token, headers } = this.#config
+    const fetch = this.#config.fetch ?? (globalThis.fetch as unknown as StreamFetch | undefined)
+    if (typeof fetch !== 'function')
+      throw new TypeError(
+        'subscribe() over HTTP needs a streaming fetch: pass streamFetch to createHttpClient',
+      )
     let response: Awaited<ReturnType<StreamFetch>>
     try {
       response = await fetch(`${url}/${kind}/${encodeURIComponent(name)}`, {

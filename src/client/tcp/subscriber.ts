@@ -53,6 +53,8 @@ class TcpSubscriber implements SubscriberConnection {
     this.#handlers = handlers
     if (pingInterval > 0) {
       this.#ping = setInterval(() => {
+        // While paused nothing is read, so silence proves nothing.
+        if (this.#paused) return
         if (!this.#heard)
           return this.end(new TimeoutError(`the subscriber heard nothing for ${pingInterval} ms`))
         this.#heard = false
