@@ -175,18 +175,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     pipeline: batcher.pipeline,
     eval: (script, keys, args, sendOptions) => runScript(batcher.send, script, keys, args, sendOptions),
     openSubscriber: async (handlers, subscriberOptions) =>
-      sseOpener()(
-        {
-          url: base,
-          origin,
-          token,
-          headers: { ...options.headers },
-          fetch: options.streamFetch,
-          idleTimeout: options.subscriberIdleTimeout ?? 0,
-        },
-        handlers,
-        subscriberOptions,
-      ),
+      sseOpener()({ url: base, token, options }, handlers, subscriberOptions),
     close: batcher.close,
   }
   return client

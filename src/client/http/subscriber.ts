@@ -23,13 +23,14 @@ export type StreamFetch = (
 export interface SseConfig {
   /** The base URL, no trailing slash. */
   url: string
-  origin: string
   token: string | undefined
-  headers: Record<string, string>
-  /** Default the global `fetch`. */
-  fetch: StreamFetch | undefined
-  /** Drop a stream silent for this long (the bridge sends a comment every 15 s); 0 for never. */
-  idleTimeout: number
+  /** The HTTP client's options: `headers`, `streamFetch` (default the global `fetch`), and
+   * `subscriberIdleTimeout` (drop a stream silent this long; the bridge sends a comment every 15 s). */
+  options: {
+    headers?: Record<string, string>
+    streamFetch?: StreamFetch
+    subscriberIdleTimeout?: number
+  }
 }
 
 const encoder = new TextEncoder()
@@ -100,8 +101,9 @@ class SseSubscriber implements SubscriberConnection {
     if (this.#streams.has(key)) return
     const controller = new AbortController()
     this.#streams.set(key, controller)
-    const { url, origin, token, headers } = this.#config
-    const fetch = this.#config.fetch ?? (globalThis.fetch as unknown as StreamFetch | undefined)
+    const { url, token, options } = this.#config
+    const origin = new URL(url).origin
+    const fetch = options.streamFetch ?? (globalThis.fetch as unknown as StreamFetch | undefined)
     if (typeof fetch !== 'function')
       throw new TypeError(
         'subscribe() over HTTP needs a streaming fetch: pass streamFetch to createHttpClient',
@@ -111,7 +113,7 @@ class SseSubscriber implements SubscriberConnection {
       response = await fetch(`${url}/${kind}/${encodeURIComponent(name)}`, {
         method: 'POST',
         headers: {
-          ...headers,
+          ...options.headers,
           ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
           Accept: 'text/event-stream',
         },
@@ -152,7 +154,7 @@ class SseSubscriber implements SubscriberConnection {
   ): Promise<void> {
     const reader = body.getReader()
     const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
-    const { idleTimeout } = this.#config
+    const idleTimeout = this.#config.options.subscriberIdleTimeout ?? 0
     let heard = true
     const idle =
       idleTimeout > 0
