@@ -12,7 +12,7 @@ import type {
   SubscriberHandlers,
   SubscriberOptions,
 } from '../client/types.ts'
-import { ReplyError } from '../errors.ts'
+import { ConfigError, ReplyError } from '../errors.ts'
 import type { Emitter } from './events.ts'
 
 export interface Backoff {
@@ -34,9 +34,15 @@ export interface LinkOptions {
   onGap(since: number): void
 }
 
-/** Errors worth retrying: anything but the server refusing us (a wrong password, no permission). */
+/**
+ * Errors not worth retrying: the server refusing us (a wrong password, no permission) and a
+ * configuration that cannot work (sharded channels over HTTP, no streaming fetch).
+ */
 const fatal = (error: unknown): boolean =>
-  error instanceof ReplyError && !['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN', 'LOADING'].includes(error.code)
+  error instanceof TypeError ||
+  error instanceof ConfigError ||
+  (error instanceof ReplyError &&
+    !['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN', 'LOADING'].includes(error.code))
 
 export class Link {
   readonly want: Record<SubscribeKind, Set<string>> = {

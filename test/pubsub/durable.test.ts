@@ -4,17 +4,21 @@
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { connect } from '../../adapters/node/index.ts'
+import { parseConfig } from '../../src/bridge/config.ts'
+import { startBridge } from '../../src/bridge/node/start.ts'
 import {
   type Client,
+  createHttpClient,
   createMemoryClient,
   createTcpClient,
   type Gap,
   publish,
   subscribe,
 } from '../../src/index.ts'
+import { TOKEN, useBridge } from '../bridge/support.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { startProxy } from './proxy.ts'
-import { iterate, take } from './support.ts'
+import { iterate, take, until } from './support.ts'
 
 const valkey = useValkey()
 const clients: Client[] = []
@@ -62,7 +66,7 @@ describe('durable mode', () => {
     // Ids increase strictly: no duplicate, no reordering.
     const ids = got.map((m) => m.id!)
     expect(new Set(ids).size).toBe(ids.length)
-    expect(sub.stats.reconnects).toBeGreaterThanOrEqual(1)
+    await until(() => sub.stats.reconnects >= 1, 10_000, 'the wake-up link to come back')
     expect(gaps).toEqual([])
     await sub.close()
     await proxy.close()
@@ -112,4 +116,34 @@ describe('durable mode', () => {
     expect(String(errors[0])).toMatch(/unknown command 'XREAD'/)
     await sub.close()
   })
+})
+
+describe('durable mode through the bridge', () => {
+  const bridge = useBridge(valkey)
+  it('reads with XREAD without BLOCK (which the bridge refuses) and replays across a bridge restart', async () => {
+    const pub = tcp(valkey.url)
+    const gaps: Gap[] = []
+    let server = bridge.server
+    const port = server.port
+    const http = createHttpClient({ url: server.url, token: TOKEN, retries: 0 })
+    const sub = subscribe(http, 'invoices', {
+      durable: true,
+      reconnect: { minDelay: 50, maxDelay: 300 },
+      onGap: (g) => gaps.push(g),
+    })
+    await sub.ready
+    const iterator = iterate(sub)
+    await publish(pub, 'invoices', 'one', { durable: true })
+    expect((await take(iterator, 1))[0]!.message).toBe('one')
+    await server.close()
+    for (const text of ['two', 'three', 'four']) await publish(pub, 'invoices', text, { durable: true })
+    const config = parseConfig(['--token', TOKEN, '--listen', `127.0.0.1:${port}`], {})
+    if (config === 'help') throw new Error('unreachable')
+    server = await startBridge({ ...config, upstream: valkey.url })
+    const replayed = await take(iterator, 3, 20_000)
+    expect(replayed.map((m) => m.message)).toEqual(['two', 'three', 'four'])
+    expect(gaps).toEqual([])
+    await sub.close()
+    await server.close()
+  }, 60_000)
 })

@@ -1,6 +1,6 @@
-import { afterAll } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { connect } from '../../adapters/node/index.ts'
-import { type Client, createHttpClient, createTcpClient } from '../../src/index.ts'
+import { type Client, createHttpClient, createTcpClient, subscribe } from '../../src/index.ts'
 import { TOKEN, useBridge } from '../bridge/support.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { pubsubSuite } from './suite.ts'
@@ -23,4 +23,21 @@ pubsubSuite('SSE through the bridge', {
     clients.push(client)
     return client
   },
+})
+
+describe('pub/sub over SSE, refusals', () => {
+  it('ends with a ConfigError for shard channels, which the HTTP contract does not carry', async () => {
+    const sub = subscribe(createHttpClient({ url: bridge.url, token: TOKEN }), 'x', { sharded: true })
+    await expect(sub.ready).rejects.toMatchObject({ name: 'ConfigError' })
+    await expect(sub[Symbol.asyncIterator]().next()).rejects.toMatchObject({ name: 'ConfigError' })
+  })
+
+  it("ends with the bridge's refusal for a wrong token, without retrying", async () => {
+    const errors: unknown[] = []
+    const sub = subscribe(createHttpClient({ url: bridge.url, token: 'wrong-token-0123456789' }), 'x', {
+      onError: ({ error }) => errors.push(error),
+    })
+    await expect(sub.ready).rejects.toMatchObject({ name: 'ReplyError', code: 'WRONGPASS' })
+    expect(errors).toEqual([])
+  })
 })

@@ -125,8 +125,8 @@ class SseSubscriber implements SubscriberConnection {
     }
     if (!response.ok || response.body === null) {
       this.#streams.delete(key)
-      controller.abort()
       const text = await response.text().catch(() => '')
+      controller.abort()
       let message = text
       try {
         message = (JSON.parse(text) as { error?: string }).error ?? text
