@@ -17,6 +17,15 @@ describe('pub/sub on the memory backend', () => {
     await b.close()
   })
 
+  it('ends a subscription when its memory client closes', async () => {
+    const memory = createMemoryClient()
+    const sub = subscribe(memory, 'x', { reconnect: { minDelay: 1, maxDelay: 1 } })
+    await sub.ready
+    const next = sub[Symbol.asyncIterator]().next()
+    await memory.close()
+    await expect(next).rejects.toThrow(/memory client is closed/)
+  })
+
   it('throws a TypeError naming the fix for a client that cannot subscribe', () => {
     const bare = { ...createMemoryClient(), openSubscriber: undefined }
     expect(() => subscribe(bare, 'x')).toThrow(/cannot subscribe/)

@@ -152,7 +152,8 @@ export const createMemoryClient = (options: MemoryClientOptions = {}): Client =>
       }
     },
     async openSubscriber(handlers, subscriberOptions) {
-      check(undefined)
+      // A closed memory client never comes back: a TypeError ends the subscription instead of a retry loop.
+      if (closed) throw new TypeError('the memory client is closed; subscribe with a new one')
       return broker.open(handlers, subscriberOptions)
     },
     async close() {
