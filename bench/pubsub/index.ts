@@ -129,8 +129,13 @@ try {
           p99: median(r.map((x) => x.p99)).toFixed(3),
         }
         console.log(
-          `${name}, ${subscribers} sub: ${line.perSecond} msg/s, p50 ${line.p50} ms, p99 ${line.p99} ms`,
+          `${name}, ${subscribers} sub: ${line.perSecond} msg/s, ${line.cpu} µs CPU/msg, p50 ${line.p50} ms, p99 ${line.p99} ms`,
         )
+        figures.push({
+          label: `${name}, ${subscribers} subscriber(s): CPU per message`,
+          value: line.cpu,
+          unit: 'µs',
+        })
         figures.push({
           label: `${name}, ${subscribers} subscriber(s): delivered`,
           value: line.perSecond,
@@ -156,7 +161,13 @@ try {
       console.log(
         `${ratio.label}: ${ratio.value?.toFixed(2)} (${ratio.low?.toFixed(2)}-${ratio.high?.toFixed(2)}); ${p99.label}: ${p99.value?.toFixed(2)}`,
       )
-      ratios.push(ratio, p99)
+      const cpu = pairedRatio(
+        `${theirs} CPU / ${ours} CPU per message, ${subscribers} sub`,
+        runs[theirs]!.map((x) => x.cpuPerMessage),
+        runs[ours]!.map((x) => x.cpuPerMessage),
+      )
+      console.log(`${cpu.label}: ${cpu.value?.toFixed(2)} (${cpu.low?.toFixed(2)}-${cpu.high?.toFixed(2)})`)
+      ratios.push(ratio, p99, cpu)
     }
   }
   report('Pub/sub delivered messages/s and p99, floodgate / peer', ratios, figures)
