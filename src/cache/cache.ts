@@ -22,6 +22,7 @@ import {
 } from './compute.ts'
 import { checkSize, decodeEntry, type Entry, encodeEntry } from './entry.ts'
 import { L1 } from './l1.ts'
+import { type L1Sync, syncL1 } from './l1-sync.ts'
 import { type CacheMetrics, emptyMetrics } from './metrics.ts'
 import {
   type CacheOptions,
@@ -55,6 +56,8 @@ export interface Cache {
   metrics(): CacheMetrics
   /** The in-process L1, when configured: `invalidate(key)` and `clear()` for cross-instance notifiers. */
   readonly l1: L1 | undefined
+  /** The L1's pub/sub sync with `l1: { sync: true }`: `subscription.close()` stops it. */
+  readonly l1Sync: L1Sync | undefined
 }
 
 /**
@@ -66,7 +69,7 @@ export interface Cache {
  * await cache.invalidateTags([`team:${teamId}`])
  */
 export const createCache = (options: CacheOptions): Cache => {
-  const { client, serializer = taggedJson, waitUntil, onInvalidate } = options
+  const { client, serializer = taggedJson, waitUntil } = options
   if (typeof client?.send !== 'function')
     throw new TypeError('createCache needs { client }: a floodgate Client')
   const prefix = options.prefix ?? 'floodgate:cache'
@@ -94,6 +97,19 @@ export const createCache = (options: CacheOptions): Cache => {
     options.l1 === undefined
       ? undefined
       : new L1(options.l1.max ?? 10_000, parseDuration(options.l1.ttl ?? 1000, 'l1.ttl'))
+  const sync = options.l1?.sync
+  const l1Sync =
+    l1 === undefined || sync === undefined || sync === false
+      ? undefined
+      : syncL1(client, l1, sync === true ? {} : sync)
+  const notify = options.onInvalidate
+  const onInvalidate =
+    l1Sync === undefined
+      ? notify
+      : (event: { keys?: readonly string[]; tags?: readonly string[] }) => {
+          l1Sync.notify(event)
+          notify?.(event)
+        }
   const store = new Store(client, prefix)
   const m = emptyMetrics()
   const inflight = new Map<string, Promise<CacheResult<unknown>>>()
@@ -295,6 +311,7 @@ export const createCache = (options: CacheOptions): Cache => {
 
   return {
     l1,
+    l1Sync,
     load,
     getOrSet: (key, factory, o) => load(key, factory, o).then((r) => r.value),
 

@@ -68,8 +68,13 @@ export interface CacheOptions {
   maxBytes?: number
   /** Values to text and back. Default `taggedJson`. */
   serializer?: Serializer
-  /** An in-process LRU in front of Valkey: its size and per-entry TTL (keep it short). Default off. */
-  l1?: { max?: number; ttl?: Duration }
+  /**
+   * An in-process LRU in front of Valkey: its size and per-entry TTL (keep it short). Default off.
+   * `sync: true` (or `{ channel }`) keeps the L1s of all instances coherent over pub/sub: a set,
+   * delete or tag invalidation here drops the entries from the others' L1 at once, and a pub/sub
+   * gap clears the L1 (`cache.l1Sync.close()` stops it).
+   */
+  l1?: { max?: number; ttl?: Duration; sync?: boolean | { channel?: string } }
   /** Where background work goes (refreshes, late writes): e.g. `ctx.waitUntil`. */
   waitUntil?: (promise: Promise<unknown>) => void
   /**
