@@ -109,4 +109,44 @@ describe('pub/sub on a cluster', () => {
     expect(await ctx.cluster.cli(to.port, 'PUBSUB', 'SHARDNUMSUB', channel)).toBe(`${channel}\n1`)
     await sub.close()
   }, 120_000)
+
+  it('keeps delivering a shard channel after its primary is SIGKILLed and a replica takes over', async () => {
+    const view = await ctx.cluster.view()
+    const primary = view.find((node) => node.role === 'primary' && node.port !== view[0]!.port) ?? view[0]!
+    const first = Math.min(...primary.slots.map(([a]) => a))
+    let channel = ''
+    for (let i = 0; channel === ''; i++) {
+      const slot = keySlot(`fo${i}`)
+      if (primary.slots.some(([a, b]) => slot >= a && slot <= b) && slot >= first) channel = `fo${i}`
+    }
+    const gaps: Gap[] = []
+    const sub = subscribe(client, channel, {
+      sharded: true,
+      reconnect: { minDelay: 50, maxDelay: 500 },
+      onGap: (g) => gaps.push(g),
+    })
+    await sub.ready
+    const iterator = iterate(sub)
+    await spublish(publisher, channel, 'before')
+    expect((await take(iterator, 1))[0]).toEqual({ channel, message: 'before' })
+    const replica = await ctx.cluster.replicaOf(primary.port)
+    ctx.cluster.kill(primary.port)
+    await ctx.cluster.failover(replica, 'TAKEOVER')
+    let received = false
+    const next = iterator.next().then((r) => {
+      received = true
+      return r
+    })
+    await until(
+      async () => {
+        if (!received) await spublish(publisher, channel, 'after').catch(() => 0)
+        return received
+      },
+      30_000,
+      'delivery after the failover',
+    )
+    expect((await next).value).toEqual({ channel, message: 'after' })
+    expect(gaps.map((g) => g.reason)).toContain('reconnect')
+    await sub.close()
+  }, 120_000)
 })

@@ -37,14 +37,25 @@ class ClusterSubscriber implements SubscriberConnection {
     if (connection === undefined) {
       const client = this.#nodes.client(node)
       connection = client.openSubscriber!(
-        { onMessage: this.#handlers.onMessage, onClose: (error) => this.#end(error) },
+        {
+          onMessage: this.#handlers.onMessage,
+          onClose: (error) => {
+            // The node may be gone (a failover): the next subscriber must see the new map.
+            void this.#nodes.refresh().catch(() => {})
+            this.#end(error)
+          },
+        },
         this.#options,
       ).then((opened) => {
         if (this.#ended) opened.close()
         else if (this.#paused) opened.pause?.()
         return opened
       })
-      connection.catch(() => this.#connections.delete(node.key))
+      connection.catch(() => {
+        this.#connections.delete(node.key)
+        // Unreachable: perhaps failed over. Re-read the map before the layer above retries.
+        void this.#nodes.refresh().catch(() => {})
+      })
       this.#connections.set(node.key, connection)
     }
     return connection
