@@ -52,4 +52,21 @@ describe('sseRelay', () => {
     await response.body!.cancel() // the browser went away
     await until(async () => (await publish(client, 'a', 'x')) === 0)
   })
+
+  it('in durable mode sends entry ids and resumes after the Last-Event-ID the browser sends back', async () => {
+    const client = createTcpClient({ url: valkey.url, connect })
+    const first = (await publish(client, 'ledger', 'one', { durable: true })) as string
+    const second = (await publish(client, 'ledger', 'two', { durable: true })) as string
+    await publish(client, 'ledger', 'three', { durable: true })
+    const app = new Hono().get(
+      '/ledger',
+      sseRelay({ client, channels: ['ledger'], subscribe: { durable: true } }),
+    )
+    const response = await app.request('/ledger', { headers: { 'last-event-id': first } })
+    const text = await readUntil(response.body!, (t) => t.includes('three'))
+    expect(text).toContain(`event: message\ndata: two\nid: ${second}\n\n`)
+    expect(text).not.toContain('data: one')
+    await response.body!.cancel()
+    await client.close()
+  })
 })
