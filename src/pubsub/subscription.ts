@@ -16,6 +16,8 @@ import type {
   SubscriptionStats,
 } from './types.ts'
 
+const encoder = new TextEncoder()
+
 export class LiveSubscription implements Subscription {
   readonly #emitter = new Emitter()
   readonly #link: Link
@@ -30,6 +32,7 @@ export class LiveSubscription implements Subscription {
   constructor(client: Client, channels: string[], options: SubscribeOptions) {
     const resolved = resolveOptions(client, options)
     this.#defaultKind = options.sharded ? 'ssubscribe' : 'subscribe'
+    const bytes = options.bytes === true
     this.#feed = new Feed({
       ...resolved,
       onDrop: (dropped) => {
@@ -53,8 +56,10 @@ export class LiveSubscription implements Subscription {
       emitter: this.#emitter,
       backoff: resolved.backoff,
       subscriberOptions: options.bytes ? { bytes: true } : {},
-      onMessage: (channel, message, pattern) => {
+      onMessage: (channel, raw, pattern) => {
         this.#received++
+        // A transport that carries only text (SSE) hands a string even when bytes were asked for.
+        const message = bytes && typeof raw === 'string' ? encoder.encode(raw) : raw
         if (this.#feed.length === 0) this.#overflowing = false
         this.#feed.push(pattern === undefined ? { channel, message } : { channel, message, pattern })
       },

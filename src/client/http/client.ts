@@ -10,7 +10,7 @@ import type { Client } from '../types.ts'
 import { createBatcher, MAX_BATCH_BYTES } from './auto-pipeline.ts'
 import { decodeResult, encodeCommand, encodedSize, isRaw } from './codec.ts'
 import { type Endpoint, exchange, type FetchInitLike, type FetchLike } from './exchange.ts'
-import { sseOpener } from './sse-slot.ts'
+import { openSse } from './sse-slot.ts'
 import type { StreamFetch } from './subscriber.ts'
 
 export interface HttpClientOptions {
@@ -174,8 +174,8 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     send: batcher.send,
     pipeline: batcher.pipeline,
     eval: (script, keys, args, sendOptions) => runScript(batcher.send, script, keys, args, sendOptions),
-    openSubscriber: async (handlers, subscriberOptions) =>
-      sseOpener()({ url: base, token, options }, handlers, subscriberOptions),
+    // NOTE: attached by subscribe() (see sse-slot.ts), so Workers that never subscribe do not carry it.
+    openSubscriber: (handlers) => openSse!(options, handlers),
     close: batcher.close,
   }
   return client

@@ -7,7 +7,7 @@
  * connection, so the layer above resubscribes everything and reports the gap.
  */
 import { ConfigError, ReplyError, TimeoutError, TransportError } from '../../errors.ts'
-import type { SubscribeKind, SubscriberConnection, SubscriberHandlers, SubscriberOptions } from '../types.ts'
+import type { SubscribeKind, SubscriberConnection, SubscriberHandlers } from '../types.ts'
 
 /** The part of `fetch` the subscriber needs: a streaming body. The global `fetch` has it. */
 export type StreamFetch = (
@@ -20,33 +20,39 @@ export type StreamFetch = (
   body: ReadableStream<Uint8Array> | null
 }>
 
-export interface SseConfig {
-  /** The base URL, no trailing slash. */
+/** The HTTP client's options, as given to `createHttpClient`: the reader takes what it needs. */
+export interface SseOptions {
   url: string
-  token: string | undefined
-  /** The HTTP client's options: `headers`, `streamFetch` (default the global `fetch`), and
-   * `subscriberIdleTimeout` (drop a stream silent this long; the bridge sends a comment every 15 s). */
-  options: {
-    headers?: Record<string, string>
-    streamFetch?: StreamFetch
-    subscriberIdleTimeout?: number
-  }
+  token?: string
+  headers?: Record<string, string>
+  /** Default the global `fetch`. */
+  streamFetch?: StreamFetch
+  /** Drop a stream silent this long (the bridge sends a comment every 15 s); default 0, never. */
+  subscriberIdleTimeout?: number
 }
 
-const encoder = new TextEncoder()
-
 class SseSubscriber implements SubscriberConnection {
-  readonly #config: SseConfig
+  readonly #options: SseOptions
+  readonly #url: string
+  readonly #origin: string
+  readonly #headers: Record<string, string>
   readonly #handlers: SubscriberHandlers
-  readonly #bytes: boolean
   readonly #streams = new Map<string, AbortController>()
   #ended = false
   #gate: { promise: Promise<void>; resolve: () => void } | undefined
 
-  constructor(config: SseConfig, handlers: SubscriberHandlers, bytes: boolean) {
-    this.#config = config
+  constructor(options: SseOptions, handlers: SubscriberHandlers) {
+    this.#options = options
+    // As createHttpClient reads them: the token may be the URL's password.
+    const parsed = new URL(options.url)
+    const token = options.token ?? (decodeURIComponent(parsed.password) || undefined)
+    parsed.username = ''
+    parsed.password = ''
+    this.#url = parsed.href.replace(/\/+$/, '')
+    this.#origin = parsed.origin
+    this.#headers = { ...options.headers, Accept: 'text/event-stream' }
+    if (token !== undefined) this.#headers.Authorization = `Bearer ${token}`
     this.#handlers = handlers
-    this.#bytes = bytes
   }
 
   async subscribe(kind: SubscribeKind, names: readonly string[]): Promise<void> {
@@ -101,9 +107,9 @@ class SseSubscriber implements SubscriberConnection {
     if (this.#streams.has(key)) return
     const controller = new AbortController()
     this.#streams.set(key, controller)
-    const { url, token, options } = this.#config
-    const origin = new URL(url).origin
-    const fetch = options.streamFetch ?? (globalThis.fetch as unknown as StreamFetch | undefined)
+    const url = this.#url
+    const origin = this.#origin
+    const fetch = this.#options.streamFetch ?? (globalThis.fetch as unknown as StreamFetch | undefined)
     if (typeof fetch !== 'function')
       throw new TypeError(
         'subscribe() over HTTP needs a streaming fetch: pass streamFetch to createHttpClient',
@@ -112,11 +118,7 @@ class SseSubscriber implements SubscriberConnection {
     try {
       response = await fetch(`${url}/${kind}/${encodeURIComponent(name)}`, {
         method: 'POST',
-        headers: {
-          ...options.headers,
-          ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
-          Accept: 'text/event-stream',
-        },
+        headers: this.#headers,
         signal: controller.signal,
       })
     } catch (cause) {
@@ -154,7 +156,7 @@ class SseSubscriber implements SubscriberConnection {
   ): Promise<void> {
     const reader = body.getReader()
     const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
-    const idleTimeout = this.#config.options.subscriberIdleTimeout ?? 0
+    const idleTimeout = this.#options.subscriberIdleTimeout ?? 0
     let heard = true
     const idle =
       idleTimeout > 0
@@ -179,9 +181,9 @@ class SseSubscriber implements SubscriberConnection {
           channel = payload.slice(0, comma)
           payload = payload.slice(comma + 1)
         }
-        const message = this.#bytes ? encoder.encode(payload) : payload
-        if (kind === 'subscribe') this.#handlers.onMessage(channel, message)
-        else this.#handlers.onMessage(channel, message, name)
+        // Text only: SSE carries no bytes (the pub/sub layer encodes for `bytes: true`).
+        if (kind === 'subscribe') this.#handlers.onMessage(channel, payload)
+        else this.#handlers.onMessage(channel, payload, name)
       } else if (text.startsWith(confirmPrefix)) confirm.resolve()
       // The bridge's last word before it ends a stream (a reader that fell too far behind).
       else if (text.startsWith('error,')) ended = text.slice(text.indexOf(',', 6) + 1)
@@ -229,11 +231,10 @@ class SseSubscriber implements SubscriberConnection {
  * Opens an SSE subscriber connection; no request is made until `subscribe`.
  *
  * @example
- * const sub = openSseSubscriber(config, { onMessage: (ch, msg) => {}, onClose: () => {} })
+ * const sub = await openSseSubscriber({ url, token }, { onMessage: (ch, msg) => {}, onClose: () => {} })
  * await sub.subscribe('subscribe', ['chat'])
  */
-export const openSseSubscriber = (
-  config: SseConfig,
+export const openSseSubscriber = async (
+  options: SseOptions,
   handlers: SubscriberHandlers,
-  options: SubscriberOptions = {},
-): SubscriberConnection => new SseSubscriber(config, handlers, options.bytes === true)
+): Promise<SubscriberConnection> => new SseSubscriber(options, handlers)
