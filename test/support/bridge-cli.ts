@@ -18,12 +18,16 @@ export interface BridgeProcess {
   stderr(): string
 }
 
-/** `floodgate bridge <args>`, with `env` added to this process's environment. */
+/**
+ * `floodgate bridge <args>`, with `env` added to this process's environment and `nodeArgs` (e.g.
+ * `['--import', hook]`) given to node.
+ */
 export const spawnBridge = async (
   args: string[],
   env: Record<string, string> = {},
+  nodeArgs: string[] = [],
 ): Promise<BridgeProcess> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', BRIDGE_CLI, 'bridge', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, BRIDGE_CLI, 'bridge', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   })
