@@ -17,8 +17,8 @@ import {
   type BodyLimits,
   type BridgeArg,
   DEFAULT_BODY_LIMITS,
-  parseCommand,
-  parseCommands,
+  readCommand,
+  readCommands,
   route,
 } from './request.ts'
 import { ScriptAliases } from './scripts.ts'
@@ -239,8 +239,8 @@ export const createBridge = (options: BridgeOptions): Bridge => {
     }
     const body = input.body ?? NO_BODY
     if (r.endpoint === 'command')
-      return fromOutcome(await runCommand(ctx, parseCommand(body, limits), readOnly, encode))
-    const commands = parseCommands(body, limits)
+      return fromOutcome(await runCommand(ctx, await readCommand(body, limits), readOnly, encode))
+    const commands = await readCommands(body, limits)
     const run = r.endpoint === 'pipeline' ? runPipeline : runTransaction
     return fromOutcome(await run(ctx, commands, readOnly, encode))
   }

@@ -6,7 +6,7 @@
  */
 import { FloodgateError } from '../errors.ts'
 
-import { jsonShape } from './json-shape.ts'
+import { BodyParser } from './body/parser.ts'
 
 export type Endpoint =
   | 'command'
@@ -97,32 +97,6 @@ export const route = (url: string): Route => {
   return make('command', segments.map(decode))
 }
 
-const coerce = (value: unknown, where: string): string => {
-  if (typeof value === 'string') return value
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new BadRequest(400, `ERR ${where} is not a finite number`)
-    return String(value)
-  }
-  if (typeof value === 'boolean') return value ? 'true' : 'false'
-  const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `an ${typeof value}`
-  throw new BadRequest(400, `ERR ${where} is ${kind}; arguments must be JSON strings, numbers or booleans`)
-}
-
-const toCommand = (value: unknown, where: string): string[] => {
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new BadRequest(400, `ERR ${where} must be a non-empty JSON array like ["SET","key","value"]`)
-  }
-  const args = new Array<string>(value.length)
-  for (let i = 0; i < value.length; i++) args[i] = coerce(value[i], `argument ${i} of ${where}`)
-  return args
-}
-
-const encoder = new TextEncoder()
-const utf8 = new TextDecoder()
-
-const COMMAND_SHAPE = 'a command is a JSON array of strings, numbers or booleans like ["SET","k","v"]'
-const PIPELINE_SHAPE = 'the body is a JSON array of commands, each an array of scalars like [["GET","k"]]'
-
 /** How many values a body may hold; what it costs to parse, run and answer grows with these. */
 export interface BodyLimits {
   /** Arguments in one request, all its commands together (default 100 000). */
@@ -133,53 +107,67 @@ export interface BodyLimits {
 
 export const DEFAULT_BODY_LIMITS: BodyLimits = { maxArgs: 100_000, maxCommands: 10_000 }
 
-const tooMany = (what: string, count: number, limit: number, flag: string): BadRequest =>
-  new BadRequest(
-    413,
-    `ERR too many ${what} in one request: ${count} (the limit is ${limit}, set by ${flag}); split it into several requests`,
-  )
+const encoder = new TextEncoder()
 
-/**
- * Parses a body that may nest `depth` levels: one more than the contract's (1 for a command, 2 for
- * a pipeline), so a misplaced array or object still gets the message naming the argument, while
- * anything deeper, or holding more values than the limits, is refused before `JSON.parse` builds
- * it (see json-shape.ts).
- */
-const parse = (body: Uint8Array | string, depth: number, limits: BodyLimits): unknown => {
-  const bytes = typeof body === 'string' ? encoder.encode(body) : body
-  if (bytes.length === 0) throw new BadRequest(400, 'ERR empty request body: expected a JSON array')
-  const { tooDeepAt, values } = jsonShape(bytes, depth + 1)
-  if (tooDeepAt !== -1) {
-    const shape = depth === 1 ? COMMAND_SHAPE : PIPELINE_SHAPE
-    throw new BadRequest(400, `ERR the body nests too deeply (at byte ${tooDeepAt}): ${shape}`)
-  }
-  // The extra level's values count as arguments too: they are errors, but JSON.parse builds them.
-  const args = values[depth]! + values[depth + 1]!
-  if (args > limits.maxArgs) throw tooMany('arguments', args, limits.maxArgs, '--max-args')
-  if (depth === 2 && values[1]! > limits.maxCommands) {
-    throw tooMany('commands', values[1]!, limits.maxCommands, '--max-commands')
-  }
-  try {
-    return JSON.parse(typeof body === 'string' ? body : utf8.decode(body))
-  } catch {
-    throw new BadRequest(400, 'ERR the request body is not valid JSON')
-  }
+/** How much of the body is parsed between two returns to the event loop. */
+const PIECE = 64 * 1024
+
+const immediate: (run: () => void) => void =
+  (globalThis as { setImmediate?: (run: () => void) => void }).setImmediate ??
+  ((run) => void setTimeout(run, 0))
+const pause = () => new Promise<void>((resolve) => immediate(resolve))
+
+const result = (parser: BodyParser): BridgeArg[][] => {
+  const out = parser.end()
+  if (!Array.isArray(out)) throw new BadRequest(out.status, out.message)
+  return out
 }
 
-/** One command from a `POST /` JSON body, e.g. `["SET","k","v","EX",100]`. */
-export const parseCommand = (body: Uint8Array | string, limits: BodyLimits = DEFAULT_BODY_LIMITS): string[] =>
-  toCommand(parse(body, 1, limits), 'the command')
+/**
+ * Parses a body that may nest one level deeper than the contract (1 for a command, 2 for a
+ * pipeline), so a misplaced array or object still gets the message naming the argument, while
+ * anything deeper, or holding more values than the limits, is refused without being built (see
+ * body/parser.ts). `pieces` returns to the event loop every 64 KiB, so a body of any size never
+ * holds it for long.
+ */
+const parse = async (body: Uint8Array | string, depth: 1 | 2, limits: BodyLimits, pieces: boolean) => {
+  const bytes = typeof body === 'string' ? encoder.encode(body) : body
+  const parser = new BodyParser(depth, limits)
+  for (let i = 0; i < bytes.length; i += PIECE) {
+    if (pieces && i > 0) await pause()
+    parser.write(bytes.subarray(i, i + PIECE))
+  }
+  return result(parser)
+}
 
-/** The commands of a `/pipeline` or `/multi-exec` body, e.g. `[["INCR","a"],["GET","a"]]`. */
+const parseNow = (body: Uint8Array | string, depth: 1 | 2, limits: BodyLimits): BridgeArg[][] => {
+  const parser = new BodyParser(depth, limits)
+  parser.write(typeof body === 'string' ? encoder.encode(body) : body)
+  return result(parser)
+}
+
+/**
+ * One command from a `POST /` JSON body, e.g. `["SET","k","v","EX",100]`, parsed in one go.
+ * Long strings past the first two arguments come back as their UTF-8 bytes.
+ *
+ * @example
+ * parseCommand('["SET","k","v","EX",100]') // ['SET', 'k', 'v', 'EX', '100']
+ */
+export const parseCommand = (
+  body: Uint8Array | string,
+  limits: BodyLimits = DEFAULT_BODY_LIMITS,
+): BridgeArg[] => parseNow(body, 1, limits)[0]!
+
+/** The commands of a `/pipeline` or `/multi-exec` body, e.g. `[["INCR","a"],["GET","a"]]`, in one go. */
 export const parseCommands = (
   body: Uint8Array | string,
   limits: BodyLimits = DEFAULT_BODY_LIMITS,
-): string[][] => {
-  const value = parse(body, 2, limits)
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new BadRequest(400, 'ERR the body must be a non-empty JSON array of commands like [["GET","k"]]')
-  }
-  const commands = new Array<string[]>(value.length)
-  for (let i = 0; i < value.length; i++) commands[i] = toCommand(value[i], `command ${i}`)
-  return commands
-}
+): BridgeArg[][] => parseNow(body, 2, limits)
+
+/** `parseCommand`, returning to the event loop every 64 KiB of body. */
+export const readCommand = async (body: Uint8Array, limits: BodyLimits): Promise<BridgeArg[]> =>
+  (await parse(body, 1, limits, true))[0]!
+
+/** `parseCommands`, returning to the event loop every 64 KiB of body. */
+export const readCommands = (body: Uint8Array, limits: BodyLimits): Promise<BridgeArg[][]> =>
+  parse(body, 2, limits, true)
