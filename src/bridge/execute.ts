@@ -13,6 +13,7 @@ import { BadRequest, type BridgeArg } from './request.ts'
 import type { ScriptAliases } from './scripts.ts'
 import type { Upstream } from './upstream.ts'
 import { describeFailure, type UpstreamState } from './upstream-state.ts'
+import { encodeAhead } from './wire.ts'
 
 export interface Executor {
   upstream: Upstream
@@ -97,6 +98,7 @@ export const runCommand = async (
   const refusal = ctx.policy(args, readOnly)
   if (refusal !== undefined) return json(400, { error: refusal })
   const clientSha = scripting(args) ? await rewriteScripts(args, ctx.scripts) : undefined
+  await encodeAhead([args])
   ctx.metrics.inFlight++
   try {
     const reply = await ctx.upstream.send(args, { bytes: encode, timeout: ctx.timeout, readOnly })
@@ -133,6 +135,7 @@ export const runPipeline = async (
     sent.push(i)
   }
   if (send.length > 0) {
+    await encodeAhead(send)
     ctx.metrics.inFlight += send.length
     try {
       const replies = await ctx.upstream.pipeline(send, { bytes: encode, timeout: ctx.timeout, readOnly })
@@ -171,6 +174,7 @@ export const runTransaction = async (
     if (sha !== undefined) shas.set(i, sha)
   }
   const batch: BridgeArg[][] = [['MULTI'], ...commands, ['EXEC']]
+  await encodeAhead(batch)
   ctx.metrics.inFlight += batch.length
   let replies: unknown[]
   try {

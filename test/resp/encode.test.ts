@@ -54,6 +54,8 @@ describe('encodeCommand', () => {
 
   const arg = fc.oneof(
     fc.string({ unit: 'grapheme' }),
+    // Lone surrogates, and strings past the byte path's ASCII shortcut.
+    fc.string({ unit: 'binary', maxLength: 90 }),
     fc.integer(),
     fc.double({ noNaN: true, noDefaultInfinity: true }),
     fc.uint8Array({ maxLength: 40 }),

@@ -5,8 +5,10 @@
  * a stall of its own work (CPU ≈ wall) from a wait for a core on a loaded machine (CPU ≪ wall).
  * On SIGUSR2 it writes `loop-stall {"wallMs":…,"cpuMs":…,"busiestMs":…}` to stderr and starts over:
  * `wallMs` the longest gap, `cpuMs` the CPU time within it, `busiestMs` the most CPU time within
- * any one gap (the longest stretch of work that never returned to the loop).
+ * any one gap (the longest stretch of work that never returned to the loop), `gcMs` the longest
+ * garbage-collection pause.
  */
+import { PerformanceObserver } from 'node:perf_hooks'
 import { cpuUsage } from 'node:process'
 
 const TICK_MS = 2
@@ -15,6 +17,12 @@ let lastCpu = cpuUsage()
 let wallMs = 0
 let cpuMs = 0
 let busiestMs = 0
+let gcMs = 0
+
+// Garbage-collection pauses, reported apart: they stall the loop too, but are not the request's own code.
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs = Math.max(gcMs, entry.duration)
+}).observe({ entryTypes: ['gc'] })
 
 setInterval(() => {
   const wall = performance.now()
@@ -33,9 +41,10 @@ setInterval(() => {
 process.on('SIGUSR2', () => {
   const round = (ms: number) => Math.round(ms * 10) / 10
   process.stderr.write(
-    `loop-stall ${JSON.stringify({ wallMs: round(wallMs), cpuMs: round(cpuMs), busiestMs: round(busiestMs) })}\n`,
+    `loop-stall ${JSON.stringify({ wallMs: round(wallMs), cpuMs: round(cpuMs), busiestMs: round(busiestMs), gcMs: round(gcMs) })}\n`,
   )
   wallMs = 0
   cpuMs = 0
   busiestMs = 0
+  gcMs = 0
 })

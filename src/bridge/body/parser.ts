@@ -4,9 +4,10 @@
  * pieces of any size, so the caller can return to the event loop between them, and it never
  * decodes the whole body or builds a value the contract does not allow:
  *
- * - a string of 16 bytes or more (past a command's name and first argument) stays the body's
- *   own UTF-8 bytes, a `Uint8Array` view handed as it is to the RESP encoder; shorter ones, and
- *   every argument of a command whose text the bridge reads (scripts), become strings;
+ * - a string of 16 bytes or more stays the body's own UTF-8 bytes, a `Uint8Array` view handed as
+ *   it is to the RESP encoder; shorter ones, a command's name and first argument (the policy reads
+ *   them) up to 1 KiB, and every argument of a command whose text the bridge reads (scripts),
+ *   become strings;
  * - one level deeper than the contract is parsed only to name the misplaced value (`argument 1
  *   of the command is an array`); a bracket deeper than that refuses the body at once;
  * - values are counted as the old shape scan counted them (brackets and commas outside strings,
@@ -29,6 +30,8 @@ export interface ValueLimits {
 
 /** Strings shorter than this become JS strings (keys, options, numbers' worth of text). */
 const RAW_MIN = 16
+/** A command's name and first argument stay text (the policy reads them) up to this length. */
+const TEXT_MAX = 1024
 /** Commands whose arguments scripts.ts rewrites as text: all their arguments stay strings. */
 const TEXT_COMMANDS = new Set(['EVAL', 'EVAL_RO', 'EVALSHA', 'EVALSHA_RO', 'SCRIPT'])
 
@@ -398,7 +401,8 @@ export class BodyParser {
     if (bytes !== undefined && this.#keep) {
       const index = this.#command?.length ?? 0
       const raw = bytes.bytes()
-      this.#arg(index >= 2 && raw.length >= RAW_MIN && !this.#textOnly ? raw : decode(raw))
+      const asBytes = !this.#textOnly && raw.length >= RAW_MIN && (index >= 2 || raw.length >= TEXT_MAX)
+      this.#arg(asBytes ? raw : decode(raw))
     }
     this.#afterValue()
   }
