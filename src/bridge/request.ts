@@ -110,7 +110,7 @@ export const DEFAULT_BODY_LIMITS: BodyLimits = { maxArgs: 100_000, maxCommands: 
 const encoder = new TextEncoder()
 
 /** How much of the body is parsed between two returns to the event loop. */
-const PIECE = 64 * 1024
+const PIECE = 16 * 1024
 
 const immediate: (run: () => void) => void =
   (globalThis as { setImmediate?: (run: () => void) => void }).setImmediate ??
@@ -127,7 +127,7 @@ const result = (parser: BodyParser): BridgeArg[][] => {
  * Parses a body that may nest one level deeper than the contract (1 for a command, 2 for a
  * pipeline), so a misplaced array or object still gets the message naming the argument, while
  * anything deeper, or holding more values than the limits, is refused without being built (see
- * body/parser.ts). `pieces` returns to the event loop every 64 KiB, so a body of any size never
+ * body/parser.ts). `pieces` returns to the event loop every 16 KiB, so a body of any size never
  * holds it for long.
  */
 const parse = async (body: Uint8Array | string, depth: 1 | 2, limits: BodyLimits, pieces: boolean) => {
@@ -164,10 +164,10 @@ export const parseCommands = (
   limits: BodyLimits = DEFAULT_BODY_LIMITS,
 ): BridgeArg[][] => parseNow(body, 2, limits)
 
-/** `parseCommand`, returning to the event loop every 64 KiB of body. */
+/** `parseCommand`, returning to the event loop every 16 KiB of body. */
 export const readCommand = async (body: Uint8Array, limits: BodyLimits): Promise<BridgeArg[]> =>
   (await parse(body, 1, limits, true))[0]!
 
-/** `parseCommands`, returning to the event loop every 64 KiB of body. */
+/** `parseCommands`, returning to the event loop every 16 KiB of body. */
 export const readCommands = (body: Uint8Array, limits: BodyLimits): Promise<BridgeArg[][]> =>
   parse(body, 2, limits, true)

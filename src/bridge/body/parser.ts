@@ -335,14 +335,20 @@ export class BodyParser {
   #startString(keep: boolean, i: number): number {
     this.#token = STRING
     this.#keep = keep
-    this.#string = keep ? new StringBytes() : undefined
+    this.#string = undefined
     this.#escaping = 0
     return i
   }
 
+  /** The string's bytes so far, once it has an escape or spans pieces (most do neither). */
+  #bytes(): StringBytes | undefined {
+    if (!this.#keep) return undefined
+    this.#string ??= new StringBytes()
+    return this.#string
+  }
+
   #stringPart(piece: Uint8Array, i: number): number {
     const n = piece.length
-    const bytes = this.#string
     let escaping = this.#escaping
     let start = i
     while (i < n) {
@@ -352,13 +358,12 @@ export class BodyParser {
         while (c !== QUOTE && c !== BACKSLASH && c >= 0x20 && ++i < n) c = piece[i]!
         if (i === n) break
         if (c === QUOTE) {
-          bytes?.run(piece.subarray(start, i))
           this.#escaping = 0
-          this.#finishString()
+          this.#finishString(piece, start, i)
           return i + 1
         }
         if (c !== BACKSLASH) return this.#fail(piece, i, true, false)
-        bytes?.run(piece.subarray(start, i))
+        this.#bytes()?.run(piece.subarray(start, i))
         escaping = 1
       } else if (escaping === 1) {
         const c = piece[i]!
@@ -369,7 +374,7 @@ export class BodyParser {
         } else {
           const value = ESCAPES.get(c)
           if (value === undefined) return this.#fail(piece, i, true, true)
-          bytes?.byte(value)
+          this.#string?.byte(value)
           escaping = 0
           start = i + 1
         }
@@ -378,31 +383,35 @@ export class BodyParser {
         if (digit === -1) return this.#fail(piece, i, true, false)
         this.#hex = this.#hex * 16 + digit
         if (++this.#hexDigits === 4) {
-          bytes?.unit(this.#hex)
+          this.#string?.unit(this.#hex)
           escaping = 0
           start = i + 1
         }
       }
       i++
     }
-    if (escaping === 0) bytes?.run(piece.subarray(start, n))
+    if (escaping === 0) this.#bytes()?.run(piece.subarray(start, n))
     this.#escaping = escaping
     return n
   }
 
-  #finishString(): void {
-    const bytes = this.#string
-    this.#string = undefined
+  /** Ends the string; its last run is `piece[from, to)`. */
+  #finishString(piece: Uint8Array, from: number, to: number): void {
     if (this.#state === KEY || this.#state === KEY_OR_CLOSE) {
       this.#token = NONE
       this.#state = COLON_NEXT
       return
     }
-    if (bytes !== undefined && this.#keep) {
+    if (this.#keep) {
       const index = this.#command?.length ?? 0
-      const raw = bytes.bytes()
-      const asBytes = !this.#textOnly && raw.length >= RAW_MIN && (index >= 2 || raw.length >= TEXT_MAX)
-      this.#arg(asBytes ? raw : decode(raw))
+      const bytes = this.#string
+      this.#string = undefined
+      // Most strings lie within one piece, without escapes: read them in place.
+      bytes?.run(piece.subarray(from, to))
+      const length = bytes === undefined ? to - from : bytes.length
+      const asBytes = !this.#textOnly && length >= RAW_MIN && (index >= 2 || length >= TEXT_MAX)
+      if (bytes !== undefined) this.#arg(asBytes ? bytes.bytes() : decode(bytes.bytes(), 0, length))
+      else this.#arg(asBytes ? piece.subarray(from, to) : decode(piece, from, to))
     }
     this.#afterValue()
   }
@@ -412,6 +421,7 @@ export class BodyParser {
   #numberPart(piece: Uint8Array, i: number): number {
     const n = piece.length
     const start = i
+    const first = this.#number === '' && this.#numberState === 0
     for (; i < n; i++) {
       const c = piece[i]!
       const digit = c >= 0x30 && c <= 0x39
@@ -425,14 +435,17 @@ export class BodyParser {
       else if (s === 6) next = c === 0x2b || c === 0x2d ? 7 : digit ? 8 : -1
       else next = digit ? 8 : -1
       if (next === -1) {
-        if (this.#keep) this.#number += decode(piece.subarray(start, i))
         if (!this.#numberDone() || isNumberByte(c)) return this.#fail(piece, i, false, false)
-        this.#finishNumber()
+        // An integer of up to 15 digits read whole is its own text (as String(Number(text)) gives).
+        const integer = first && (s === 3 || s === 2) && i - start <= 15
+        if (integer && this.#keep) this.#arg(s === 2 ? '0' : decode(piece, start, i))
+        else if (this.#keep) this.#number += decode(piece, start, i)
+        this.#finishNumber(!integer)
         return i
       }
       this.#numberState = next
     }
-    if (this.#keep) this.#number += decode(piece.subarray(start, n))
+    if (this.#keep) this.#number += decode(piece, start, n)
     return n
   }
 
@@ -441,12 +454,13 @@ export class BodyParser {
     return s === 2 || s === 3 || s === 5 || s === 8
   }
 
-  #finishNumber(): void {
-    if (this.#keep) {
+  #finishNumber(convert = true): void {
+    if (this.#keep && convert) {
       const value = Number(this.#number)
       if (Number.isFinite(value)) this.#arg(String(value))
       else this.#refuse(`ERR ${this.#argWhere()} is not a finite number`)
     }
+    this.#number = ''
     this.#afterValue()
   }
 
@@ -483,13 +497,13 @@ const hexDigit = (c: number): number => {
   return -1
 }
 
-/** Short ASCII runs decode faster by hand than through TextDecoder. */
-const decode = (bytes: Uint8Array): string => {
-  if (bytes.length > 32) return text.decode(bytes)
+/** The text of `bytes[from, to)`; short ASCII runs decode faster by hand than through TextDecoder. */
+const decode = (bytes: Uint8Array, from: number, to: number): string => {
+  if (to - from > 32) return text.decode(bytes.subarray(from, to))
   let out = ''
-  for (let i = 0; i < bytes.length; i++) {
+  for (let i = from; i < to; i++) {
     const byte = bytes[i]!
-    if (byte > 127) return text.decode(bytes)
+    if (byte > 127) return text.decode(bytes.subarray(from, to))
     out += String.fromCharCode(byte)
   }
   return out
