@@ -9,6 +9,7 @@ import { ReplyError, TimeoutError, TransportError } from '../errors.ts'
 import type { Metrics } from './metrics.ts'
 import type { Policy } from './policy.ts'
 import { type Item, toItem, toJson } from './reply.ts'
+import { jsonBody } from './reply-stream.ts'
 import { BadRequest, type BridgeArg } from './request.ts'
 import type { ScriptAliases } from './scripts.ts'
 import type { Upstream } from './upstream.ts'
@@ -26,10 +27,10 @@ export interface Executor {
   state: UpstreamState
 }
 
-/** A JSON body and its status. */
+/** A JSON body and its status; a large body is a stream (reply-stream.ts). */
 export interface Outcome {
   status: number
-  body: string
+  body: string | ReadableStream<Uint8Array>
 }
 
 const SCRIPTING = new Set(['EVAL', 'EVAL_RO', 'EVALSHA', 'EVALSHA_RO', 'SCRIPT'])
@@ -63,7 +64,7 @@ const rewriteScripts = async (args: BridgeArg[], scripts: ScriptAliases): Promis
 const scripting = (args: BridgeArg[]): boolean =>
   typeof args[0] === 'string' && args[0].length >= 4 && SCRIPTING.has(args[0].toUpperCase())
 
-const json = (status: number, value: unknown): Outcome => ({ status, body: JSON.stringify(value) })
+const json = (status: number, value: unknown): Outcome => ({ status, body: jsonBody(value) })
 
 /** Maps a failure to its status and JSON error; upstream failures are counted. */
 export const failure = (error: unknown, ctx: Executor): Outcome => {
