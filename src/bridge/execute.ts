@@ -14,7 +14,7 @@ import { BadRequest, type BridgeArg } from './request.ts'
 import type { ScriptAliases } from './scripts.ts'
 import type { Upstream } from './upstream.ts'
 import { describeFailure, type UpstreamState } from './upstream-state.ts'
-import { encodeAhead } from './wire.ts'
+import { encodeAhead, pipelineInSlices } from './wire.ts'
 
 export interface Executor {
   upstream: Upstream
@@ -139,7 +139,11 @@ export const runPipeline = async (
     await encodeAhead(send)
     ctx.metrics.inFlight += send.length
     try {
-      const replies = await ctx.upstream.pipeline(send, { bytes: encode, timeout: ctx.timeout, readOnly })
+      const replies = await pipelineInSlices(ctx.upstream, send, {
+        bytes: encode,
+        timeout: ctx.timeout,
+        readOnly,
+      })
       ctx.state.up()
       for (let j = 0; j < sent.length; j++) {
         const i = sent[j]!
