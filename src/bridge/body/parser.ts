@@ -17,10 +17,12 @@
  * After a syntax error the rest is scanned the same way: a body deeper than allowed, or with too
  * many values, is refused as such even when it is also malformed.
  */
-import type { BridgeArg } from '../request.ts'
 import { type Refusal, shapeMessage, TOO_DEEP } from './messages.ts'
 import { Scanner } from './scanner.ts'
 import { StringBytes } from './string-bytes.ts'
+
+/** An argument as the parser hands it over: text, or a view of the body's bytes. */
+export type BodyArg = string | Uint8Array
 
 /** How many values a body may hold. */
 export interface ValueLimits {
@@ -108,8 +110,8 @@ export class BodyParser {
   #literal = ''
   #literalAt = 0
   // What is built.
-  #commands: BridgeArg[][] = []
-  #command: BridgeArg[] | undefined
+  #commands: BodyArg[][] = []
+  #command: BodyArg[] | undefined
   #textOnly = false
   #shape: string | undefined
   #syntax = false
@@ -148,7 +150,7 @@ export class BodyParser {
   }
 
   /** The commands (one for a command body), or why the body is refused. */
-  end(): BridgeArg[][] | Refusal {
+  end(): BodyArg[][] | Refusal {
     if (this.#offset === 0) return { status: 400, message: 'ERR empty request body: expected a JSON array' }
     if (!this.#scanning) {
       if (this.#token === NUMBER && this.#numberDone()) this.#finishNumber()
@@ -324,7 +326,7 @@ export class BodyParser {
   }
 
   /** A scalar argument, built. */
-  #arg(value: BridgeArg): void {
+  #arg(value: BodyArg): void {
     const command = this.#command
     if (command === undefined || this.#shape !== undefined) return
     if (command.length === 0 && typeof value === 'string')
