@@ -7,7 +7,7 @@
  */
 
 /** Replies whose strings and elements add up to less than this are stringified in one go. */
-const STREAM_MIN = 256 * 1024
+export const STREAM_MIN = 256 * 1024
 /** Text produced between two returns to the event loop. */
 const PIECE = 64 * 1024
 
@@ -17,20 +17,33 @@ const immediate: (run: () => void) => void =
 const pause = () => new Promise<void>((resolve) => immediate(resolve))
 const utf8 = new TextEncoder()
 
+/**
+ * A JSON string too long to build in one go (the base64 of a 10 MB value): its length, and its
+ * escaped text (without the quotes) in pieces, made only as the response is written.
+ */
+export class PiecewiseString {
+  readonly length: number
+  readonly pieces: () => Iterable<string>
+  constructor(length: number, pieces: () => Iterable<string>) {
+    this.length = length
+    this.pieces = pieces
+  }
+}
+
 /** Whether `value` holds at least STREAM_MIN characters; stops looking once it knows. */
 const isLarge = (value: unknown): boolean => {
   let left = STREAM_MIN
   const stack: unknown[] = [value]
   while (stack.length > 0) {
     const next = stack.pop()
-    if (typeof next === 'string') left -= next.length
+    if (typeof next === 'string' || next instanceof PiecewiseString) left -= next.length
     else if (Array.isArray(next)) {
       left -= next.length
-      if (left < 0) return true
+      if (left <= 0) return true
       for (const item of next) stack.push(item)
     } else if (next !== null && typeof next === 'object') stack.push(...Object.values(next))
     else left -= 8
-    if (left < 0) return true
+    if (left <= 0) return true
   }
   return false
 }
@@ -47,6 +60,10 @@ function* parts(value: unknown): Generator<string> {
       yield JSON.stringify(value.slice(from, to)).slice(1, -1)
       from = to
     }
+    yield '"'
+  } else if (value instanceof PiecewiseString) {
+    yield '"'
+    yield* value.pieces()
     yield '"'
   } else if (Array.isArray(value)) {
     yield '['

@@ -5,10 +5,11 @@
  * they are, arrays are encoded element by element, and errors are never encoded.
  */
 import { ReplyError } from '../errors.ts'
+import { PiecewiseString, STREAM_MIN } from './reply-stream.ts'
 import { normaliseError } from './scripts.ts'
 
 /** A JSON-ready result: what goes under `"result"`. */
-export type JsonResult = string | number | null | JsonResult[]
+export type JsonResult = string | number | null | PiecewiseString | JsonResult[]
 
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true }) // keep a value's leading U+FEFF
 const encoder = new TextEncoder()
@@ -27,6 +28,15 @@ const isAscii = (text: string): boolean => {
   return true
 }
 
+/** Bytes base64-encoded at a time when a long value is written in pieces: a multiple of 3. */
+const BASE64_PIECE = 48 * 1024
+
+/** The base64 of long bytes, encoded piece by piece as the response is written (reply-stream.ts). */
+const base64Later = (bytes: Uint8Array): PiecewiseString =>
+  new PiecewiseString(Math.ceil(bytes.length / 3) * 4, function* () {
+    for (let i = 0; i < bytes.length; i += BASE64_PIECE) yield base64(bytes.subarray(i, i + BASE64_PIECE))
+  })
+
 /** Base64 of a string's UTF-8 bytes; ASCII text skips the encoder. */
 const base64Text = (text: string): string => (isAscii(text) ? btoa(text) : base64(encoder.encode(text)))
 
@@ -41,7 +51,8 @@ export const toJson = (reply: unknown, encode: boolean): JsonResult => {
   if (reply instanceof Uint8Array) {
     if (!encode) return utf8.decode(reply)
     // The status reply OK stays readable (the client leaves "OK" alone, whatever its encoding).
-    return reply.length === 2 && reply[0] === 0x4f && reply[1] === 0x4b ? 'OK' : base64(reply)
+    if (reply.length === 2 && reply[0] === 0x4f && reply[1] === 0x4b) return 'OK'
+    return reply.length * 4 >= STREAM_MIN * 3 ? base64Later(reply) : base64(reply)
   }
   if (Array.isArray(reply)) {
     const out: JsonResult[] = new Array(reply.length)

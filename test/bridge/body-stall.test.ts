@@ -49,7 +49,7 @@ const stall = async (): Promise<Stall> => {
 }
 
 /** POSTs `text` while PINGing every 10 ms; the answer, the slowest PING and the bridge's stall. */
-const whilePinging = async (path: string, text: string) => {
+const whilePinging = async (path: string, text: string, headers: Record<string, string> = {}) => {
   const body = Buffer.from(text)
   await new Promise((resolve) => setTimeout(resolve, 50))
   await stall()
@@ -73,7 +73,7 @@ const whilePinging = async (path: string, text: string) => {
   })()
   const answer = await fetch(bridge.url + path, {
     method: 'POST',
-    headers: { authorization: `Bearer ${TOKEN}` },
+    headers: { authorization: `Bearer ${TOKEN}`, ...headers },
     body,
   })
   const reply = await answer.text()
@@ -85,81 +85,94 @@ const whilePinging = async (path: string, text: string) => {
   return { status: answer.status, reply, slowest, pings, before, peak, ...measured }
 }
 
-const cases: Array<[string, string, () => string, number, (reply: string) => void]> = [
+const cases: Array<[string, string, () => string, number, (reply: string) => void, Record<string, string>?]> =
   [
-    '5 M nested arrays, refused',
-    '/pipeline',
-    () => '['.repeat((MAX_BODY - 16) / 2) + ']'.repeat((MAX_BODY - 16) / 2),
-    400,
-    (reply) => expect(reply).toMatch(/nests too deeply/),
-  ],
-  [
-    'a command of 5 M numbers, refused',
-    '/',
-    () => `["DEL","k"${',1'.repeat(MAX_BODY / 2 - 8)}]`,
-    413,
-    (reply) => expect(reply).toMatch(/too many arguments in one request: 524\d+/),
-  ],
-  [
-    'a pipeline of 1.3 M PINGs, refused',
-    '/pipeline',
-    () => `[${'["PING"],'.repeat(MAX_BODY / 9 - 1)}["PING"]]`,
-    413,
-    (reply) => expect(reply).toMatch(/too many arguments in one request: 116\d+/),
-  ],
-  [
-    'a command of 100 000 arguments of 100 bytes, run',
-    '/',
-    () =>
-      JSON.stringify([
-        'SADD',
-        'members',
-        ...Array.from({ length: 99_998 }, (_, i) => `${i}`.padStart(100, 'm')),
-      ]),
-    200,
-    (reply) => expect(JSON.parse(reply)).toEqual({ result: expect.any(Number) }),
-  ],
-  [
-    'a pipeline of 10 000 commands of 10 arguments, run',
-    '/pipeline',
-    () =>
-      JSON.stringify(
-        Array.from({ length: 10_000 }, (_, i) => [
-          'RPUSH',
-          `list${i % 10}`,
-          ...Array(8).fill(`${i}`.padStart(100, 'v')),
+    [
+      '5 M nested arrays, refused',
+      '/pipeline',
+      () => '['.repeat((MAX_BODY - 16) / 2) + ']'.repeat((MAX_BODY - 16) / 2),
+      400,
+      (reply) => expect(reply).toMatch(/nests too deeply/),
+    ],
+    [
+      'a command of 5 M numbers, refused',
+      '/',
+      () => `["DEL","k"${',1'.repeat(MAX_BODY / 2 - 8)}]`,
+      413,
+      (reply) => expect(reply).toMatch(/too many arguments in one request: 524\d+/),
+    ],
+    [
+      'a pipeline of 1.3 M PINGs, refused',
+      '/pipeline',
+      () => `[${'["PING"],'.repeat(MAX_BODY / 9 - 1)}["PING"]]`,
+      413,
+      (reply) => expect(reply).toMatch(/too many arguments in one request: 116\d+/),
+    ],
+    [
+      'a command of 100 000 arguments of 100 bytes, run',
+      '/',
+      () =>
+        JSON.stringify([
+          'SADD',
+          'members',
+          ...Array.from({ length: 99_998 }, (_, i) => `${i}`.padStart(100, 'm')),
         ]),
-      ),
-    200,
-    (reply) => {
-      const items = JSON.parse(reply) as { result: number }[]
-      expect(items).toHaveLength(10_000)
-      expect(items.every((item) => typeof item.result === 'number')).toBe(true)
-    },
-  ],
-  [
-    'one 10 MB string (SET), run',
-    '/',
-    () => JSON.stringify(['SET', 'big', 'x'.repeat(MAX_BODY - 32)]),
-    200,
-    (reply) => expect(reply).toBe('{"result":"OK"}'),
-  ],
-  [
-    'a 10 MB reply (GET of that string)',
-    '/',
-    () => JSON.stringify(['GET', 'big']),
-    200,
-    (reply) => {
-      expect(reply.length).toBe(MAX_BODY - 32 + 13)
-      expect(reply.startsWith('{"result":"xxx')).toBe(true)
-    },
-  ],
-]
+      200,
+      (reply) => expect(JSON.parse(reply)).toEqual({ result: expect.any(Number) }),
+    ],
+    [
+      'a pipeline of 10 000 commands of 10 arguments, run',
+      '/pipeline',
+      () =>
+        JSON.stringify(
+          Array.from({ length: 10_000 }, (_, i) => [
+            'RPUSH',
+            `list${i % 10}`,
+            ...Array(8).fill(`${i}`.padStart(100, 'v')),
+          ]),
+        ),
+      200,
+      (reply) => {
+        const items = JSON.parse(reply) as { result: number }[]
+        expect(items).toHaveLength(10_000)
+        expect(items.every((item) => typeof item.result === 'number')).toBe(true)
+      },
+    ],
+    [
+      'one 10 MB string (SET), run',
+      '/',
+      () => JSON.stringify(['SET', 'big', 'x'.repeat(MAX_BODY - 32)]),
+      200,
+      (reply) => expect(reply).toBe('{"result":"OK"}'),
+    ],
+    [
+      'a 10 MB reply (GET of that string)',
+      '/',
+      () => JSON.stringify(['GET', 'big']),
+      200,
+      (reply) => {
+        expect(reply.length).toBe(MAX_BODY - 32 + 13)
+        expect(reply.startsWith('{"result":"xxx')).toBe(true)
+      },
+    ],
+    [
+      'a 10 MB reply in base64 (GET, Upstash-Encoding: base64, as @upstash/redis asks)',
+      '/',
+      () => JSON.stringify(['GET', 'big']),
+      200,
+      (reply) => {
+        const { result } = JSON.parse(reply) as { result: string }
+        expect(result.length).toBe(Math.ceil((MAX_BODY - 32) / 3) * 4)
+        expect(Buffer.from(result, 'base64').equals(Buffer.alloc(MAX_BODY - 32, 'x'))).toBe(true)
+      },
+      { 'upstash-encoding': 'base64' },
+    ],
+  ]
 
 describe('10 MB requests do not hold the event loop', () => {
-  for (const [name, path, make, status, check] of cases) {
+  for (const [name, path, make, status, check, headers] of cases) {
     it(`${name}: the bridge never works 100 ms without returning to its event loop, nor grows by 8 times the body`, async () => {
-      const result = await whilePinging(path, make())
+      const result = await whilePinging(path, make(), headers)
       expect(result.status).toBe(status)
       check(result.reply)
       expect(result.pings).toBeGreaterThan(1)

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { toJson } from '../../src/bridge/reply.ts'
 import { jsonBody } from '../../src/bridge/reply-stream.ts'
 
 const text = async (body: string | ReadableStream<Uint8Array>): Promise<string> =>
@@ -26,6 +27,15 @@ describe('jsonBody', () => {
       const body = jsonBody(value)
       expect(body).toBeInstanceOf(ReadableStream)
       expect(await text(body)).toBe(JSON.stringify(value))
+    }
+  })
+
+  it('writes the base64 of a long value piece by piece, the same text as one btoa', async () => {
+    for (const length of [196_608, 196_609, 196_610, 1_000_001]) {
+      const bytes = new Uint8Array(length).map((_, i) => (i * 7919) & 0xff)
+      const body = jsonBody({ result: toJson(bytes, true) })
+      expect(body).toBeInstanceOf(ReadableStream)
+      expect(await text(body)).toBe(JSON.stringify({ result: Buffer.from(bytes).toString('base64') }))
     }
   })
 
