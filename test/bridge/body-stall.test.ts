@@ -146,6 +146,27 @@ const cases: Array<[string, string, () => string, number, (reply: string) => voi
       (reply) => expect(reply).toBe('{"result":"OK"}'),
     ],
     [
+      'one string of 5 M escapes (SET of newlines), run',
+      '/',
+      () => `["SET","escaped","${'\\n'.repeat((MAX_BODY - 32) / 2)}"]`,
+      200,
+      (reply) => expect(reply).toBe('{"result":"OK"}'),
+    ],
+    [
+      'a raw 10 MB body (POST /set/raw), run',
+      '/set/raw',
+      () => 'r'.repeat(MAX_BODY),
+      200,
+      (reply) => expect(reply).toBe('{"result":"OK"}'),
+    ],
+    [
+      'one number of 10 M digits, refused',
+      '/',
+      () => `["SET","n",${'1'.repeat(MAX_BODY - 16)}]`,
+      400,
+      (reply) => expect(reply).toMatch(/argument 2 of the command is not a finite number/),
+    ],
+    [
       'a 10 MB reply (GET of that string)',
       '/',
       () => JSON.stringify(['GET', 'big']),
