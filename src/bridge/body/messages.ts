@@ -21,3 +21,9 @@ export const shapeMessage = (depth: number, what: 'top' | 'command', index = 0):
     ? 'ERR the command must be a non-empty JSON array like ["SET","key","value"]'
     : 'ERR the body must be a non-empty JSON array of commands like [["GET","k"]]'
 }
+
+/** More values than `--max-args` or `--max-commands` allow. */
+export const tooMany = (what: string, count: number, limit: number, flag: string): Refusal => ({
+  status: 413,
+  message: `ERR too many ${what} in one request: ${count} (the limit is ${limit}, set by ${flag}); split it into several requests`,
+})

@@ -17,9 +17,11 @@
  * After a syntax error the rest is scanned the same way: a body deeper than allowed, or with too
  * many values, is refused as such even when it is also malformed.
  */
-import { type Refusal, shapeMessage, TOO_DEEP } from './messages.ts'
+import { type Refusal, shapeMessage, TOO_DEEP, tooMany } from './messages.ts'
+import { NumberReader } from './number-reader.ts'
 import { Scanner } from './scanner.ts'
-import { StringBytes } from './string-bytes.ts'
+import { textOf } from './string-bytes.ts'
+import { MORE, StringReader } from './string-reader.ts'
 
 /** An argument as the parser hands it over: text, or a view of the body's bytes. */
 export type BodyArg = string | Uint8Array
@@ -38,24 +40,12 @@ const TEXT_MAX = 1024
 const TEXT_COMMANDS = new Set(['EVAL', 'EVAL_RO', 'EVALSHA', 'EVALSHA_RO', 'SCRIPT'])
 
 const QUOTE = 0x22
-const BACKSLASH = 0x5c
 const COMMA = 0x2c
 const COLON = 0x3a
 const OPEN_ARRAY = 0x5b
 const CLOSE_ARRAY = 0x5d
 const OPEN_OBJECT = 0x7b
 const CLOSE_OBJECT = 0x7d
-const ESCAPES = new Map([
-  [0x22, 0x22],
-  [0x5c, 0x5c],
-  [0x2f, 0x2f],
-  [0x62, 0x08],
-  [0x66, 0x0c],
-  [0x6e, 0x0a],
-  [0x72, 0x0d],
-  [0x74, 0x09],
-])
-
 const BOM = [0xef, 0xbb, 0xbf]
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
@@ -80,7 +70,6 @@ const STRING = 1
 const NUMBER = 2
 const LITERAL = 3
 
-const text = new TextDecoder('utf-8', { ignoreBOM: true })
 const LITERALS = { t: 'true', f: 'false', n: 'null' } as const
 
 export class BodyParser {
@@ -100,13 +89,8 @@ export class BodyParser {
   #token = NONE
   // The token being read.
   #keep = false
-  #string: StringBytes | undefined
-  /** 0 outside an escape, 1 after a backslash, 2 in the hex digits of `\\u`. */
-  #escaping = 0
-  #hex = 0
-  #hexDigits = 0
-  #number = ''
-  #numberState = 0
+  readonly #strings = new StringReader()
+  readonly #numbers = new NumberReader()
   #literal = ''
   #literalAt = 0
   // What is built.
@@ -153,7 +137,7 @@ export class BodyParser {
   end(): BodyArg[][] | Refusal {
     if (this.#offset === 0) return { status: 400, message: 'ERR empty request body: expected a JSON array' }
     if (!this.#scanning) {
-      if (this.#token === NUMBER && this.#numberDone()) this.#finishNumber()
+      if (this.#token === NUMBER && this.#numbers.complete) this.#finishNumber()
       if (this.#token !== NONE || this.#state !== END) this.#syntax = true
     }
     const { tooDeepAt, values } = this.#scanner
@@ -274,8 +258,7 @@ export class BodyParser {
     if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
       this.#token = NUMBER
       this.#keep = keep
-      this.#number = ''
-      this.#numberState = 0
+      this.#numbers.start(keep)
       return i
     }
     const literal = LITERALS[String.fromCharCode(c) as keyof typeof LITERALS]
@@ -337,64 +320,17 @@ export class BodyParser {
   #startString(keep: boolean, i: number): number {
     this.#token = STRING
     this.#keep = keep
-    this.#string = undefined
-    this.#escaping = 0
+    this.#strings.start(keep)
     return i
   }
 
-  /** The string's bytes so far, once it has an escape or spans pieces (most do neither). */
-  #bytes(): StringBytes | undefined {
-    if (!this.#keep) return undefined
-    this.#string ??= new StringBytes()
-    return this.#string
-  }
-
   #stringPart(piece: Uint8Array, i: number): number {
-    const n = piece.length
-    let escaping = this.#escaping
-    let start = i
-    while (i < n) {
-      if (escaping === 0) {
-        // The common case, a run of plain bytes, in a tight loop.
-        let c = piece[i]!
-        while (c !== QUOTE && c !== BACKSLASH && c >= 0x20 && ++i < n) c = piece[i]!
-        if (i === n) break
-        if (c === QUOTE) {
-          this.#escaping = 0
-          this.#finishString(piece, start, i)
-          return i + 1
-        }
-        if (c !== BACKSLASH) return this.#fail(piece, i, true, false)
-        this.#bytes()?.run(piece.subarray(start, i))
-        escaping = 1
-      } else if (escaping === 1) {
-        const c = piece[i]!
-        if (c === 0x75) {
-          escaping = 2
-          this.#hex = 0
-          this.#hexDigits = 0
-        } else {
-          const value = ESCAPES.get(c)
-          if (value === undefined) return this.#fail(piece, i, true, true)
-          this.#string?.byte(value)
-          escaping = 0
-          start = i + 1
-        }
-      } else {
-        const digit = hexDigit(piece[i]!)
-        if (digit === -1) return this.#fail(piece, i, true, false)
-        this.#hex = this.#hex * 16 + digit
-        if (++this.#hexDigits === 4) {
-          this.#string?.unit(this.#hex)
-          escaping = 0
-          start = i + 1
-        }
-      }
-      i++
-    }
-    if (escaping === 0) this.#bytes()?.run(piece.subarray(start, n))
-    this.#escaping = escaping
-    return n
+    const strings = this.#strings
+    const next = strings.read(piece, i)
+    if (next === MORE) return piece.length
+    if (next < MORE) return this.#fail(piece, -2 - next, true, strings.escaped)
+    this.#finishString(piece, strings.from, strings.to)
+    return next
   }
 
   /** Ends the string; its last run is `piece[from, to)`. */
@@ -406,63 +342,31 @@ export class BodyParser {
     }
     if (this.#keep) {
       const index = this.#command?.length ?? 0
-      const bytes = this.#string
-      this.#string = undefined
+      const bytes = this.#strings.earlier
       // Most strings lie within one piece, without escapes: read them in place.
       bytes?.run(piece.subarray(from, to))
       const length = bytes === undefined ? to - from : bytes.length
       const asBytes = !this.#textOnly && length >= RAW_MIN && (index >= 2 || length >= TEXT_MAX)
-      if (bytes !== undefined) this.#arg(asBytes ? bytes.bytes() : decode(bytes.bytes(), 0, length))
-      else this.#arg(asBytes ? piece.subarray(from, to) : decode(piece, from, to))
+      if (bytes !== undefined) this.#arg(asBytes ? bytes.bytes() : textOf(bytes.bytes(), 0, length))
+      else this.#arg(asBytes ? piece.subarray(from, to) : textOf(piece, from, to))
     }
     this.#afterValue()
   }
 
-  // Number grammar states: 0 start, 1 after '-', 2 after a leading 0, 3 integer digits, 4 after
-  // '.', 5 fraction digits, 6 after 'e', 7 after the exponent's sign, 8 exponent digits.
   #numberPart(piece: Uint8Array, i: number): number {
-    const n = piece.length
-    const start = i
-    const first = this.#number === '' && this.#numberState === 0
-    for (; i < n; i++) {
-      const c = piece[i]!
-      const digit = c >= 0x30 && c <= 0x39
-      const s = this.#numberState
-      let next = -1
-      if (s === 0) next = c === 0x2d ? 1 : c === 0x30 ? 2 : digit ? 3 : -1
-      else if (s === 1) next = c === 0x30 ? 2 : digit ? 3 : -1
-      else if (s === 2 || s === 3)
-        next = digit && s === 3 ? 3 : c === 0x2e ? 4 : c === 0x65 || c === 0x45 ? 6 : -1
-      else if (s === 4 || s === 5) next = digit ? 5 : s === 5 && (c === 0x65 || c === 0x45) ? 6 : -1
-      else if (s === 6) next = c === 0x2b || c === 0x2d ? 7 : digit ? 8 : -1
-      else next = digit ? 8 : -1
-      if (next === -1) {
-        if (!this.#numberDone() || isNumberByte(c)) return this.#fail(piece, i, false, false)
-        // An integer of up to 15 digits read whole is its own text (as String(Number(text)) gives).
-        const integer = first && (s === 3 || s === 2) && i - start <= 15
-        if (integer && this.#keep) this.#arg(s === 2 ? '0' : decode(piece, start, i))
-        else if (this.#keep) this.#number += decode(piece, start, i)
-        this.#finishNumber(!integer)
-        return i
-      }
-      this.#numberState = next
-    }
-    if (this.#keep) this.#number += decode(piece, start, n)
-    return n
+    const next = this.#numbers.read(piece, i)
+    if (next === MORE) return piece.length
+    if (next < MORE) return this.#fail(piece, -2 - next, false, false)
+    this.#finishNumber()
+    return next
   }
 
-  #numberDone(): boolean {
-    const s = this.#numberState
-    return s === 2 || s === 3 || s === 5 || s === 8
-  }
-
-  #finishNumber(convert = true): void {
-    if (this.#keep && convert) {
-      const value = Number(this.#number)
-      if (Number.isFinite(value)) this.#arg(String(value))
+  #finishNumber(): void {
+    if (this.#keep) {
+      const value = this.#numbers.value()
+      if (value !== undefined) this.#arg(value)
       else this.#refuse(`ERR ${this.#argWhere()} is not a finite number`)
     }
-    this.#number = ''
     this.#afterValue()
   }
 
@@ -482,31 +386,4 @@ export class BodyParser {
     }
     return n
   }
-}
-
-const tooMany = (what: string, count: number, limit: number, flag: string): Refusal => ({
-  status: 413,
-  message: `ERR too many ${what} in one request: ${count} (the limit is ${limit}, set by ${flag}); split it into several requests`,
-})
-
-const isNumberByte = (c: number): boolean =>
-  (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45
-
-const hexDigit = (c: number): number => {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30
-  if (c >= 0x61 && c <= 0x66) return c - 0x57
-  if (c >= 0x41 && c <= 0x46) return c - 0x37
-  return -1
-}
-
-/** The text of `bytes[from, to)`; short ASCII runs decode faster by hand than through TextDecoder. */
-const decode = (bytes: Uint8Array, from: number, to: number): string => {
-  if (to - from > 32) return text.decode(bytes.subarray(from, to))
-  let out = ''
-  for (let i = from; i < to; i++) {
-    const byte = bytes[i]!
-    if (byte > 127) return text.decode(bytes.subarray(from, to))
-    out += String.fromCharCode(byte)
-  }
-  return out
 }

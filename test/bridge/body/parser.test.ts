@@ -48,6 +48,7 @@ describe('BodyParser', () => {
       `["EVAL","return 1","0","a string long enough but a script's"]`,
       `["SCRIPT","EXISTS","0123456789abcdef0123456789abcdef01234567"]`,
       '\ufeff["PING"]',
+      '["INCRBY","k",123456789012345,1234567890123456,12345678901234567890,-123456789012345]',
       '["GET","[[[,,,{{"]',
     ]) {
       check(text)
