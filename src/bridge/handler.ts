@@ -69,8 +69,11 @@ export interface BridgeInput {
   /** Path and query, e.g. `/set/k?EX=10`. */
   url: string
   header(name: string): string | null | undefined
-  /** The body, already read (and capped at `maxBody`). */
-  body: Uint8Array | null
+  /**
+   * The body: its bytes, already read, or its pieces as they arrive (the Node server, which caps
+   * them at `maxBody`), parsed as they come.
+   */
+  body: Uint8Array | AsyncIterable<Uint8Array> | null
 }
 
 export interface BridgeOutput {
@@ -233,7 +236,8 @@ export const createBridge = (options: BridgeOptions): Bridge => {
     const encode = (input.header('upstash-encoding') ?? '').toLowerCase() === 'base64'
     if (r.endpoint === 'command' && r.path.length > 0) {
       const args: BridgeArg[] = r.path
-      if (input.body && input.body.length > 0) args.push(input.body)
+      const raw = await bytesOf(input.body)
+      if (raw.length > 0) args.push(raw)
       for (const q of r.query) args.push(q)
       return fromOutcome(await runCommand(ctx, args, readOnly, encode))
     }
@@ -262,7 +266,7 @@ export const createBridge = (options: BridgeOptions): Bridge => {
           out = reply(503, JSON.stringify({ error: 'ERR the bridge is shutting down; retry' }), {
             connection: 'close',
           })
-        } else if (input.body && input.body.length > maxBody) {
+        } else if (input.body instanceof Uint8Array && input.body.length > maxBody) {
           out = reply(413, JSON.stringify({ error: 'ERR max request size exceeded' }))
         } else {
           out = (await dashboard?.(input)) ?? (await dispatch(input, r))
@@ -331,6 +335,19 @@ export const createBridge = (options: BridgeOptions): Bridge => {
       log('info', 'upstream closed')
     },
   }
+}
+
+/** All of a body's bytes (a raw body is one argument). */
+const bytesOf = async (body: BridgeInput['body']): Promise<Uint8Array> => {
+  if (body === null) return NO_BODY
+  if (body instanceof Uint8Array) return body
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of body) {
+    chunks.push(chunk)
+    size += chunk.length
+  }
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks, size)
 }
 
 /** Reads a request body up to `max` bytes; a larger one is a 413 before it is all read. */

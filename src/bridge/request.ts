@@ -127,16 +127,29 @@ const result = (parser: BodyParser): BridgeArg[][] => {
  * Parses a body that may nest one level deeper than the contract (1 for a command, 2 for a
  * pipeline), so a misplaced array or object still gets the message naming the argument, while
  * anything deeper, or holding more values than the limits, is refused without being built (see
- * body/parser.ts). `pieces` returns to the event loop every 16 KiB, so a body of any size never
- * holds it for long.
+ * body/parser.ts). It returns to the event loop every 16 KiB, so a body of any size never holds
+ * it for long.
  */
-const parse = async (body: Uint8Array | string, depth: 1 | 2, limits: BodyLimits, pieces: boolean) => {
-  const bytes = typeof body === 'string' ? encoder.encode(body) : body
+const parse = async (
+  body: Uint8Array | AsyncIterable<Uint8Array>,
+  depth: 1 | 2,
+  limits: BodyLimits,
+): Promise<BridgeArg[][]> => {
   const parser = new BodyParser(depth, limits)
-  for (let i = 0; i < bytes.length; i += PIECE) {
-    // A large body starts on a turn of its own too: receiving it was work enough for one.
-    if (pieces && (i > 0 || bytes.length > 16 * PIECE)) await pause()
-    parser.write(bytes.subarray(i, i + PIECE))
+  if (body instanceof Uint8Array) {
+    for (let i = 0; i < body.length; i += PIECE) {
+      // A large body starts on a turn of its own too: receiving it was work enough for one.
+      if (i > 0 || body.length > 16 * PIECE) await pause()
+      parser.write(body.subarray(i, i + PIECE))
+    }
+  } else {
+    // Pieces as they arrive: each is parsed in 16 KiB parts, the event loop served in between.
+    for await (const chunk of body) {
+      for (let i = 0; i < chunk.length; i += PIECE) {
+        if (i > 0) await pause()
+        parser.write(chunk.subarray(i, i + PIECE))
+      }
+    }
   }
   return result(parser)
 }
@@ -165,10 +178,14 @@ export const parseCommands = (
   limits: BodyLimits = DEFAULT_BODY_LIMITS,
 ): BridgeArg[][] => parseNow(body, 2, limits)
 
-/** `parseCommand`, returning to the event loop every 16 KiB of body. */
-export const readCommand = async (body: Uint8Array, limits: BodyLimits): Promise<BridgeArg[]> =>
-  (await parse(body, 1, limits, true))[0]!
+/** `parseCommand`, returning to the event loop every 16 KiB of body; the body may still be arriving. */
+export const readCommand = async (
+  body: Uint8Array | AsyncIterable<Uint8Array>,
+  limits: BodyLimits,
+): Promise<BridgeArg[]> => (await parse(body, 1, limits))[0]!
 
-/** `parseCommands`, returning to the event loop every 16 KiB of body. */
-export const readCommands = (body: Uint8Array, limits: BodyLimits): Promise<BridgeArg[][]> =>
-  parse(body, 2, limits, true)
+/** `parseCommands`, returning to the event loop every 16 KiB of body; the body may still be arriving. */
+export const readCommands = (
+  body: Uint8Array | AsyncIterable<Uint8Array>,
+  limits: BodyLimits,
+): Promise<BridgeArg[][]> => parse(body, 2, limits)

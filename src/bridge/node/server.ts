@@ -1,13 +1,14 @@
 /**
- * Serves the bridge with `node:http`. The request path stays lean: the body is collected as
- * Buffers (capped while it arrives) and handed to `bridge.handle()` as a plain object, with no
- * `Request`/`Response` built per call. Slow or stalled clients get a JSON 408 (header and request
+ * Serves the bridge with `node:http`. The request path stays lean: the body is handed to
+ * `bridge.handle()` as the pieces in which it arrives (capped while it arrives, parsed as it
+ * comes), in a plain object, with no `Request`/`Response` built per call. Slow or stalled clients get a JSON 408 (header and request
  * timeouts), malformed HTTP a JSON 400; neither reaches the handler.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import type { Bridge, BridgeOutput } from '../handler.ts'
 import { type Logger, silentLogger } from '../log.ts'
+import { bodyPieces } from './body-pieces.ts'
 
 export interface ServeOptions {
   host?: string
@@ -92,40 +93,43 @@ export const serveBridge = async (bridge: Bridge, options: ServeOptions = {}): P
       }
       const declared = req.headers['content-length']
       if (declared !== undefined && Number(declared) > max) return tooLarge(req, res)
-      const chunks: Buffer[] = []
-      let size = 0
-      req.on('data', (chunk: Buffer) => {
-        size += chunk.length
-        if (size > max) tooLarge(req, res)
-        else chunks.push(chunk)
-      })
-      req.on('end', () => {
-        if (size > max) return
-        const body =
-          chunks.length === 0 ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
-        const headers = req.headers
-        bridge
-          .handle({
-            method: req.method ?? 'GET',
-            url: req.url ?? '/',
-            header: (name) => headers[name] as string | undefined,
-            body,
-          })
-          .then(
-            (out) => write(res, out, req.method === 'HEAD'),
-            (error) => {
-              log('error', 'request failed', { error })
-              if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
-              res.end('{"error":"ERR internal bridge error; see the bridge log"}')
-            },
-          )
-      })
+      // The handler parses the body as it arrives; past `max` the 413 below answers instead.
+      const body = bodyPieces(req, max, () => tooLarge(req, res))
+      const headers = req.headers
+      bridge
+        .handle({
+          method: req.method ?? 'GET',
+          url: req.url ?? '/',
+          header: (name) => headers[name] as string | undefined,
+          body,
+        })
+        .then(
+          (out) => {
+            body.abandon()
+            if (!res.headersSent) write(res, out, req.method === 'HEAD')
+          },
+          (error) => {
+            body.abandon()
+            log('error', 'request failed', { error })
+            if (res.headersSent) return
+            res.writeHead(500, { 'content-type': 'application/json' })
+            res.end('{"error":"ERR internal bridge error; see the bridge log"}')
+          },
+        )
     },
   )
   /** Sockets that sent a request; the rest are held to `headersTimeout` from connecting. */
   const served = new WeakSet<Socket>()
   const tooLarge = (req: IncomingMessage, res: ServerResponse): void => {
-    if (res.headersSent) return
+    if (res.headersSent) {
+      // Answered already, without reading the body (a 401, say): the rest is dropped as it
+      // comes, for LINGER_MS at most, then the connection is cut.
+      const linger = setTimeout(() => req.socket.destroy(), LINGER_MS)
+      const stop = () => clearTimeout(linger)
+      req.once('end', stop)
+      req.once('close', stop)
+      return
+    }
     res.writeHead(413, {
       'content-type': 'application/json',
       'content-length': String(TOO_LARGE.length),
