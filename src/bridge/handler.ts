@@ -269,7 +269,12 @@ export const createBridge = (options: BridgeOptions): Bridge => {
         } else if (input.body instanceof Uint8Array && input.body.length > maxBody) {
           out = reply(413, JSON.stringify({ error: 'ERR max request size exceeded' }))
         } else {
-          out = (await dashboard?.(input)) ?? (await dispatch(input, r))
+          // The dashboard reads its (small, form) body whole; commands read theirs as it arrives.
+          const page =
+            dashboard && input.url.startsWith('/dashboard')
+              ? await dashboard({ ...input, body: await bytesOf(input.body) })
+              : undefined
+          out = page ?? (await dispatch(input, r))
         }
       }
     } catch (error) {
