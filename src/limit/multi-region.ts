@@ -13,6 +13,7 @@ import { fromUpstashRedis, type UpstashRedisLike } from '../client/http/upstash-
 import type { Client } from '../client/types.ts'
 import type { Algorithm } from './algorithm.ts'
 import { type AnalyticsOptions, createRecorder, type Recorder } from './analytics.ts'
+import { untilReady } from './block-until-ready.ts'
 import type { Duration } from './duration.ts'
 import { fixedWindow } from './fixed-window.ts'
 import { createLimiter, type Limiter, type RemainingResult } from './limiter.ts'
@@ -102,16 +103,7 @@ export class MultiRegionRatelimit {
     await Promise.all(this.#regions.map((r) => r.reset(identifier)))
   }
 
-  async blockUntilReady(identifier: string, timeout: number): Promise<RateLimitResult> {
-    if (!(typeof timeout === 'number' && timeout > 0)) {
-      throw new TypeError(`timeout must be a positive number of ms, received ${String(timeout)}`)
-    }
-    const deadline = Date.now() + timeout
-    for (;;) {
-      const result = await this.limit(identifier)
-      const wait = Math.max(1, result.retryAfter)
-      if (result.success || Date.now() + wait > deadline) return result
-      await new Promise((resolve) => setTimeout(resolve, wait))
-    }
+  blockUntilReady(identifier: string, timeout: number): Promise<RateLimitResult> {
+    return untilReady(() => this.limit(identifier), timeout)
   }
 }

@@ -11,6 +11,7 @@ import { fromUpstashRedis, type UpstashRedisLike } from '../client/http/upstash-
 import type { Client } from '../client/types.ts'
 import type { Algorithm } from './algorithm.ts'
 import { type AnalyticsOptions, createRecorder, type Recorder } from './analytics.ts'
+import { untilReady } from './block-until-ready.ts'
 import { createDenyList, type DenyList } from './deny-list.ts'
 import type { Duration } from './duration.ts'
 import { DynamicLimit } from './dynamic-limit.ts'
@@ -278,17 +279,8 @@ export class Ratelimit {
    * Calls `limit` until it succeeds or `timeout` ms have passed, sleeping exactly `retryAfter`
    * (server-clocked) between tries instead of reading the local clock against `reset`.
    */
-  async blockUntilReady(identifier: string, timeout: number): Promise<RatelimitResponse> {
-    if (!(typeof timeout === 'number' && timeout > 0)) {
-      throw new TypeError(`timeout must be a positive number of ms, received ${String(timeout)}`)
-    }
-    const deadline = Date.now() + timeout
-    for (;;) {
-      const result = await this.limit(identifier)
-      const wait = Math.max(1, result.retryAfter)
-      if (result.success || result.reason === 'denyList' || Date.now() + wait > deadline) return result
-      await new Promise((resolve) => setTimeout(resolve, wait))
-    }
+  blockUntilReady(identifier: string, timeout: number): Promise<RatelimitResponse> {
+    return untilReady(() => this.limit(identifier), timeout)
   }
 
   /** Sets (or with `false` removes) the limit every identifier gets. Needs `dynamicLimits: true`. */
