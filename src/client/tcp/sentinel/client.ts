@@ -107,6 +107,11 @@ class SentinelTcpClient implements SentinelClient {
 
   async endpoint(): Promise<TcpEndpoint> {
     const { address } = this.#current ?? (await this.#discover())
+    return this.#endpointAt(address)
+  }
+
+  /** How to reach `address` as the URL's user, database and TLS say. */
+  #endpointAt(address: SentinelAddress): TcpEndpoint {
     const { username, password, db, tls } = this.#target
     return {
       host: address.host,
@@ -250,16 +255,7 @@ class SentinelTcpClient implements SentinelClient {
       sentinelTimeout: _t,
       ...tcp
     } = this.#options
-    const { username, password, db, tls } = this.#target
-    const client = createTcpClient({
-      ...tcp,
-      host: address.host,
-      port: address.port,
-      tls,
-      ...(username === undefined ? {} : { username }),
-      ...(password === undefined ? {} : { password }),
-      ...(db === undefined ? {} : { db }),
-    })
+    const client = createTcpClient({ ...tcp, ...this.#endpointAt(address) })
     const want = this.#target.role === 'primary' ? 'master' : 'slave'
     let role: Reply
     try {
