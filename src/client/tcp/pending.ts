@@ -12,7 +12,7 @@ const utf8 = new TextEncoder()
 
 export class Pending {
   done = false
-  /** When the shared deadline queue times it out (`performance.now()` ms); 0 when it has its own timer or none. */
+  /** When a shared deadline queue times it out (`performance.now()` ms); 0 when it has its own timer or none. */
   deadline = 0
   cleanup: (() => void) | undefined = undefined
   /** The encoded command until it is written. */

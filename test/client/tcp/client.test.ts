@@ -193,6 +193,33 @@ describe('createTcpClient', () => {
     expect(await client.send(['GET', 'paused'])).toBe('1')
   })
 
+  it('times out calls with their own { timeout }, each by its own length, many calls on one length', async () => {
+    const client = open({ url: valkey.url, commandTimeout: 5000 })
+    expect(await client.send(['PING'])).toBe('PONG')
+    valkey.server.pause()
+    try {
+      const started = performance.now()
+      const elapsed = (call: Promise<unknown>) =>
+        settle(call).then((r) => ({ error: r.error, ms: performance.now() - started }))
+      const short = Array.from({ length: 20 }, () => elapsed(client.send(['GET', 'a'], { timeout: 100 })))
+      const long = elapsed(client.send(['GET', 'b'], { timeout: 400 }))
+      const results = await Promise.all(short)
+      for (const r of results) {
+        expect(r.error).toBeInstanceOf(TimeoutError)
+        expect((r.error as Error).message).toMatch(/GET timed out after 100 ms/)
+        expect(r.ms).toBeGreaterThanOrEqual(99)
+      }
+      const last = await long
+      expect((last.error as Error).message).toMatch(/GET timed out after 400 ms/)
+      expect(last.ms).toBeGreaterThanOrEqual(399)
+      expect(last.ms).toBeLessThan(4000)
+    } finally {
+      valkey.server.resume()
+    }
+    // The late replies are skipped: the next reply is the next command's.
+    expect(await client.send(['ECHO', 'after'])).toBe('after')
+  })
+
   it('reconnects after the server restarts', async () => {
     const client = open({ url: valkey.url })
     expect(await client.send(['SET', 'before', '1'])).toBe('OK')
