@@ -112,7 +112,7 @@ export const createCache = (options: CacheOptions): Cache => {
         }
   const store = new Store(client, prefix)
   const m = emptyMetrics()
-  const inflight = new Map<string, Promise<CacheResult<unknown>>>()
+  const inflight = new Map<string, Lookup>()
   const refreshing = new Set<string>()
 
   const settings = (o: GetOrSetOptions | undefined): Settings => {
@@ -208,20 +208,24 @@ export const createCache = (options: CacheOptions): Cache => {
     versions: Record<string, number> | undefined,
   ) => waitForHolder(core, key, factory, s, versions)
 
+  /** Copies how a computed lookup ended onto its ticket and answers its value. */
+  const settle = <T>(ticket: Lookup, result: CacheResult<T>): T => {
+    ticket.status = result.status
+    ticket.pending = result.pending
+    return result.value
+  }
+
   /**
-   * One lookup, shared by every caller of `key` while it runs (`inflight`). It leaves `inflight`
-   * when it settles; `ticket.done` tells `load` not to register a lookup that settled before
-   * `load` could register it, and a later lookup of `key` starts only once this one has left.
+   * One lookup, shared by every caller of `key` while it runs (`inflight`). It resolves with the
+   * value itself, so `getOrSet` hands its promise straight to the caller (no promise per call on
+   * top), and leaves how it ended on `ticket` for `load`. It leaves `inflight` when it settles;
+   * `ticket.done` tells `start` not to register a lookup that settled before it could, and a later
+   * lookup of `key` starts only once this one has left.
    */
-  const lookup = async <T>(
-    key: string,
-    factory: Factory<T>,
-    s: Settings,
-    ticket: { done: boolean },
-  ): Promise<CacheResult<T>> => {
+  const lookup = async <T>(key: string, factory: Factory<T>, s: Settings, ticket: Lookup): Promise<T> => {
     try {
       if (skipUntil !== 0) {
-        if (performance.now() < skipUntil) return await direct(key, factory)
+        if (performance.now() < skipUntil) return settle(ticket, await direct(key, factory))
         skipUntil = 0
       }
       let stale: { value: T } | undefined
@@ -229,8 +233,10 @@ export const createCache = (options: CacheOptions): Cache => {
       try {
         let text: string | null
         if (s.tags === undefined) {
-          // The hit path: one GET, straight from the guard, no wrapper promise in between.
-          const reply = await store.guard(client.send(['GET', store.entryKey(key)]), s.timeout)
+          // The hit path: one GET, awaited as the client returns it (over TCP, which times it out
+          // itself) or straight from the guard.
+          const call = client.send(['GET', store.entryKey(key)], store.options(s.timeout))
+          const reply = await store.guard(call, s.timeout)
           text = typeof reply === 'string' ? reply : null
         } else {
           const read = await store.read(key, s.tags, s.timeout)
@@ -247,16 +253,17 @@ export const createCache = (options: CacheOptions): Cache => {
             m.hits++
             l1?.set(key, value, now, entry.freshUntil, s.tags)
             // XFetch (Vattani et al., PVLDB 2015): refresh early with probability exp(-gap/(delta*beta)).
-            const early =
-              s.beta > 0 && now - entry.delta * s.beta * Math.log(1 - Math.random()) >= entry.freshUntil
-            const pending = early ? refresh(key, factory, s, entry, value, versions) : RESOLVED
-            return { value, status: 'hit', pending }
+            if (s.beta > 0 && now - entry.delta * s.beta * Math.log(1 - Math.random()) >= entry.freshUntil)
+              ticket.pending = refresh(key, factory, s, entry, value, versions)
+            return value
           }
           if (now < entry.staleUntil && !entry.negative) {
             const value = serializer.deserialize(entry.payload) as T
             if (valid) {
               m.staleServed++
-              return { value, status: 'stale', pending: refresh(key, factory, s, entry, value, versions) }
+              ticket.status = 'stale'
+              ticket.pending = refresh(key, factory, s, entry, value, versions)
+              return value
             }
             // Invalidated by a tag: computed now, but kept for a failing or slow factory.
             stale = { value }
@@ -265,18 +272,19 @@ export const createCache = (options: CacheOptions): Cache => {
         m.misses++
         const token = crypto.randomUUID()
         const { got } = await store.acquire(key, token, lockTtl, s.timeout)
-        if (got) return await run(key, factory, s, token, versions, stale)
+        if (got) return settle(ticket, await run(key, factory, s, token, versions, stale))
         if (stale !== undefined) {
           m.staleServed++
-          return { value: stale.value, status: 'stale', pending: RESOLVED }
+          ticket.status = 'stale'
+          return stale.value
         }
-        return await wait(key, factory, s, versions)
+        return settle(ticket, await wait(key, factory, s, versions))
       } catch (error) {
         if (error instanceof CacheError || !isBackendError(error) || fromFactory.has(error as object))
           throw error
         m.errors++
         if (breaker > 0) skipUntil = performance.now() + breaker
-        return direct(key, factory)
+        return settle(ticket, await direct(key, factory))
       }
     } finally {
       ticket.done = true
@@ -284,36 +292,54 @@ export const createCache = (options: CacheOptions): Cache => {
     }
   }
 
-  const load = <T>(key: string, factory: Factory<T>, o?: GetOrSetOptions): Promise<CacheResult<T>> => {
-    let s: Settings
-    try {
-      checkKey(key)
-      if (typeof factory !== 'function') throw new TypeError('getOrSet needs a factory function')
-      s = settings(o)
-    } catch (error) {
-      return Promise.reject(error)
-    }
+  /** The lookup of `key` running now, or a new one. Throws `TypeError` on misuse. */
+  const start = <T>(key: string, factory: Factory<T>, o: GetOrSetOptions | undefined): Lookup => {
+    checkKey(key)
+    if (typeof factory !== 'function') throw new TypeError('getOrSet needs a factory function')
+    const s = settings(o)
     if (l1 !== undefined) {
       const kept = l1.get(key, Date.now())
       if (kept !== undefined) {
         m.hits++
         m.l1Hits++
-        return Promise.resolve({ value: kept.value as T, status: 'hit', pending: RESOLVED })
+        return { promise: Promise.resolve(kept.value), done: true, status: 'hit', pending: RESOLVED }
       }
     }
     const running = inflight.get(key)
-    if (running !== undefined) return running as Promise<CacheResult<T>>
-    const ticket = { done: false }
-    const promise = lookup(key, factory, s, ticket)
-    if (!ticket.done) inflight.set(key, promise)
-    return promise
+    if (running !== undefined) return running
+    const ticket: Lookup = { promise: RESOLVED, done: false, status: 'hit', pending: RESOLVED }
+    ticket.promise = lookup(key, factory, s, ticket)
+    if (!ticket.done) inflight.set(key, ticket)
+    return ticket
+  }
+
+  const load = <T>(key: string, factory: Factory<T>, o?: GetOrSetOptions): Promise<CacheResult<T>> => {
+    let ticket: Lookup
+    try {
+      ticket = start(key, factory, o)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return ticket.promise.then((value) => ({
+      value: value as T,
+      status: ticket.status,
+      pending: ticket.pending,
+    }))
+  }
+
+  const getOrSet = <T>(key: string, factory: Factory<T>, o?: GetOrSetOptions): Promise<T> => {
+    try {
+      return start(key, factory, o).promise as Promise<T>
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   return {
     l1,
     l1Sync,
     load,
-    getOrSet: (key, factory, o) => load(key, factory, o).then((r) => r.value),
+    getOrSet,
 
     async get<T>(key: string, o?: { tags?: readonly string[]; allowStale?: boolean }) {
       checkKey(key)
@@ -371,6 +397,15 @@ export const createCache = (options: CacheOptions): Cache => {
 
     metrics: () => ({ ...m }),
   }
+}
+
+/** A lookup in flight: its value, and how it was reached (`load` reads it once it settles). */
+interface Lookup {
+  promise: Promise<unknown>
+  /** The lookup has settled (and left `inflight`). */
+  done: boolean
+  status: CacheResult<unknown>['status']
+  pending: Promise<unknown>
 }
 
 /** Errors of the backend (unreachable, slow, refusing), as opposed to the factory's or the caller's. */

@@ -12,7 +12,7 @@
  */
 
 import { NOT_SETTLED, settledValue } from '../client/settled.ts'
-import type { Client, Reply } from '../client/types.ts'
+import type { Client, Reply, SendOptions } from '../client/types.ts'
 import { ReplyError } from '../errors.ts'
 import { type Guard, timeoutGuard } from '../limit/deadline.ts'
 import { release, writeAndRelease } from './scripts.ts'
@@ -37,10 +37,14 @@ export class Store {
   readonly #client: Client
   readonly #prefix: string
   readonly #guards = new Map<number, Guard>()
+  /** The TCP client times a command out on its own deadline queue for each `{ timeout }`. */
+  readonly #timesOut: boolean
+  readonly #options = new Map<number, SendOptions>()
 
   constructor(client: Client, prefix: string) {
     this.#client = client
     this.#prefix = prefix
+    this.#timesOut = client.kind === 'tcp'
   }
 
   entryKey(key: string): string {
@@ -52,10 +56,26 @@ export class Store {
   }
 
   /**
+   * The send options that bound a command by `ms` for a client that does so without a timer per
+   * call (TCP: the same `{ timeout }` object each time, no wrapper promise); else `undefined`.
+   */
+  options(ms: number): SendOptions | undefined {
+    if (!this.#timesOut || !(ms > 0)) return undefined
+    let options = this.#options.get(ms)
+    if (options === undefined) {
+      options = { timeout: ms }
+      if (this.#options.size < 16) this.#options.set(ms, options)
+    }
+    return options
+  }
+
+  /**
    * `call`, or a `TimeoutError` after `ms`. One deadline queue per distinct timeout serves every
-   * call; a reply the client already holds (an in-process backend) needs none.
+   * call; a reply the client already holds (an in-process backend) needs none, nor does a call
+   * sent with `options(ms)`, which the client times out itself.
    */
   guard<T>(call: Promise<T>, ms: number): Promise<T> {
+    if (this.#timesOut && ms > 0) return call
     if (settledValue(call) !== NOT_SETTLED) return call
     let guard = this.#guards.get(ms)
     if (guard === undefined) {
@@ -68,11 +88,14 @@ export class Store {
   /** The entry's text and, in the same round trip, the current versions of `tags`. */
   async read(key: string, tags: readonly string[] | undefined, ms: number): Promise<Read> {
     if (tags === undefined) {
-      const reply = await this.guard(this.#client.send(['GET', this.entryKey(key)]), ms)
+      const reply = await this.guard(this.#client.send(['GET', this.entryKey(key)], this.options(ms)), ms)
       return { text: typeof reply === 'string' ? reply : null, versions: undefined }
     }
     const replies = await this.guard(
-      this.#client.pipeline([['GET', this.entryKey(key)], ...tags.map((t) => ['GET', this.tagKey(t)])]),
+      this.#client.pipeline(
+        [['GET', this.entryKey(key)], ...tags.map((t) => ['GET', this.tagKey(t)])],
+        this.options(ms),
+      ),
       ms,
     )
     const versions: Record<string, number> = {}
@@ -83,7 +106,13 @@ export class Store {
   }
 
   async versions(tags: readonly string[], ms: number): Promise<Record<string, number>> {
-    const replies = await this.guard(this.#client.pipeline(tags.map((t) => ['GET', this.tagKey(t)])), ms)
+    const replies = await this.guard(
+      this.#client.pipeline(
+        tags.map((t) => ['GET', this.tagKey(t)]),
+        this.options(ms),
+      ),
+      ms,
+    )
     const versions: Record<string, number> = {}
     tags.forEach((tag, i) => {
       versions[tag] = version(replies[i])
@@ -100,10 +129,13 @@ export class Store {
   ): Promise<{ got: boolean; text: string | null }> {
     const entry = this.entryKey(key)
     const [got, current] = await this.guard(
-      this.#client.pipeline([
-        ['SET', `${entry}:lock`, token, 'NX', 'PX', ttl],
-        ['GET', entry],
-      ]),
+      this.#client.pipeline(
+        [
+          ['SET', `${entry}:lock`, token, 'NX', 'PX', ttl],
+          ['GET', entry],
+        ],
+        this.options(ms),
+      ),
       ms,
     )
     if (got instanceof ReplyError) throw got
@@ -114,10 +146,13 @@ export class Store {
   async poll(key: string, ms: number): Promise<{ text: string | null; locked: boolean }> {
     const entry = this.entryKey(key)
     const [current, locked] = await this.guard(
-      this.#client.pipeline([
-        ['GET', entry],
-        ['EXISTS', `${entry}:lock`],
-      ]),
+      this.#client.pipeline(
+        [
+          ['GET', entry],
+          ['EXISTS', `${entry}:lock`],
+        ],
+        this.options(ms),
+      ),
       ms,
     )
     if (locked instanceof ReplyError) throw locked
@@ -133,27 +168,48 @@ export class Store {
     ms: number,
   ): Promise<void> {
     const entry = this.entryKey(key)
-    await this.guard(this.#client.eval(writeAndRelease, [entry, `${entry}:lock`], [token, entryText, px]), ms)
+    await this.guard(
+      this.#client.eval(writeAndRelease, [entry, `${entry}:lock`], [token, entryText, px], this.options(ms)),
+      ms,
+    )
   }
 
   /** Frees our lock now (`keep` 0) or lets it live `keep` ms more. */
   async release(key: string, token: string, keep: number, ms: number): Promise<void> {
-    await this.guard(this.#client.eval(release, [`${this.entryKey(key)}:lock`], [token, keep]), ms)
+    await this.guard(
+      this.#client.eval(release, [`${this.entryKey(key)}:lock`], [token, keep], this.options(ms)),
+      ms,
+    )
   }
 
   async write(key: string, entryText: string, px: number, ms: number): Promise<void> {
-    await this.guard(this.#client.send(['SET', this.entryKey(key), entryText, 'PX', px]), ms)
+    await this.guard(
+      this.#client.send(['SET', this.entryKey(key), entryText, 'PX', px], this.options(ms)),
+      ms,
+    )
   }
 
   async delete(keys: readonly string[], ms: number): Promise<void> {
     // One DEL per key: single-key commands, so a cluster routes each to its slot.
-    const replies = await this.guard(this.#client.pipeline(keys.map((k) => ['DEL', this.entryKey(k)])), ms)
+    const replies = await this.guard(
+      this.#client.pipeline(
+        keys.map((k) => ['DEL', this.entryKey(k)]),
+        this.options(ms),
+      ),
+      ms,
+    )
     for (const reply of replies) if (reply instanceof ReplyError) throw reply
   }
 
   /** Bumps each tag's version: one pipeline of INCRs, whatever the number of entries tagged. */
   async invalidate(tags: readonly string[], ms: number): Promise<void> {
-    const replies = await this.guard(this.#client.pipeline(tags.map((t) => ['INCR', this.tagKey(t)])), ms)
+    const replies = await this.guard(
+      this.#client.pipeline(
+        tags.map((t) => ['INCR', this.tagKey(t)]),
+        this.options(ms),
+      ),
+      ms,
+    )
     for (const reply of replies) if (reply instanceof ReplyError) throw reply
   }
 }
