@@ -32,6 +32,24 @@ export const cacheSuite = (name: string, makeClient: () => Client): void => {
       expect(cache.metrics()).toMatchObject({ hits: 1, misses: 1, factoryCalls: 1 })
     })
 
+    it("applies each call's options, when a caller reuses an options object or changes it", async () => {
+      const { cache, key } = setup()
+      const tags = ['a']
+      const options = { tags, ttl: '1 h' }
+      expect(await cache.getOrSet(`${key}:1`, () => 1, options)).toBe(1)
+      tags[0] = 'b' // the same array and object, now another tag
+      expect(await cache.getOrSet(`${key}:2`, () => 2, options)).toBe(2)
+      await cache.invalidateTags(['b'])
+      expect(await cache.load(`${key}:1`, () => 10, options)).toMatchObject({ status: 'hit', value: 1 })
+      expect(await cache.load(`${key}:2`, () => 20, options)).toMatchObject({ status: 'miss', value: 20 })
+      // A new literal with other values each call: each gets its own ttl.
+      for (const [i, ttl] of [20, '1 h'].entries()) await cache.getOrSet(`${key}:t${i}`, () => i, { ttl })
+      await sleep(60)
+      expect((await cache.load(`${key}:t0`, () => 'again', { ttl: 20 })).status).toBe('miss')
+      expect((await cache.load(`${key}:t1`, () => 'again', { ttl: '1 h' })).status).toBe('hit')
+      await expect(cache.getOrSet(key, () => 0, { ttl: -1 })).rejects.toThrow(TypeError)
+    })
+
     it('makes one factory call for 500 concurrent misses in one process', async () => {
       const { cache, key } = setup()
       let calls = 0
