@@ -20,7 +20,7 @@ import {
   runFactory,
   waitForHolder,
 } from './compute.ts'
-import { checkSize, decodeEntry, type Entry, encodeEntry } from './entry.ts'
+import { checkSize, decodeEntry, type Entry, encodeEntry, entryValue, isPlain } from './entry.ts'
 import { L1 } from './l1.ts'
 import { type L1Sync, syncL1 } from './l1-sync.ts'
 import { type CacheMetrics, emptyMetrics } from './metrics.ts'
@@ -272,7 +272,7 @@ export const createCache = (options: CacheOptions): Cache => {
           const valid = entry.tags === undefined || (await current(entry, versions, s))
           if (valid && now < entry.freshUntil) {
             if (entry.negative) throw negativeError(key, entry.payload)
-            const value = serializer.deserialize(entry.payload) as T
+            const value = entryValue(entry, serializer) as T
             m.hits++
             l1?.set(key, value, now, entry.freshUntil, s.tags)
             // XFetch (Vattani et al., PVLDB 2015): refresh early with probability exp(-gap/(delta*beta)).
@@ -281,7 +281,7 @@ export const createCache = (options: CacheOptions): Cache => {
             return value
           }
           if (now < entry.staleUntil && !entry.negative) {
-            const value = serializer.deserialize(entry.payload) as T
+            const value = entryValue(entry, serializer) as T
             if (valid) {
               m.staleServed++
               ticket.status = 'stale'
@@ -374,7 +374,7 @@ export const createCache = (options: CacheOptions): Cache => {
           return undefined
         const now = Date.now()
         if (now >= (o?.allowStale ? entry.staleUntil : entry.freshUntil)) return undefined
-        return serializer.deserialize(entry.payload) as T
+        return entryValue(entry, serializer) as T
       } catch (error) {
         if (!isBackendError(error)) throw error
         m.errors++
@@ -395,6 +395,7 @@ export const createCache = (options: CacheOptions): Cache => {
         staleUntil: now + s.ttl + s.grace,
         delta: 0,
         negative: false,
+        plain: isPlain(payload, serializer),
         tags: s.tags === undefined ? undefined : pick(versions, s.tags),
         payload,
       })

@@ -5,7 +5,7 @@
  * is gone, compute themselves after `lockWait`).
  */
 import { CacheError } from '../errors.ts'
-import { checkSize, decodeEntry, encodeEntry } from './entry.ts'
+import { checkSize, decodeEntry, encodeEntry, entryValue, isPlain } from './entry.ts'
 import type { L1 } from './l1.ts'
 import type { CacheMetrics } from './metrics.ts'
 import { checkTags, type FactoryContext, graceMs, ms, type Settings } from './options.ts'
@@ -107,6 +107,7 @@ export const runFactory = async <T>(
       staleUntil: now + ttl + grace,
       delta: Math.round(performance.now() - started),
       negative: false,
+      plain: isPlain(payload, serializer),
       tags: tags === undefined ? undefined : pick(written, tags),
       payload,
     })
@@ -179,7 +180,7 @@ export const waitForHolder = async <T>(
     if (entry !== undefined && Date.now() < entry.freshUntil) {
       if (entry.negative) throw negativeError(key, entry.payload)
       return {
-        value: serializer.deserialize(entry.payload) as T,
+        value: entryValue(entry, serializer) as T,
         status: 'miss',
         pending: RESOLVED,
       } as const

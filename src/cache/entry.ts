@@ -5,11 +5,12 @@
  *
  * Times are epoch ms on the writer's clock; `delta` is how long the factory took (XFetch needs
  * it); flag `n` marks a remembered factory failure (negative caching), whose payload is the error
- * message. `<tags>` is empty or a JSON object of the tag versions the value was computed under: a
+ * message; flag `j` marks a payload of plain JSON (no tagged value in it). `<tags>` is empty or a JSON object of the tag versions the value was computed under: a
  * read compares them with the tags' current versions, so invalidating a tag is one INCR however
  * many entries carry it. The header is parsed by hand: a hit costs one `JSON.parse`, the payload's.
  */
 import { CacheError } from '../errors.ts'
+import { type Serializer, taggedJson } from './serializer.ts'
 
 export interface Entry {
   readonly created: number
@@ -18,6 +19,8 @@ export interface Entry {
   /** Ms the factory took. */
   readonly delta: number
   readonly negative: boolean
+  /** The payload is plain JSON that `taggedJson` wrote without a tag: `JSON.parse` reads it. */
+  readonly plain?: boolean
   /** Tag -> version at write time; undefined when the entry has no tags. */
   readonly tags: Readonly<Record<string, number>> | undefined
   /** The serialized value (or, when `negative`, the error message). */
@@ -26,7 +29,7 @@ export interface Entry {
 
 /** The text stored for `entry`. */
 export const encodeEntry = (entry: Entry): string =>
-  `c1:${entry.created}:${entry.freshUntil}:${entry.staleUntil}:${entry.delta}:${entry.negative ? 'n' : ''}:` +
+  `c1:${entry.created}:${entry.freshUntil}:${entry.staleUntil}:${entry.delta}:${entry.negative ? 'n' : entry.plain ? 'j' : ''}:` +
   `${entry.tags === undefined ? '' : JSON.stringify(entry.tags)}\n${entry.payload}`
 
 /**
@@ -78,10 +81,24 @@ export const decodeEntry = (text: string): Entry | undefined => {
     staleUntil,
     delta,
     negative: text.charCodeAt(d + 1) === 110, // 'n'
+    plain: text.charCodeAt(d + 1) === 106, // 'j'
     tags,
     payload: text.slice(newline + 1),
   }
 }
+
+/** Whether `payload`, as `serializer` wrote it, may be flagged plain (see `entryValue`). */
+export const isPlain = (payload: string, serializer: Serializer): boolean =>
+  serializer === taggedJson && !payload.includes('"$t"')
+
+/**
+ * The entry's value. A payload flagged plain skips `taggedJson`'s scan for tags on every hit: the
+ * writer scanned it once. Unflagged entries (older ones, other serializers) read as before.
+ */
+export const entryValue = (entry: Entry, serializer: Serializer): unknown =>
+  entry.plain === true && serializer === taggedJson
+    ? JSON.parse(entry.payload)
+    : serializer.deserialize(entry.payload)
 
 const encoder = new TextEncoder()
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createCache } from '../../src/cache/cache.ts'
-import type { CacheOptions } from '../../src/cache/options.ts'
+import type { CacheOptions, GetOrSetOptions } from '../../src/cache/options.ts'
 import type { Client } from '../../src/client/types.ts'
 import { CacheError } from '../../src/errors.ts'
 
@@ -35,7 +35,7 @@ export const cacheSuite = (name: string, makeClient: () => Client): void => {
     it("applies each call's options, when a caller reuses an options object or changes it", async () => {
       const { cache, key } = setup()
       const tags = ['a']
-      const options = { tags, ttl: '1 h' }
+      const options: GetOrSetOptions = { tags, ttl: '1 h' }
       expect(await cache.getOrSet(`${key}:1`, () => 1, options)).toBe(1)
       tags[0] = 'b' // the same array and object, now another tag
       expect(await cache.getOrSet(`${key}:2`, () => 2, options)).toBe(2)
@@ -43,7 +43,8 @@ export const cacheSuite = (name: string, makeClient: () => Client): void => {
       expect(await cache.load(`${key}:1`, () => 10, options)).toMatchObject({ status: 'hit', value: 1 })
       expect(await cache.load(`${key}:2`, () => 20, options)).toMatchObject({ status: 'miss', value: 20 })
       // A new literal with other values each call: each gets its own ttl.
-      for (const [i, ttl] of [20, '1 h'].entries()) await cache.getOrSet(`${key}:t${i}`, () => i, { ttl })
+      for (const [i, ttl] of ([20, '1 h'] as const).entries())
+        await cache.getOrSet(`${key}:t${i}`, () => i, { ttl })
       await sleep(60)
       expect((await cache.load(`${key}:t0`, () => 'again', { ttl: 20 })).status).toBe('miss')
       expect((await cache.load(`${key}:t1`, () => 'again', { ttl: '1 h' })).status).toBe('hit')

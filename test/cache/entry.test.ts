@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { decodeEntry, type Entry, encodeEntry } from '../../src/cache/entry.ts'
+import { decodeEntry, type Entry, encodeEntry, entryValue, isPlain } from '../../src/cache/entry.ts'
+import { type Serializer, taggedJson } from '../../src/cache/serializer.ts'
 
 const entry: Entry = {
   created: 1_796_417_195_476,
@@ -7,6 +8,7 @@ const entry: Entry = {
   staleUntil: 1_796_418_395_476,
   delta: 12,
   negative: false,
+  plain: false,
   tags: { 'team:1': 3, 'a:b': 0 },
   payload: '{"id":1}\n:c1:',
 }
@@ -32,5 +34,28 @@ describe('cache entries', () => {
     expect(decodeEntry('c1:12:-4:5:0::\n{}')).toBeUndefined()
     expect(decodeEntry('c1:12:34:56\n{}')).toBeUndefined()
     expect(decodeEntry('c1:1:2:3:0::{bad\n{}')).toBeUndefined()
+  })
+
+  it('flag plain JSON from taggedJson only, and read every entry to the value written', () => {
+    const plainValue = { id: 1, name: 'x', list: [1, 'two', null] }
+    const tagged = { at: new Date(7), ids: new Set([1n]) }
+    const upper: Serializer = {
+      serialize: (v) => JSON.stringify(v),
+      deserialize: (t) => JSON.parse(t.toUpperCase()),
+    }
+    expect(isPlain(taggedJson.serialize(plainValue), taggedJson)).toBe(true)
+    expect(isPlain(taggedJson.serialize(tagged), taggedJson)).toBe(false)
+    expect(isPlain('"a"', upper)).toBe(false)
+    for (const value of [plainValue, tagged]) {
+      const payload = taggedJson.serialize(value)
+      for (const plain of [isPlain(payload, taggedJson), false]) {
+        const read = decodeEntry(encodeEntry({ ...entry, tags: undefined, plain, payload }))!
+        expect(read.plain).toBe(plain)
+        expect(entryValue(read, taggedJson)).toEqual(value)
+      }
+    }
+    // Another serializer reads its own payload even under the flag.
+    const read = decodeEntry(encodeEntry({ ...entry, plain: true, payload: '"abc"' }))!
+    expect(entryValue(read, upper)).toBe('ABC')
   })
 })
