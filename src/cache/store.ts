@@ -37,14 +37,14 @@ export class Store {
   readonly #client: Client
   readonly #prefix: string
   readonly #guards = new Map<number, Guard>()
-  /** The TCP client times a command out on its own deadline queue for each `{ timeout }`. */
+  /** The client times a command out by its `{ timeout }` itself (TCP: a deadline queue per length). */
   readonly #timesOut: boolean
   readonly #options = new Map<number, SendOptions>()
 
   constructor(client: Client, prefix: string) {
     this.#client = client
     this.#prefix = prefix
-    this.#timesOut = client.kind === 'tcp'
+    this.#timesOut = client.boundsTimeouts === true
   }
 
   entryKey(key: string): string {

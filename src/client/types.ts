@@ -75,6 +75,11 @@ export interface Client {
   /** Which transport this is, for logs and diagnostics only: no layer above `client/` branches on it. */
   readonly kind: 'tcp' | 'http' | 'memory' | 'cluster'
   /**
+   * True when `send` bounds a call by `SendOptions.timeout` itself, strictly and without a timer
+   * per call: a caller on a hot path may pass `{ timeout }` instead of racing a timer of its own.
+   */
+  readonly boundsTimeouts?: boolean
+  /**
    * Sends one command. Resolves with the reply; rejects with `ReplyError` when the server refuses
    * it, `TransportError` when it cannot be reached, `TimeoutError` when it does not answer in time.
    */

@@ -45,6 +45,8 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
 
 class TcpClient implements Client {
   readonly kind = 'tcp' as const
+  // One deadline queue per timeout length serves every `{ timeout }` call (see deadlines.ts).
+  readonly boundsTimeouts = true
   readonly #config: TcpConfig
   readonly #address: string
   #state = IDLE
