@@ -32,7 +32,7 @@ export class Deadlines<E extends Deadlined> {
     // Entries mostly settle in order: drop settled ones from the front so the queue stays short.
     const queue = this.#queue
     while (this.#head < queue.length && queue[this.#head]!.done) this.#head++
-    if (this.#head > 1024 && this.#head * 2 > queue.length) {
+    if (this.#head > 64 && this.#head * 2 > queue.length) {
       this.#queue = queue.slice(this.#head)
       this.#head = 0
     }

@@ -113,10 +113,9 @@ const readResponse = async (
   }
   // The server's text goes into no message on 401: a misconfigured proxy may echo the credentials.
   if (status === 401) {
+    const sent = endpoint.headers.Authorization ?? endpoint.headers.authorization
     throw new ConfigError(
-      endpoint.headers.Authorization === undefined && endpoint.headers.authorization === undefined
-        ? `${origin} needs a token and none was given (HTTP 401): pass the bridge's token (or the Upstash REST token) as the token option, e.g. from FLOODGATE_TOKEN`
-        : `${origin} refused the token (HTTP 401): pass the bridge's token (or the Upstash REST token) as the token option, e.g. from FLOODGATE_TOKEN`,
+      `${origin} ${sent === undefined ? 'needs a token and none was given' : 'refused the token'} (HTTP 401): pass the bridge's token (or the Upstash REST token) as the token option, e.g. from FLOODGATE_TOKEN`,
     )
   }
   const text = errorText(body)
