@@ -53,6 +53,27 @@ describe.each([
     expect(Date.now() - started).toBeLessThan(200 + 1500)
   })
 
+  it('times each call on the default timeout from when it was issued, not from the oldest call waiting', async () => {
+    // The first request is answered when the second arrives; the second 1 s after that, which is
+    // past the first call's deadline but within its own.
+    let answerFirst: (() => void) | undefined
+    const server = await serve((req, res) => {
+      const [[, key]] = JSON.parse(req.body) as string[][]
+      const answer = () => json(res, 200, [{ result: key }])
+      if (key === 'first') answerFirst = answer
+      else {
+        answerFirst?.()
+        setTimeout(answer, 1000)
+      }
+    })
+    const client = createHttpClient({ url: server.url, timeout: 1500, responseEncoding: 'json' })
+    const first = client.pipeline([['GET', 'first']])
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    const second = client.pipeline([['GET', 'second']])
+    expect(await first).toEqual(['first'])
+    expect(await second).toEqual(['second'])
+  })
+
   it('honours a per-call timeout and an abort signal while other calls in the batch still answer', async () => {
     const server = await serve((req, res) => {
       const commands = JSON.parse(req.body) as string[][]
