@@ -8,6 +8,7 @@ import { concatBytes } from '../resp/encode.ts'
 import { createAuth, tokenOf } from './auth.ts'
 import { type BridgeDashboardOptions, bridgeDashboard } from './dashboard-hook.ts'
 import { type Executor, failure, type Outcome, runCommand, runPipeline, runTransaction } from './execute.ts'
+import { type LimiterMetricsOptions, limiterMetrics } from './limiter-metrics.ts'
 import { type Logger, silentLogger } from './log.ts'
 import { Metrics } from './metrics.ts'
 import { createPolicy } from './policy.ts'
@@ -61,6 +62,11 @@ export interface BridgeOptions {
   dashboard?: boolean | BridgeDashboardOptions
   /** Adds Valkey's INFO and slow log to `/metrics` under redis_exporter's names (default true). */
   valkeyMetrics?: boolean
+  /**
+   * Adds the limiters' decisions, read from their analytics in Valkey, to `/metrics` (default
+   * true: every prefix that recorded lately, with analytics' default 1-minute bucket).
+   */
+  limiterMetrics?: boolean | Omit<LimiterMetricsOptions, 'upstream'>
 }
 
 /** A request as the Node server hands it over: no `Request` object needed. */
@@ -133,6 +139,15 @@ export const createBridge = (options: BridgeOptions): Bridge => {
   if (options.valkeyMetrics !== false) {
     const valkey = valkeyMetrics({ upstream: options.upstream, timeout: Math.min(1000, timeout) })
     metrics.collectors.push(valkey.render)
+  }
+  if (options.limiterMetrics !== false) {
+    const given = typeof options.limiterMetrics === 'object' ? options.limiterMetrics : {}
+    const limiters = limiterMetrics({
+      timeout: Math.min(1000, timeout),
+      ...given,
+      upstream: options.upstream,
+    })
+    metrics.collectors.push(limiters.render)
   }
   const ctx: Executor = {
     upstream: options.upstream,

@@ -95,7 +95,8 @@ export const createRecorder = (
         commands.push(['HINCRBY', totals, outcome, String(sum)], ['PEXPIRE', key, ttl], ['ZCARD', key])
         sets.push(key)
       }
-      commands.push(['PEXPIRE', totals, ttl], ['ZADD', REGISTRY, String(start), prefix])
+      // GT: a late write for an older bucket must not make the prefix look idle to readers.
+      commands.push(['PEXPIRE', totals, ttl], ['ZADD', REGISTRY, 'GT', String(start), prefix])
     }
     const replies = await client.pipeline(commands)
     // Trim a set once it holds twice `top`: its least frequent members go (their counts are
