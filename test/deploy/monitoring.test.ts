@@ -1,7 +1,8 @@
 /**
  * The shipped dashboard and alert rules only use series that a real bridge serves: a bridge on a
  * real primary, one on its real replica and one whose Valkey is gone (for the error counters)
- * together expose every name the files query. The rules also pass `promtool check rules`.
+ * together expose every name the files query (a limiter with analytics runs through the first, for
+ * the limiter series). The rules also pass `promtool check rules`.
  */
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -10,6 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/bridge/config.ts'
 import type { BridgeServer } from '../../src/bridge/node/server.ts'
 import { startBridge } from '../../src/bridge/node/start.ts'
+import { createHttpClient } from '../../src/client/http/client.ts'
+import { withAnalytics } from '../../src/limit/analytics.ts'
+import { fixedWindow } from '../../src/limit/fixed-window.ts'
+import { createLimiter } from '../../src/limit/limiter.ts'
 import { post, TOKEN } from '../bridge/support.ts'
 import { freePort, startValkey, type ValkeyServer } from '../support/valkey.ts'
 import { parseYaml, type Yaml } from '../support/yaml.ts'
@@ -77,6 +82,7 @@ describe('deploy/prometheus-alerts.yml', () => {
       'ValkeyRdbSaveFailed',
       'ValkeyAofWriteFailed',
       'ValkeyReplicaLagging',
+      'FloodgateLimiterDenialsHigh',
     ]) {
       expect(text).toContain(`alert: ${alert}\n`)
     }
@@ -121,6 +127,16 @@ describe('series used by the dashboard and the rules', () => {
     expect((await post(onPrimary.url, ['SET', 'k', 'v'])).status).toBe(200)
     expect((await post(onPrimary.url, ['GET', 'k'])).status).toBe(200)
     expect((await post(onNothing.url, ['GET', 'k'])).status).toBe(503)
+    // A limiter with analytics, through the bridge: its prefix appears in the analytics registry,
+    // so /metrics carries floodgate_limiter_decisions for it (counts once its bucket completes).
+    const client = createHttpClient({ url: onPrimary.url, token: TOKEN })
+    const limiter = withAnalytics(createLimiter({ client, prefix: 'api', limits: fixedWindow(2, '1 h') }), {
+      client,
+      prefix: 'api',
+    })
+    const decisions = await Promise.all(['u1', 'u1', 'u1'].map((id) => limiter.limit(id)))
+    await Promise.all(decisions.map((d) => d.pending))
+    expect(decisions.map((d) => d.success).sort()).toEqual([false, true, true])
     const served = new Set<string>()
     for (const bridge of [onPrimary, onReplica, onNothing]) {
       for (const name of samplesOf(await scrape(bridge.url))) served.add(name)
