@@ -5,6 +5,7 @@
 import { hasSeveralHosts, parseSeedUrl } from '../client/cluster/seeds.ts'
 import { isSentinelUrl, parseSentinelUrl } from '../client/tcp/sentinel/url.ts'
 import { ConfigError } from '../errors.ts'
+import { type Duration, parseDuration } from '../limit/duration.ts'
 import { type AccessClass, DEFAULT_ACL_USERS } from './acl-rules.ts'
 import { DEFAULT_BODY_LIMITS } from './request.ts'
 import { DEFAULT_MAX_STREAM_BUFFER } from './sse.ts'
@@ -39,6 +40,8 @@ export interface BridgeConfig {
   printAcl?: true
   /** Serve the decisions dashboard at `/dashboard` (`--dashboard`). */
   dashboard?: true
+  /** The limiters' analytics bucket, ms, when not the default minute (`--analytics-bucket`). */
+  analyticsBucket?: number
 }
 
 /** A Valkey ACL user the bridge authenticates as. */
@@ -88,6 +91,12 @@ export const FLAGS: readonly Flag[] = [
     value: '',
     help: 'serve the decisions dashboard at /dashboard, opened with any token (see docs/analytics.md)',
     boolean: true,
+  },
+  {
+    name: 'analytics-bucket',
+    env: 'FLOODGATE_ANALYTICS_BUCKET',
+    value: 'DURATION',
+    help: "the limiters' analytics bucket, read for floodgate_limiter_decisions on /metrics (default 1 m)",
   },
   {
     name: 'token',
@@ -364,7 +373,16 @@ export const parseConfig = (
   }
   const dashboard = SWITCH[one('dashboard')?.toLowerCase() ?? 'false']
   if (dashboard === undefined) throw new ConfigError('--dashboard takes no value, or true/false')
+  const bucketText = one('analytics-bucket')
+  let analyticsBucket: number | undefined
+  try {
+    analyticsBucket =
+      bucketText === undefined ? undefined : parseDuration(bucketText as Duration, '--analytics-bucket')
+  } catch (error) {
+    throw new ConfigError((error as Error).message)
+  }
   return {
+    ...(analyticsBucket !== undefined ? { analyticsBucket } : {}),
     ...(!isSentinelUrl(upstream) && (cluster || hasSeveralHosts(upstream)) ? { cluster: true as const } : {}),
     ...(dashboard ? { dashboard: true as const } : {}),
     host,

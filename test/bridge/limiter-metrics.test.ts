@@ -10,6 +10,7 @@ import { connect } from '../../src/bridge/node/socket.ts'
 import { startBridge } from '../../src/bridge/node/start.ts'
 import { createTcpClient } from '../../src/client/tcp/client.ts'
 import type { Client } from '../../src/client/types.ts'
+import { ConfigError } from '../../src/errors.ts'
 import { createRecorder } from '../../src/limit/analytics.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { freePort } from '../support/valkey.ts'
@@ -36,8 +37,14 @@ const value = (text: string, series: string): number | undefined => {
 }
 
 /** Records `n` decisions of `outcome` for `prefix`, dated `ago` ms back. */
-const record = async (prefix: string, outcome: 'allowed' | 'denied' | 'denyList', n: number, ago: number) => {
-  const recorder = createRecorder(client, prefix)
+const record = async (
+  prefix: string,
+  outcome: 'allowed' | 'denied' | 'denyList',
+  n: number,
+  ago: number,
+  bucket = MINUTE,
+) => {
+  const recorder = createRecorder(client, prefix, { bucket })
   const at = Date.now() - ago
   const writes = Array.from({ length: n }, (_, i) => recorder.record(`id-${i % 3}`, outcome, at))
   await Promise.all(writes)
@@ -81,6 +88,30 @@ describe('limiter decisions on /metrics', () => {
       4,
     )
     expect(() => limiterMetrics({ upstream, buckets: 0 })).toThrow(TypeError)
+  })
+
+  it('reads the bucket width given with --analytics-bucket', async () => {
+    const config = parseConfig(
+      ['--token', TOKEN, '--listen', '127.0.0.1:0', '--analytics-bucket', '10 s'],
+      {},
+    )
+    if (config === 'help') throw new Error('unreachable')
+    expect(config.analyticsBucket).toBe(10_000)
+    expect(() => parseConfig(['--token', TOKEN, '--analytics-bucket', 'soon'], {})).toThrow(ConfigError)
+    await record('tens', 'denied', 6, 10_000, 10_000)
+    await record('tens', 'allowed', 4, 25_000, 10_000)
+    const tens = await startBridge({ ...config, upstream: valkey.url })
+    try {
+      const text = await scrape(tens.url)
+      expect(value(text, 'floodgate_limiter_decisions_window_seconds')).toBe(50)
+      expect(value(text, 'floodgate_limiter_decisions{prefix="tens",outcome="denied"}')).toBe(6)
+      expect(value(text, 'floodgate_limiter_decisions{prefix="tens",outcome="allowed"}')).toBe(4)
+    } finally {
+      await tens.close()
+    }
+    // The default bridge still reads minute buckets.
+    const minutes = await scrape(bridge.url)
+    expect(value(minutes, 'floodgate_limiter_decisions_window_seconds')).toBe(300)
   })
 
   it('answers with analytics_up 0 when Valkey is gone', async () => {

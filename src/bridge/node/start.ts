@@ -92,6 +92,7 @@ export const startBridge = async (
     maxStreamBuffer: config.maxStreamBuffer,
     logRequests: config.logLevel === 'debug',
     ...(config.dashboard ? { dashboard: true } : {}),
+    ...(config.analyticsBucket ? { limiterMetrics: { bucket: config.analyticsBucket } } : {}),
     ...extra,
     ...(logger ? { logger } : {}),
   })
