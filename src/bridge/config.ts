@@ -42,6 +42,8 @@ export interface BridgeConfig {
   dashboard?: true
   /** The limiters' analytics bucket, ms, when not the default minute (`--analytics-bucket`). */
   analyticsBucket?: number
+  /** `--limiter-metrics=false`: no limiter series on `/metrics` (their reads move keyspace stats). */
+  limiterMetrics?: false
 }
 
 /** A Valkey ACL user the bridge authenticates as. */
@@ -90,6 +92,13 @@ export const FLAGS: readonly Flag[] = [
     env: 'FLOODGATE_DASHBOARD',
     value: '',
     help: 'serve the decisions dashboard at /dashboard, opened with any token (see docs/analytics.md)',
+    boolean: true,
+  },
+  {
+    name: 'limiter-metrics',
+    env: 'FLOODGATE_LIMITER_METRICS',
+    value: '',
+    help: "read the limiters' analytics for floodgate_limiter_decisions on /metrics (default true)",
     boolean: true,
   },
   {
@@ -381,8 +390,10 @@ export const parseConfig = (
   } catch (error) {
     throw new ConfigError((error as Error).message)
   }
+  const limiterMetrics = switchOf('limiter-metrics', one('limiter-metrics')) ?? true
   return {
     ...(analyticsBucket !== undefined ? { analyticsBucket } : {}),
+    ...(limiterMetrics ? {} : { limiterMetrics: false as const }),
     ...(!isSentinelUrl(upstream) && (cluster || hasSeveralHosts(upstream)) ? { cluster: true as const } : {}),
     ...(dashboard ? { dashboard: true as const } : {}),
     host,

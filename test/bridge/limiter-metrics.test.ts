@@ -114,6 +114,30 @@ describe('limiter decisions on /metrics', () => {
     expect(value(minutes, 'floodgate_limiter_decisions_window_seconds')).toBe(300)
   })
 
+  it('reads once per prefix and bucket, which Valkey counts as keyspace hits or misses; off with --limiter-metrics=false', async () => {
+    const stats = () => {
+      const info = valkey.server.cli('INFO', 'stats')
+      return ['hits', 'misses'].map((k) => Number(new RegExp(`keyspace_${k}:(\\d+)`).exec(info)![1]))
+    }
+    const upstream = { pipeline: (commands: string[][]) => client.pipeline(commands) }
+    const [hits, misses] = stats()
+    await limiterMetrics({ upstream, prefixes: ['api'] }).render()
+    const [hits2, misses2] = stats()
+    // Five HGETALLs on 'api': its two recorded buckets are hits, the three others misses.
+    expect([hits2! - hits!, misses2! - misses!]).toEqual([2, 3])
+    const config = parseConfig(['--token', TOKEN, '--listen', '127.0.0.1:0', '--limiter-metrics=false'], {})
+    if (config === 'help') throw new Error('unreachable')
+    expect(config.limiterMetrics).toBe(false)
+    const off = await startBridge({ ...config, upstream: valkey.url })
+    try {
+      const text = await scrape(off.url)
+      expect(text).toMatch(/^redis_up 1$/m)
+      expect(text).not.toContain('floodgate_limiter_')
+    } finally {
+      await off.close()
+    }
+  })
+
   it('answers with analytics_up 0 when Valkey is gone', async () => {
     const config = parseConfig(['--token', TOKEN, '--listen', '127.0.0.1:0'], {})
     if (config === 'help') throw new Error('unreachable')

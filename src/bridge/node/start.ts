@@ -93,6 +93,7 @@ export const startBridge = async (
     logRequests: config.logLevel === 'debug',
     ...(config.dashboard ? { dashboard: true } : {}),
     ...(config.analyticsBucket ? { limiterMetrics: { bucket: config.analyticsBucket } } : {}),
+    ...(config.limiterMetrics === false ? { limiterMetrics: false } : {}),
     ...extra,
     ...(logger ? { logger } : {}),
   })
