@@ -6,7 +6,7 @@
  * erroring backend), and the block duration. Over a `waitForReplicas` client, a decision too
  * few replicas acknowledged is answered by the policy when it admits, and stands when it denies.
  */
-import { NOT_SETTLED, settledValue } from '../client/settled.ts'
+import { evalNowOf } from '../client/settled.ts'
 import type { Reply } from '../client/types.ts'
 import { TimeoutError } from '../errors.ts'
 import type { Algorithm } from './algorithm.ts'
@@ -79,10 +79,11 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
   // `reset` deletes the block key too, in case an earlier configuration of this limiter set one.
   const allKeysOf = blockFor > 0 ? keysOf : limitKeys(prefix, ['block', ...stateSuffixes])
 
+  // A client in process answers a decision before it returns (no promise until the result's),
+  // and cannot hang: no deadline for its calls.
+  const evaluate = evalNowOf(client)
   const guard = timeoutGuard(timeout)
-  // A call answered already (a client in process) cannot hang: no deadline for it.
-  const withTimeout = <T>(call: Promise<T>): Promise<T> =>
-    settledValue(call) === NOT_SETTLED ? guard(call) : call
+  const withTimeout = <T>(call: Promise<T>): Promise<T> => (evaluate === undefined ? guard(call) : call)
 
   // The usual call (server clock, cost 1) sends only the limits' parameters, one frozen array
   // reused by every decision; any other adds the clock, the cost and whether to consume.
@@ -213,15 +214,22 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
       }
       let call: Promise<Reply>
       try {
+        // A client in process answers at once: the caller's clock is read only when the answer
+        // needs it (a denial for the block cache, a failure); `settle` never throws.
+        if (evaluate !== undefined)
+          return Promise.resolve(
+            settle(
+              evaluate(script, keysOf(identifier), argsOf(now, cost, true)),
+              identifier,
+              given,
+              RESOLVED,
+            ),
+          )
         // Inside the try: a client that throws instead of rejecting is a failing backend too.
         call = run(identifier, now, cost, true)
       } catch (error) {
         return Promise.resolve(fallback(error, RESOLVED, given))
       }
-      // A client in process has answered already: the caller's clock is read only when the
-      // answer needs it (a denial for the block cache, a failure).
-      const answered = settledValue(call)
-      if (answered !== NOT_SETTLED) return Promise.resolve(settle(answered, identifier, given, call))
       return awaited(call, identifier, given ?? Date.now())
     },
 

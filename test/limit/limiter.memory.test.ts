@@ -1,5 +1,5 @@
 /** The limiter suite on the memory backend (the TypeScript twins). */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createMemoryClient } from '../../src/client/memory/client.ts'
 import { createLimiter, fixedWindow } from '../../src/limit/index.ts'
 import { limiterSuite } from './limiter.suite.ts'
@@ -27,6 +27,25 @@ describe('limiter on a backend that fails', () => {
     const result = await open.limit('u')
     expect(result).toMatchObject({ success: true, reason: 'error' })
     expect((result.error as Error).name).toBe('TransportError')
+  })
+})
+
+describe('limiter on the memory client itself', () => {
+  it('decides without the promise of eval (answered at once), and still reads and resets through it', async () => {
+    const own = createMemoryClient()
+    const evals = vi.spyOn(own, 'eval')
+    const limiter = createLimiter({ client: own, limits: fixedWindow(2, '1 m'), blockCache: false })
+    const decided = [await limiter.limit('u'), await limiter.limit('u'), await limiter.limit('u')]
+    expect(decided.map((r) => [r.success, r.remaining])).toEqual([
+      [true, 1],
+      [true, 0],
+      [false, 0],
+    ])
+    expect(evals).not.toHaveBeenCalled()
+    expect(await limiter.getRemaining('u')).toMatchObject({ limit: 2, remaining: 0 })
+    expect(evals).toHaveBeenCalledTimes(1)
+    await limiter.reset('u')
+    expect((await limiter.limit('u')).success).toBe(true)
   })
 })
 

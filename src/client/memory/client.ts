@@ -5,7 +5,7 @@
  * not shared across isolates, workers or instances.
  */
 import { ConfigError, ReplyError, TimeoutError, TransportError } from '../../errors.ts'
-import { settled } from '../settled.ts'
+import { settled, settleEvals } from '../settled.ts'
 import type { Arg, Client, Command, Reply, Script, SendOptions } from '../types.ts'
 import { present, str } from './bytes.ts'
 import { lookup, run, unknownCommand } from './dispatch.ts'
@@ -106,7 +106,7 @@ export const createMemoryClient = (options: MemoryClientOptions = {}): Client =>
     return deliver(scripts.run(script, keys, args), options?.bytes === true)
   }
 
-  return {
+  const client: Client = {
     kind: 'memory',
     async send(command, options) {
       check(options)
@@ -163,4 +163,6 @@ export const createMemoryClient = (options: MemoryClientOptions = {}): Client =>
       timer = undefined
     },
   }
+  settleEvals(client, evalNow)
+  return client
 }
