@@ -8,9 +8,9 @@
  * promise allocates a property store for it, on every decision. JavaScript runs one thing at a
  * time, so a caller that reads right after the call (before it awaits anything) finds it there.
  *
- * A caller that runs one script per call (the limiter) asks `evalNowOf(client)` instead: such a client
- * registers its synchronous eval, and the caller skips the promise `eval` would make, a quarter
- * of a decision's cost in process.
+ * A caller that runs one script per call (the limiter) asks `evalNowOf(client)` instead: such a
+ * client registers its eval answered at once, and the caller skips the promise `eval` would make
+ * (about 0.08 µs of a 0.5 µs decision in process, 15%).
  */
 import type { Arg, Reply, Script } from './types.ts'
 
