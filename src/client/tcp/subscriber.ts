@@ -9,6 +9,7 @@ import { ReplyError, TimeoutError, TransportError } from '../../errors.ts'
 import { type Decoded, RespDecoder } from '../../resp/decode.ts'
 import { concatBytes, encodeCommand } from '../../resp/encode.ts'
 import type { SubscribeKind, SubscriberConnection, SubscriberHandlers, SubscriberOptions } from '../types.ts'
+import { MessageFrames } from './message-frames.ts'
 import { type Connect, openWithin, type Socket } from './socket.ts'
 import { handshakeCommands, type TcpEndpoint } from './url.ts'
 
@@ -95,6 +96,12 @@ class TcpSubscriber implements SubscriberConnection {
     })
   }
 
+  /** A message read by the fast path (MessageFrames). */
+  message(channel: string, message: string | Uint8Array, pattern?: string): void {
+    this.#heard = true
+    this.#handlers.onMessage(channel, message, pattern)
+  }
+
   /** Every decoded reply and push: confirmations, messages, PONGs, errors. */
   frame(reply: Decoded): void {
     this.#heard = true
@@ -175,6 +182,12 @@ export const openTcpSubscriber = async (
     onPush: (frame) => subscriber?.frame(frame),
     bytes: () => options.bytes === true,
   })
+  // Messages skip the general decoder once subscribed; setup replies go through it.
+  const frames = new MessageFrames(
+    decoder,
+    (channel, message, pattern) => subscriber?.message(channel, message, pattern),
+    options.bytes === true,
+  )
   const controller = new AbortController()
   const address = `${config.host}:${config.port}`
   const timer = setTimeout(
@@ -197,7 +210,8 @@ export const openTcpSubscriber = async (
       {
         onData(chunk) {
           try {
-            decoder.feed(chunk)
+            if (subscriber === undefined) decoder.feed(chunk)
+            else frames.feed(chunk)
           } catch (error) {
             subscriber?.end(error)
             settle.reject(error)
