@@ -27,6 +27,7 @@ import type {
 import { Fifo } from './fifo.ts'
 import { resolveTcpOptions, type TcpClientOptions, type TcpConfig } from './options.ts'
 import { Pending, takeBatch } from './pending.ts'
+import { sharedSubscribers } from './shared-subscriber.ts'
 import { openWithin, type Socket } from './socket.ts'
 import { openTcpSubscriber } from './subscriber.ts'
 import { CommandTimeouts } from './timeouts.ts'
@@ -101,9 +102,14 @@ class TcpClient implements Client {
 
   /** A connection of its own in subscribe mode, to the same server as the same user. */
   openSubscriber(handlers: SubscriberHandlers, options?: SubscriberOptions): Promise<SubscriberConnection> {
+    return this.#subscribers(handlers, options)
+  }
+
+  /** Subscriptions from this client share one connection (per text/bytes mode). */
+  readonly #subscribers = sharedSubscribers((handlers, options) => {
     const { subscriberProtocol, ...config } = this.#config
     return openTcpSubscriber({ ...config, protocol: subscriberProtocol ?? 2 }, handlers, options)
-  }
+  })
 
   async close(): Promise<void> {
     if (this.#closed) return
