@@ -119,6 +119,11 @@ export interface SubscriberHandlers {
 export interface SubscriberOptions {
   /** Deliver messages as `Uint8Array` instead of UTF-8 text. */
   bytes?: boolean
+  /**
+   * A connection of its own, not shared with the client's other subscriptions: one that will
+   * `pause()` must not stop the others' reading.
+   */
+  exclusive?: boolean
 }
 
 /**

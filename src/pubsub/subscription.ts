@@ -55,7 +55,8 @@ export class LiveSubscription implements Subscription {
       client,
       emitter: this.#emitter,
       backoff: resolved.backoff,
-      subscriberOptions: options.bytes ? { bytes: true } : {},
+      // A subscription that pauses its connection when full keeps that connection to itself.
+      subscriberOptions: { bytes: options.bytes === true, exclusive: resolved.overflow === 'pause' },
       onMessage: (channel, raw, pattern) => {
         this.#received++
         // A transport that carries only text (SSE) hands a string even when bytes were asked for.

@@ -4,7 +4,8 @@
  * once per subscription on a connection of its own. The server is subscribed to each name once,
  * for as long as one subscription wants it. When the connection drops, every subscription on it
  * is told (`onClose`) and reconnects through `open`, which starts the next shared connection.
- * Flow control is shared too: while any subscription asks to pause, the connection is not read.
+ * Flow control is shared too: while any subscription asks to pause, the connection is not read;
+ * so a subscription that pauses when full (`exclusive`) gets a connection of its own.
  */
 import { TransportError } from '../../errors.ts'
 import type { SubscribeKind, SubscriberConnection, SubscriberHandlers, SubscriberOptions } from '../types.ts'
@@ -193,6 +194,7 @@ export const sharedSubscribers = (open: Open) => {
     handlers: SubscriberHandlers,
     options: SubscriberOptions = {},
   ): Promise<SubscriberConnection> => {
+    if (options.exclusive === true) return open(handlers, options)
     const bytes = options.bytes === true
     let hub = hubs.get(bytes)
     if (hub === undefined || hub.closed) {

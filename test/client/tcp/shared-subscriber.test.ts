@@ -74,18 +74,21 @@ describe('subscriptions from one TCP client', () => {
     await until(async () => (await census(admin, 'alerts')).connections === 0, 5_000, 'the connection closed')
   })
 
-  it('keeps text and bytes subscriptions on connections of their own', async () => {
+  it('keeps text, bytes, and pausing subscriptions on connections apart', async () => {
     const shared = client()
     const admin = client()
     const text = subscribe(shared, 'mixed')
     const bytes = subscribe(shared, 'mixed', { bytes: true })
-    await Promise.all([text.ready, bytes.ready])
-    expect(await census(admin, 'mixed')).toEqual({ connections: 2, onChannel: 2 })
+    // One that stops reading when full must not stop the others: it has its own connection.
+    const pausing = subscribe(shared, 'mixed', { overflow: 'pause' })
+    await Promise.all([text.ready, bytes.ready, pausing.ready])
+    expect(await census(admin, 'mixed')).toEqual({ connections: 3, onChannel: 3 })
     await admin.send(['PUBLISH', 'mixed', 'hi'])
     expect(await take(iterate(text), 1)).toEqual([{ channel: 'mixed', message: 'hi' }])
     expect(await take(iterate(bytes), 1)).toEqual([
       { channel: 'mixed', message: new TextEncoder().encode('hi') },
     ])
-    await Promise.all([text.close(), bytes.close()])
+    expect(await take(iterate(pausing), 1)).toEqual([{ channel: 'mixed', message: 'hi' }])
+    await Promise.all([text.close(), bytes.close(), pausing.close()])
   })
 })
