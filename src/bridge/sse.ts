@@ -68,6 +68,9 @@ export const subscribeStream = async (
   let heartbeat: ReturnType<typeof setInterval> | undefined
   let ended = false
   let paused = false
+  // Events are batched per turn of the event loop: one Valkey read holds many frames, and one
+  // enqueue for all of them is one write and one read on the other side, not one per message.
+  let batch = ''
   /** Ends the stream; `last`, when given, is the final event the reader gets. */
   const finish = (last?: string): void => {
     if (ended) return
@@ -77,7 +80,10 @@ export const subscribeStream = async (
     clearInterval(heartbeat)
     subscription?.close()
     try {
-      if (last !== undefined) controller.enqueue(encoder.encode(last))
+      // What was batched before the end still goes out, ahead of the final event.
+      const rest = batch + (last ?? '')
+      batch = ''
+      if (rest !== '') controller.enqueue(encoder.encode(rest))
       controller.close()
     } catch {
       // already closed or cancelled by the client
@@ -101,9 +107,11 @@ export const subscribeStream = async (
     },
     { highWaterMark: HIGH_WATER, size: (chunk) => chunk.byteLength },
   )
-  const push = (chunk: string) => {
-    if (ended) return
-    const bytes = encoder.encode(chunk)
+  const flush = (): void => {
+    const text = batch
+    batch = ''
+    if (ended || text === '') return
+    const bytes = encoder.encode(text)
     const queued = HIGH_WATER - (controller.desiredSize ?? 0)
     if (queued + bytes.length > maxBuffer) {
       return finish(
@@ -118,6 +126,11 @@ export const subscribeStream = async (
       paused = true
       subscription?.pause?.()
     }
+  }
+  const push = (event: string) => {
+    if (ended) return
+    if (batch === '') queueMicrotask(flush)
+    batch += event
   }
   open.add(handle)
   metrics.openStreams++
