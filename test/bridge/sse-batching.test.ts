@@ -1,0 +1,64 @@
+/**
+ * The bridge writes the events of one Valkey read as one piece of the SSE body, not one write per
+ * message: a burst of published messages reaches the reader in a few HTTP chunks, every event
+ * whole and in order.
+ */
+import { connect as netConnect } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connect } from '../../src/bridge/node/socket.ts'
+import { createTcpClient } from '../../src/client/tcp/client.ts'
+import type { Client } from '../../src/client/types.ts'
+import { type BridgeProcess, spawnBridge } from '../support/bridge-cli.ts'
+import { useValkey } from '../support/use-valkey.ts'
+import { TOKEN } from './support.ts'
+
+const valkey = useValkey()
+let bridge: BridgeProcess
+let publisher: Client
+beforeAll(async () => {
+  bridge = await spawnBridge(['--listen', '127.0.0.1:0', '--token', TOKEN, '--upstream', valkey.url])
+  publisher = createTcpClient({ url: valkey.url, connect })
+}, 60_000)
+afterAll(async () => {
+  bridge?.child.kill('SIGKILL')
+  await publisher?.close()
+})
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** The chunks of a chunked HTTP/1.1 body, as far as they arrived. */
+const chunksOf = (raw: string): string[] => {
+  let at = raw.indexOf('\r\n\r\n') + 4
+  const chunks: string[] = []
+  for (;;) {
+    const eol = raw.indexOf('\r\n', at)
+    if (eol === -1) return chunks
+    const size = Number.parseInt(raw.slice(at, eol), 16)
+    if (!(size > 0) || eol + 2 + size > raw.length) return chunks
+    chunks.push(raw.slice(eol + 2, eol + 2 + size))
+    at = eol + 2 + size + 2
+  }
+}
+
+describe('the bridge SSE writer', () => {
+  it('sends a burst of 200 published messages in a few chunks, each event whole and in order', async () => {
+    const { hostname, port } = new URL(bridge.url)
+    const socket = netConnect({ host: hostname, port: Number(port) })
+    let raw = ''
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => (raw += chunk))
+    socket.write(`GET /subscribe/burst HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TOKEN}\r\n\r\n`)
+    for (let i = 0; i < 200 && !raw.includes('data: subscribe,burst,1'); i++) await sleep(25)
+    const before = chunksOf(raw).length
+    const payload = 'p'.repeat(200)
+    await publisher.pipeline(Array.from({ length: 200 }, (_, i) => ['PUBLISH', 'burst', `${i} ${payload}`]))
+    for (let i = 0; i < 200 && chunksOf(raw).join('').split('data: message,').length <= 200; i++)
+      await sleep(25)
+    socket.destroy()
+    const chunks = chunksOf(raw).slice(before)
+    const events = chunks.join('').split('\n\n').filter(Boolean)
+    expect(events).toEqual(Array.from({ length: 200 }, (_, i) => `data: message,burst,${i} ${payload}`))
+    // One per Valkey read, not one per message (a per-message writer sends 200).
+    expect(chunks.length).toBeLessThan(50)
+  })
+})
