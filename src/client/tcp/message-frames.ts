@@ -14,6 +14,8 @@ export type OnMessage = (channel: string, message: string | Uint8Array, pattern?
 
 /** Longest partial frame held back for the fast path; a longer one goes to the general decoder. */
 const HOLD_MAX = 64 * 1024
+/** How much of the next chunk is joined to a held frame to complete it (most frames are short). */
+const HEAD = 4096
 /** Not a message frame (or malformed): let the general decoder read it. */
 const OTHER = -1
 /** A message frame so far, cut by the end of the bytes. */
@@ -55,17 +57,25 @@ export class MessageFrames {
   }
 
   feed(chunk: Uint8Array): void {
-    let buf = chunk
-    if (this.#held !== undefined) {
-      buf = concatBytes([this.#held, chunk], this.#held.length + chunk.length)
-      this.#held = undefined
-    }
+    const held = this.#held
+    if (held === undefined) return this.#scan(chunk, 0)
+    this.#held = undefined
+    // Complete the held frame from the chunk's head, rather than copying the whole chunk.
+    const take = Math.min(chunk.length, HEAD)
+    const head = concatBytes([held, chunk.subarray(0, take)], held.length + take)
+    const next = this.#decoder.busy ? OTHER : this.#frame(head, 0)
+    if (next >= 0) this.#scan(chunk, next - held.length)
+    else this.#scan(take === chunk.length ? head : concatBytes([held, chunk], held.length + chunk.length), 0)
+  }
+
+  /** Reads message frames from `pos`; hands the rest from the first other frame to the decoder. */
+  #scan(buf: Uint8Array, from: number): void {
     if (this.#decoder.busy) {
-      this.#decoder.feed(buf)
+      this.#decoder.feed(from === 0 ? buf : buf.subarray(from))
       return
     }
     const end = buf.length
-    let pos = 0
+    let pos = from
     while (pos < end) {
       const next = this.#frame(buf, pos)
       if (next >= 0) {

@@ -18,13 +18,12 @@ interface Held {
   ready: Promise<void>
 }
 
-const key = (kind: SubscribeKind, name: string) => `${kind === 'psubscribe' ? 'p' : 'c'}:${name}`
-
 class Hub {
   readonly connection: Promise<SubscriberConnection>
   readonly #members = new Set<Member>()
-  /** Who gets a message: `c:<channel>` (subscribe and ssubscribe) or `p:<pattern>`. */
-  readonly #routes = new Map<string, Set<Member>>()
+  /** Who gets a message: by channel (subscribe and ssubscribe), or by pattern. */
+  readonly #channels = new Map<string, Set<Member>>()
+  readonly #patterns = new Map<string, Set<Member>>()
   readonly #held = new Map<string, Held>()
   #paused = 0
   #onEmpty: () => void
@@ -35,7 +34,7 @@ class Hub {
     this.connection = open(
       {
         onMessage: (channel, message, pattern) => {
-          const members = this.#routes.get(pattern === undefined ? `c:${channel}` : `p:${pattern}`)
+          const members = pattern === undefined ? this.#channels.get(channel) : this.#patterns.get(pattern)
           if (members === undefined) return
           for (const member of members) member.handlers.onMessage(channel, message, pattern)
         },
@@ -62,9 +61,9 @@ class Hub {
       const k = `${kind}:${name}`
       if (member.names.has(k)) continue
       member.names.add(k)
-      const route = key(kind, name)
-      let members = this.#routes.get(route)
-      if (members === undefined) this.#routes.set(route, (members = new Set()))
+      const routes = this.#routesOf(kind)
+      let members = routes.get(name)
+      if (members === undefined) routes.set(name, (members = new Set()))
       members.add(member)
       const held = this.#held.get(k)
       if (held === undefined) fresh.push(name)
@@ -92,7 +91,7 @@ class Hub {
     for (const name of names) {
       const k = `${kind}:${name}`
       if (!member.names.delete(k)) continue
-      this.#routes.get(key(kind, name))?.delete(member)
+      this.#routesOf(kind).get(name)?.delete(member)
       const held = this.#held.get(k)
       if (held !== undefined && --held.count === 0) {
         this.#held.delete(k)
@@ -100,6 +99,10 @@ class Hub {
       }
     }
     if (gone.length > 0 && !this.closed) await (await this.connection).unsubscribe(kind, gone)
+  }
+
+  #routesOf(kind: SubscribeKind): Map<string, Set<Member>> {
+    return kind === 'psubscribe' ? this.#patterns : this.#channels
   }
 
   pause(): void {
