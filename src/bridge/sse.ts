@@ -114,12 +114,13 @@ export const subscribeStream = async (
     const bytes = encoder.encode(text)
     const queued = HIGH_WATER - (controller.desiredSize ?? 0)
     if (queued + bytes.length > maxBuffer) {
-      return finish(
+      finish(
         finalError(
           channel,
           `the subscriber fell behind: over ${maxBuffer} bytes waited to be sent, so the stream was ended; resubscribe (the limit is --max-stream-buffer)`,
         ),
       )
+      return
     }
     controller.enqueue(bytes)
     if (!paused && (controller.desiredSize ?? 0) <= 0) {

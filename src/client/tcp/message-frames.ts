@@ -58,7 +58,10 @@ export class MessageFrames {
 
   feed(chunk: Uint8Array): void {
     const held = this.#held
-    if (held === undefined) return this.#scan(chunk, 0)
+    if (held === undefined) {
+      this.#scan(chunk, 0)
+      return
+    }
     this.#held = undefined
     // Complete the held frame from the chunk's head, rather than copying the whole chunk.
     const take = Math.min(chunk.length, HEAD)

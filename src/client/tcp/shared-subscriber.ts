@@ -62,9 +62,9 @@ class Hub {
       if (member.names.has(k)) continue
       member.names.add(k)
       const routes = this.#routesOf(kind)
-      let members = routes.get(name)
-      if (members === undefined) routes.set(name, (members = new Set()))
-      members.add(member)
+      const members = routes.get(name)
+      if (members === undefined) routes.set(name, new Set([member]))
+      else members.add(member)
       const held = this.#held.get(k)
       if (held === undefined) fresh.push(name)
       else {
