@@ -106,11 +106,11 @@ class Hub {
   }
 
   pause(): void {
-    if (this.#paused++ === 0) void this.connection.then((c) => c.pause?.())
+    if (this.#paused++ === 0) this.connection.then((c) => c.pause?.()).catch(() => {})
   }
 
   resume(): void {
-    if (--this.#paused === 0) void this.connection.then((c) => c.resume?.())
+    if (--this.#paused === 0) this.connection.then((c) => c.resume?.()).catch(() => {})
   }
 
   leave(member: Member): void {
