@@ -1,27 +1,13 @@
 #!/usr/bin/env bash
 # The whole test run: lint, type-check, then every suite (unit, integration on real Valkey,
 # runtime suites inside workerd, edge-runtime and Deno). Test files start their own valkey-server
-# processes on free loopback ports; this script only makes sure valkey-server is installed.
+# processes on free loopback ports; this script only makes sure what they need is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v valkey-server >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    bash scripts/install-valkey.sh
-  else
-    echo "valkey-server not found: install it with \`sudo bash scripts/install-valkey.sh\` (Debian bookworm-backports)" >&2
-    exit 1
-  fi
-fi
-# The demo test runs the curl lines `npm start` prints, as the README shows them.
-if ! command -v curl >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && apt-get install -y -qq curl >/dev/null
-  else
-    echo "curl not found: install it with \`sudo apt-get install curl\`" >&2
-    exit 1
-  fi
-fi
+# Valkey (with Sentinel), curl, Chromium, promtool and systemd-analyze: installed as root when
+# missing, else named with the command that installs them.
+bash scripts/install-system.sh
 
 echo "== lint"
 npx biome check .
