@@ -1,6 +1,6 @@
 /** `subscribe()`'s options, checked up front with `TypeError`s that name the fix. */
+import { openSharedSse } from '../client/http/shared-sse.ts'
 import { attachSse } from '../client/http/sse-slot.ts'
-import { openSseSubscriber } from '../client/http/subscriber.ts'
 import type { Client } from '../client/types.ts'
 import type { OverflowPolicy } from './feed.ts'
 import type { Backoff } from './link.ts'
@@ -66,7 +66,7 @@ export const names = (value: string | readonly string[] | undefined, what: strin
 export const resolveOptions = (client: Client, options: SubscribeOptions) => {
   // NOTE: the HTTP client's SSE reader is attached here, where subscribing starts, rather than
   // imported by the client: apps that never subscribe (most Workers) do not carry it.
-  attachSse(openSseSubscriber)
+  attachSse(openSharedSse)
   if (client === null || typeof client !== 'object' || typeof client.send !== 'function')
     throw new TypeError(
       'subscribe() takes a floodgate Client first: createClient(url) or createMemoryClient()',

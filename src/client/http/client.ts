@@ -175,7 +175,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     pipeline: batcher.pipeline,
     eval: (script, keys, args, sendOptions) => runScript(batcher.send, script, keys, args, sendOptions),
     // NOTE: attached by subscribe() (see sse-slot.ts), so Workers that never subscribe do not carry it.
-    openSubscriber: (handlers) => openSse!(options, handlers),
+    openSubscriber: (handlers, subscriberOptions) => openSse!(options, handlers, subscriberOptions),
     close: batcher.close,
   }
   return client

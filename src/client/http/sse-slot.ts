@@ -5,10 +5,14 @@
  * about 50 bytes). Calling the client's `openSubscriber` before any `subscribe()` fails with a
  * TypeError (`openSse` is not a function).
  */
-import type { SubscriberConnection, SubscriberHandlers } from '../types.ts'
+import type { SubscriberConnection, SubscriberHandlers, SubscriberOptions } from '../types.ts'
 import type { SseOptions } from './subscriber.ts'
 
-export type OpenSse = (options: SseOptions, handlers: SubscriberHandlers) => Promise<SubscriberConnection>
+export type OpenSse = (
+  options: SseOptions,
+  handlers: SubscriberHandlers,
+  subscriberOptions?: SubscriberOptions,
+) => Promise<SubscriberConnection>
 
 /** The attached reader; a live binding, read at each call. */
 export let openSse: OpenSse | undefined
