@@ -41,3 +41,38 @@ describe('pub/sub over SSE, refusals', () => {
     expect(errors).toEqual([])
   })
 })
+
+describe('pub/sub over SSE, one stream per channel per client', () => {
+  it('serves the subscriptions of one client from one stream, and a pausing one from its own', async () => {
+    const opened: string[] = []
+    const client = createHttpClient({
+      url: bridge.url,
+      token: TOKEN,
+      streamFetch: (url, init) => {
+        opened.push(new URL(url).pathname)
+        return fetch(url, init)
+      },
+    })
+    clients.push(client)
+    const publisher = createTcpClient({ url: valkey.url, connect })
+    clients.push(publisher)
+    const subs = [
+      subscribe(client, 'shared-sse'),
+      subscribe(client, 'shared-sse'),
+      subscribe(client, 'shared-sse', { overflow: 'pause' }),
+    ]
+    await Promise.all(subs.map((s) => s.ready))
+    const readers = subs.map((s) => s[Symbol.asyncIterator]())
+    expect(opened).toEqual(['/subscribe/shared-sse', '/subscribe/shared-sse'])
+    await publisher.send(['PUBLISH', 'shared-sse', 'one'])
+    const firsts = await Promise.all(readers.map((r) => r.next()))
+    expect(firsts.map((r) => r.value?.message)).toEqual(['one', 'one', 'one'])
+    // One leaves: the others go on hearing the channel on the same stream.
+    await subs[0]!.close()
+    await publisher.send(['PUBLISH', 'shared-sse', 'two'])
+    const seconds = await Promise.all(readers.slice(1).map((r) => r.next()))
+    expect(seconds.map((r) => r.value?.message)).toEqual(['two', 'two'])
+    expect(opened).toHaveLength(2)
+    await Promise.all(subs.map((s) => s.close()))
+  })
+})
