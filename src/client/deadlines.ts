@@ -30,9 +30,11 @@ export class Deadlines<E extends Deadlined> {
   add(entry: E): void {
     entry.deadline = performance.now() + this.#ms
     // Entries mostly settle in order: drop settled ones from the front so the queue stays short.
+    // At once, not after some minimum: a settled entry the array still holds outlives a scavenge
+    // and is promoted. Each slice copies fewer entries than it drops, so it stays cheap.
     const queue = this.#queue
     while (this.#head < queue.length && queue[this.#head]!.done) this.#head++
-    if (this.#head > 64 && this.#head * 2 > queue.length) {
+    if (this.#head * 2 > queue.length) {
       this.#queue = queue.slice(this.#head)
       this.#head = 0
     }
