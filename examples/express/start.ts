@@ -3,24 +3,13 @@
  * backend when unset, `redis://...` for Valkey over TCP, `http(s)://...` for the bridge).
  */
 import type { AddressInfo } from 'node:net'
-import type { Client } from 'floodgate'
 import { clientFromEnv } from 'floodgate/node'
+import type { Started, StartOptions } from '../shared/started.ts'
 import { createApp } from './app.ts'
 
-export interface Started {
-  readonly url: string
-  readonly client: Client
-  /** Stops accepting, lets in-flight requests finish, closes the Client. */
-  stop(): Promise<void>
-}
+export type { Started } from '../shared/started.ts'
 
-export const start = async ({
-  port = 3000,
-  env = process.env,
-}: {
-  port?: number
-  env?: Readonly<Record<string, string | undefined>>
-} = {}): Promise<Started> => {
+export const start = async ({ port = 3000, env = process.env }: StartOptions = {}): Promise<Started> => {
   const client = clientFromEnv(env)
   const app = createApp({ client, trustProxy: Number(env.TRUST_PROXY ?? 0) })
   const server = app.listen(port, '127.0.0.1')

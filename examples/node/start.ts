@@ -4,23 +4,16 @@
  * `stop()` (and SIGTERM in server.ts) lets it finish before the process exits.
  */
 import { serve } from '@hono/node-server'
-import type { Client } from 'floodgate'
 import { type Background, clientFromEnv, createBackground, handle } from 'floodgate/node'
 import { createApp } from '../shared/app.ts'
+import type { StartOptions as BaseOptions, Started as BaseStarted } from '../shared/started.ts'
 
-export interface Started {
-  /** `http://localhost:<port>`. */
-  readonly url: string
-  readonly client: Client
+/** `stop()` also waits for the background work. */
+export interface Started extends BaseStarted {
   readonly background: Background
-  /** Stops accepting, waits for in-flight requests and background work, closes the Client. */
-  stop(): Promise<void>
 }
 
-export interface StartOptions {
-  port?: number
-  /** Where to read FLOODGATE_URL, FLOODGATE_TOKEN and TRUST_PROXY; default `process.env`. */
-  env?: Readonly<Record<string, string | undefined>>
+export interface StartOptions extends BaseOptions {
   /** Where background work goes; default a new `createBackground()`. */
   background?: Background
 }
