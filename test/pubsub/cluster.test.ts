@@ -16,7 +16,7 @@ import {
   subscribe,
 } from '../../src/index.ts'
 import { useCluster } from '../support/use-cluster.ts'
-import { iterate, take, until } from './support.ts'
+import { iterate, publishUntilReceived, take } from './support.ts'
 
 const ctx = useCluster()
 let client: Client
@@ -91,20 +91,12 @@ describe('pub/sub on a cluster', () => {
     await ctx.cluster.reshard(from.port, to.port, 10)
     expect(await ctx.cluster.primaryOf(keySlot(channel))).toBe(to.port)
     // Publish until the resubscribed connection on the new owner receives one.
-    let received = false
-    const next = iterator.next().then((r) => {
-      received = true
-      return r
-    })
-    await until(
-      async () => {
-        if (!received) await spublish(publisher, channel, 'after').catch(() => 0)
-        return received
-      },
-      30_000,
+    const next = await publishUntilReceived(
+      iterator,
+      () => spublish(publisher, channel, 'after'),
       'delivery after the reshard',
     )
-    expect((await next).value).toEqual({ channel, message: 'after' })
+    expect(next).toEqual({ channel, message: 'after' })
     expect(gaps.map((g) => g.reason)).toContain('reconnect')
     expect(await ctx.cluster.cli(to.port, 'PUBSUB', 'SHARDNUMSUB', channel)).toBe(`${channel}\n1`)
     await sub.close()
@@ -132,20 +124,12 @@ describe('pub/sub on a cluster', () => {
     const replica = await ctx.cluster.replicaOf(primary.port)
     ctx.cluster.kill(primary.port)
     await ctx.cluster.failover(replica, 'TAKEOVER')
-    let received = false
-    const next = iterator.next().then((r) => {
-      received = true
-      return r
-    })
-    await until(
-      async () => {
-        if (!received) await spublish(publisher, channel, 'after').catch(() => 0)
-        return received
-      },
-      30_000,
+    const next = await publishUntilReceived(
+      iterator,
+      () => spublish(publisher, channel, 'after'),
       'delivery after the failover',
     )
-    expect((await next).value).toEqual({ channel, message: 'after' })
+    expect(next).toEqual({ channel, message: 'after' })
     expect(gaps.map((g) => g.reason)).toContain('reconnect')
     await sub.close()
   }, 120_000)

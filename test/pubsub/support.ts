@@ -37,3 +37,29 @@ export const until = async (check: () => boolean | Promise<boolean>, ms = 10_000
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
 }
+
+/**
+ * Publishes with `send` until the iterator's next message arrives (a resubscribed connection
+ * misses whatever was published before it is back), and returns that message; fails after `ms`.
+ */
+export const publishUntilReceived = async (
+  iterator: AsyncIterator<PubSubMessage>,
+  send: () => Promise<unknown>,
+  what: string,
+  ms = 30_000,
+): Promise<PubSubMessage | undefined> => {
+  let received = false
+  const next = iterator.next().then((r) => {
+    received = true
+    return r
+  })
+  await until(
+    async () => {
+      if (!received) await send().catch(() => 0)
+      return received
+    },
+    ms,
+    what,
+  )
+  return (await next).value as PubSubMessage | undefined
+}
