@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BridgeProcess, spawnBridge } from '../support/bridge-cli.ts'
 import { cpuMsOf, rssOf } from '../support/rss.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import { post, READ_TOKEN, TOKEN } from './support.ts'
+import { pingAlongside, post, READ_TOKEN, TOKEN } from './support.ts'
 
 const valkey = useValkey()
 let bridge: BridgeProcess
@@ -41,20 +41,8 @@ const MAX_BODY = 10 * 1024 * 1024
 const whilePinging = async (path: string, text: string) => {
   // Encoded before the clock starts: this process should not stall its own PINGs.
   const body = Buffer.from(text)
-  let slowest = 0
-  let pings = 0
-  let done = false
   const cpuBefore = cpuMsOf(child.pid!)
-  const pinger = (async () => {
-    while (!done) {
-      const started = performance.now()
-      const pong = await post(bridge.url, ['PING'])
-      expect(pong.json).toEqual({ result: 'PONG' })
-      slowest = Math.max(slowest, performance.now() - started)
-      pings++
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
-  })()
+  const pinger = pingAlongside(bridge.url)
   const answer = await fetch(bridge.url + path, {
     method: 'POST',
     headers: { authorization: `Bearer ${READ_TOKEN}` },
@@ -63,8 +51,7 @@ const whilePinging = async (path: string, text: string) => {
   const json = await answer.json()
   // A few more PINGs after the answer: the parse, if any, happens just before it.
   await new Promise((resolve) => setTimeout(resolve, 100))
-  done = true
-  await pinger
+  const { slowest, pings } = await pinger.stop()
   const cpu = cpuMsOf(child.pid!) - cpuBefore
   return { status: answer.status, json, slowest, pings, cpu }
 }

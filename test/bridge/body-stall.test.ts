@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BridgeProcess, spawnBridge } from '../support/bridge-cli.ts'
 import { rssOf } from '../support/rss.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import { post, TOKEN } from './support.ts'
+import { pingAlongside, TOKEN } from './support.ts'
 
 const valkey = useValkey()
 let bridge: BridgeProcess
@@ -53,24 +53,12 @@ const whilePinging = async (path: string, text: string, headers: Record<string, 
   const body = Buffer.from(text)
   await new Promise((resolve) => setTimeout(resolve, 50))
   await stall()
-  let slowest = 0
-  let pings = 0
-  let done = false
   const before = rssOf(child.pid!)
   let peak = before
   const sampler = setInterval(() => {
     peak = Math.max(peak, rssOf(child.pid!))
   }, 5)
-  const pinger = (async () => {
-    while (!done) {
-      const started = performance.now()
-      const pong = await post(bridge.url, ['PING'])
-      expect(pong.json).toEqual({ result: 'PONG' })
-      slowest = Math.max(slowest, performance.now() - started)
-      pings++
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
-  })()
+  const pinger = pingAlongside(bridge.url)
   const answer = await fetch(bridge.url + path, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, ...headers },
@@ -78,8 +66,7 @@ const whilePinging = async (path: string, text: string, headers: Record<string, 
   })
   const reply = await answer.text()
   await new Promise((resolve) => setTimeout(resolve, 100))
-  done = true
-  await pinger
+  const { slowest, pings } = await pinger.stop()
   clearInterval(sampler)
   const measured = await stall()
   return { status: answer.status, reply, slowest, pings, before, peak, ...measured }

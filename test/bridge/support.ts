@@ -1,7 +1,7 @@
 /**
  * Test support: a bridge started in-process on a free port, in front of the file's own Valkey.
  */
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { type BridgeConfig, parseConfig } from '../../src/bridge/config.ts'
 import type { BridgeServer } from '../../src/bridge/node/server.ts'
 import { startBridge } from '../../src/bridge/node/start.ts'
@@ -56,4 +56,31 @@ export const post = async (
     json = text
   }
   return { status: response.status, json, headers: response.headers }
+}
+
+/**
+ * Sends a PING to the bridge at `url` every 10 ms until `stop()`, which resolves with the slowest
+ * round trip (ms) and how many were answered; every answer must be PONG.
+ */
+export const pingAlongside = (url: string) => {
+  let slowest = 0
+  let pings = 0
+  let done = false
+  const pinger = (async () => {
+    while (!done) {
+      const started = performance.now()
+      const pong = await post(url, ['PING'])
+      expect(pong.json).toEqual({ result: 'PONG' })
+      slowest = Math.max(slowest, performance.now() - started)
+      pings++
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  })()
+  return {
+    async stop() {
+      done = true
+      await pinger
+      return { slowest, pings }
+    },
+  }
 }
