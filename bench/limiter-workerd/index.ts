@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
-import { spawnBridge } from '../../test/support/bridge-cli.ts'
+import { spawnQuietBridge } from '../../test/support/bridge-cli.ts'
 import { startValkey } from '../../test/support/valkey.ts'
 import { pairedRatio } from '../report.ts'
 
@@ -33,16 +33,7 @@ const built = await build({
 })
 
 const server = await startValkey()
-const bridge = await spawnBridge([
-  '--upstream',
-  server.url,
-  '--token',
-  TOKEN,
-  '--listen',
-  '127.0.0.1:0',
-  '--log-level',
-  'error',
-])
+const bridge = await spawnQuietBridge(server.url, TOKEN)
 const mf = new Miniflare({
   modules: true,
   script: built.outputFiles[0]!.text,

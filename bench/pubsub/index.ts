@@ -10,7 +10,7 @@
 import { execFile } from 'node:child_process'
 import { connect } from '../../adapters/node/index.ts'
 import { createTcpClient } from '../../src/index.ts'
-import { spawnBridge } from '../../test/support/bridge-cli.ts'
+import { spawnQuietBridge } from '../../test/support/bridge-cli.ts'
 import { startValkey } from '../../test/support/valkey.ts'
 import { type Figure, pairedRatio, type Ratio, report } from '../report.ts'
 import { median, percentile } from '../stats.ts'
@@ -22,16 +22,7 @@ const PAD = 'x'.repeat(256)
 const payload = () => `${performance.now().toFixed(3)} ${PAD}`.slice(0, 256)
 
 const server = await startValkey()
-const bridge = await spawnBridge([
-  '--upstream',
-  server.url,
-  '--token',
-  TOKEN,
-  '--listen',
-  '127.0.0.1:0',
-  '--log-level',
-  'error',
-])
+const bridge = await spawnQuietBridge(server.url, TOKEN)
 const endpoints: Endpoints = {
   valkeyPort: server.port,
   valkeyUrl: server.url,

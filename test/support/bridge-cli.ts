@@ -48,3 +48,7 @@ export const spawnBridge = async (
   })
   return { child, url, exited, stderr: () => stderr }
 }
+
+/** A bridge on a free loopback port in front of `upstream`, one full `token`, logging errors only. */
+export const spawnQuietBridge = (upstream: string, token: string): Promise<BridgeProcess> =>
+  spawnBridge(['--upstream', upstream, '--token', token, '--listen', '127.0.0.1:0', '--log-level', 'error'])
