@@ -6,8 +6,8 @@
  * plus `'ietf'`, floodgate's own: the current draft's `RateLimit-Policy` and `RateLimit` from
  * `rateLimitHeaders()`, with every configured limit in the policy list.
  */
-import { createHash } from 'node:crypto'
 import { rateLimitHeaders } from '../limit/headers.ts'
+import { partitionKey } from '../limit/partition-key.ts'
 import type { RateLimitResult } from '../limit/result.ts'
 
 /** express-rate-limit's `standardHeaders` values (`true` is draft-6), plus floodgate's `'ietf'`. */
@@ -28,21 +28,17 @@ export interface HeaderInput {
 
 const up = (ms: number) => Math.max(0, Math.ceil(ms / 1000))
 
-/** express-rate-limit's draft-8 partition key: base64 of the first 12 hex digits of SHA-256(key). */
-const partitionKey = (key: string) =>
-  Buffer.from(createHash('sha256').update(key).digest('hex').slice(0, 12)).toString('base64')
-
 /**
  * The headers for one decision, as `[name, value]` pairs (draft-8 may repeat a name).
  *
  * @example
- * for (const [name, value] of draftHeaders('draft-7', false, input)) res.append(name, value)
+ * for (const [name, value] of await draftHeaders('draft-7', false, input)) res.append(name, value)
  */
-export const draftHeaders = (
+export const draftHeaders = async (
   standard: StandardHeaders,
   legacy: boolean,
   { result, resetAfter, window, name, key }: HeaderInput,
-): [string, string][] => {
+): Promise<[string, string][]> => {
   const out: [string, string][] = []
   const known = result.reason === undefined || result.reason === 'cacheBlock'
   const { limit, remaining } = result
@@ -63,7 +59,7 @@ export const draftHeaders = (
     if (known) out.push(['RateLimit', `limit=${limit}, remaining=${remaining}, reset=${reset}`])
   } else if (standard === 'draft-8') {
     if (known) out.push(['RateLimit', `"${name}"; r=${remaining}; t=${reset}`])
-    out.push(['RateLimit-Policy', `"${name}"; q=${limit}; w=${w}; pk=:${partitionKey(key)}:`])
+    out.push(['RateLimit-Policy', `"${name}"; q=${limit}; w=${w}; pk=:${await partitionKey(key)}:`])
   } else if (standard === 'ietf') {
     for (const [header, value] of Object.entries(rateLimitHeaders(result))) {
       if (header !== 'Retry-After') out.push([header, value])

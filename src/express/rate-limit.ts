@@ -191,7 +191,7 @@ export const rateLimit = (options: RateLimitOptions = {}): RequestHandler => {
       }
       if (!res.headersSent) {
         const input = { result, resetAfter, window, name, key }
-        for (const [header, value] of draftHeaders(standardHeaders, legacyHeaders, input)) {
+        for (const [header, value] of await draftHeaders(standardHeaders, legacyHeaders, input)) {
           // Appended where a limiter mounted earlier set the field: the IETF fields are lists.
           if (res.hasHeader(header)) res.append(header, value)
           else res.setHeader(header, value)

@@ -12,18 +12,12 @@
  * Reset seconds come from the server's clock (the binding limit's `resetAfter`), so caller clock
  * skew never leaks in. `Retry-After` on a denial is the wait until this call could pass.
  */
+import { partitionKey } from '../limit/partition-key.ts'
 import type { RateLimitResult } from '../limit/result.ts'
 
 export type HeaderDraft = 'draft-6' | 'draft-7' | 'draft-8'
 
 const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000))
-
-const partitionKey = async (identifier: string): Promise<string> => {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(identifier))
-  let hex = ''
-  for (const byte of new Uint8Array(digest).subarray(0, 6)) hex += byte.toString(16).padStart(2, '0')
-  return btoa(hex)
-}
 
 /**
  * The headers of `draft` for `result` (decided for `identifier`).
