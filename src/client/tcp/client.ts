@@ -25,7 +25,7 @@ import type {
   SubscriberOptions,
 } from '../types.ts'
 import { Fifo } from './fifo.ts'
-import { resolveTcpOptions, type TcpClientOptions, type TcpConfig } from './options.ts'
+import { connectAttempt, resolveTcpOptions, type TcpClientOptions, type TcpConfig } from './options.ts'
 import { Pending, takeBatch } from './pending.ts'
 import { sharedSubscribers } from './shared-subscriber.ts'
 import { openWithin, type Socket } from './socket.ts'
@@ -234,35 +234,18 @@ class TcpClient implements Client {
   async #open(): Promise<void> {
     const config = this.#config
     const id = ++this.#generation
-    const controller = new AbortController()
-    const timer = setTimeout(
-      () =>
-        controller.abort(
-          new TimeoutError(`connecting to ${this.#address} took over ${config.connectTimeout} ms`),
-        ),
-      config.connectTimeout,
-    )
+    const { options: connecting, timer } = connectAttempt(config)
     try {
-      const opening = config.connect(
-        {
-          host: config.host,
-          port: config.port,
-          tls: config.tls,
-          servername: config.servername ?? config.host,
-          timeout: config.connectTimeout,
-          signal: controller.signal,
+      const opening = config.connect(connecting, {
+        onData: (chunk) => {
+          if (id === this.#generation) this.#onData(chunk)
         },
-        {
-          onData: (chunk) => {
-            if (id === this.#generation) this.#onData(chunk)
-          },
-          onClose: (error) => {
-            if (id === this.#generation) this.#onClose(error)
-          },
+        onClose: (error) => {
+          if (id === this.#generation) this.#onClose(error)
         },
-      )
+      })
       // A socket that opens after we gave up is closed at once.
-      const socket = await openWithin(opening, controller.signal, (late) => late.close())
+      const socket = await openWithin(opening, connecting.signal!, (late) => late.close())
       if (id !== this.#generation) {
         socket.close()
         throw new TransportError(`the connection to ${this.#address} closed while opening`)
@@ -276,7 +259,7 @@ class TcpClient implements Client {
       const setup: Command[] = handshakeCommands(config)
       if (setup.length > 0) {
         const replies = Promise.all(setup.map((command) => this.#setup(command)))
-        await openWithin(replies, controller.signal, () => {})
+        await openWithin(replies, connecting.signal!, () => {})
       }
     } catch (error) {
       if (id === this.#generation) this.#drop()

@@ -3,8 +3,9 @@
  * explicit fields over them, defaults last. Misuse throws `TypeError`; a bad URL `ConfigError`.
  */
 
+import { TimeoutError } from '../../errors.ts'
 import type { Reply } from '../types.ts'
-import type { Connect } from './socket.ts'
+import type { Connect, ConnectOptions } from './socket.ts'
 import { parseTcpUrl, type TcpEndpoint } from './url.ts'
 
 export interface TcpClientOptions {
@@ -140,4 +141,30 @@ export const resolveTcpOptions = (options: TcpClientOptions): TcpConfig => {
     throw new TypeError('a username needs a password: AUTH takes both')
   }
   return config
+}
+
+/**
+ * Starts a connection attempt's clock: the options for `connect()` and the timer that aborts the
+ * attempt, with a `TimeoutError`, once `connectTimeout` has passed (clear it when connected).
+ */
+export const connectAttempt = (
+  config: TcpEndpoint & { servername?: string; connectTimeout: number },
+): { options: ConnectOptions; timer: ReturnType<typeof setTimeout> } => {
+  const controller = new AbortController()
+  const timer = setTimeout(
+    () =>
+      controller.abort(
+        new TimeoutError(`connecting to ${config.host}:${config.port} took over ${config.connectTimeout} ms`),
+      ),
+    config.connectTimeout,
+  )
+  const options: ConnectOptions = {
+    host: config.host,
+    port: config.port,
+    tls: config.tls,
+    servername: config.servername ?? config.host,
+    timeout: config.connectTimeout,
+    signal: controller.signal,
+  }
+  return { options, timer }
 }

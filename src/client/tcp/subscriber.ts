@@ -10,6 +10,7 @@ import { type Decoded, RespDecoder } from '../../resp/decode.ts'
 import { concatBytes, encodeCommand } from '../../resp/encode.ts'
 import type { SubscribeKind, SubscriberConnection, SubscriberHandlers, SubscriberOptions } from '../types.ts'
 import { MessageFrames } from './message-frames.ts'
+import { connectAttempt } from './options.ts'
 import { type Connect, openWithin, type Socket } from './socket.ts'
 import { handshakeCommands, type TcpEndpoint } from './url.ts'
 
@@ -188,47 +189,32 @@ export const openTcpSubscriber = async (
     (channel, message, pattern) => subscriber?.message(channel, message, pattern),
     options.bytes === true,
   )
-  const controller = new AbortController()
+  const { options: connecting, timer } = connectAttempt(config)
   const address = `${config.host}:${config.port}`
-  const timer = setTimeout(
-    () =>
-      controller.abort(new TimeoutError(`connecting to ${address} took over ${config.connectTimeout} ms`)),
-    config.connectTimeout,
-  )
   let socket: Socket | undefined
   let closedEarly: unknown = null
   try {
-    const opening = config.connect(
-      {
-        host: config.host,
-        port: config.port,
-        tls: config.tls,
-        servername: config.servername ?? config.host,
-        timeout: config.connectTimeout,
-        signal: controller.signal,
+    const opening = config.connect(connecting, {
+      onData(chunk) {
+        try {
+          if (subscriber === undefined) decoder.feed(chunk)
+          else frames.feed(chunk)
+        } catch (error) {
+          subscriber?.end(error)
+          settle.reject(error)
+        }
       },
-      {
-        onData(chunk) {
-          try {
-            if (subscriber === undefined) decoder.feed(chunk)
-            else frames.feed(chunk)
-          } catch (error) {
-            subscriber?.end(error)
-            settle.reject(error)
-          }
-        },
-        onClose(error) {
-          if (subscriber) subscriber.end(error)
-          else {
-            closedEarly = error
-            settle.reject(
-              new TransportError(`the connection to ${address} closed during setup`, { cause: error }),
-            )
-          }
-        },
+      onClose(error) {
+        if (subscriber) subscriber.end(error)
+        else {
+          closedEarly = error
+          settle.reject(
+            new TransportError(`the connection to ${address} closed during setup`, { cause: error }),
+          )
+        }
       },
-    )
-    socket = await openWithin(opening, controller.signal, (late) => late.close())
+    })
+    socket = await openWithin(opening, connecting.signal!, (late) => late.close())
     if (setup.length === 0) settle.resolve()
     else {
       const parts = setup.map(encodeCommand)
@@ -239,7 +225,7 @@ export const openTcpSubscriber = async (
         ),
       )
     }
-    await openWithin(ready, controller.signal, () => {})
+    await openWithin(ready, connecting.signal!, () => {})
   } catch (error) {
     socket?.close()
     if (error instanceof ReplyError) throw error
