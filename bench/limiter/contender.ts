@@ -60,15 +60,8 @@ export const CONTENDERS = {
   // What any limiter on the server's clock must do, and nothing else: read the clock, read the
   // state, write it back with a TTL, and answer. No decision is made.
   'TIME + GET + SET PX script, no limiter, TCP': async (e: Endpoints) => {
-    const { defineScript } = await import('../../src/client/script.ts')
     const tcp = await tcpClient(e)
-    const floor = defineScript({
-      name: 'floor',
-      lua: `local t = redis.call('TIME')
-redis.call('GET', KEYS[1])
-redis.call('SET', KEYS[1], t[1], 'PX', 60000)
-return { 1, t[1] * 1000, 0, 0, 1, 0, t[1] * 1000 + 60000, 0 }`,
-    })
+    const floor = await floorScript()
     return {
       decide: (id: string) => tcp.eval(floor, [`{floor:${id}}:sw:60000`], []),
       close: () => tcp.close(),
@@ -101,6 +94,30 @@ return { 1, t[1] * 1000, 0, 0, 1, 0, t[1] * 1000 + 60000, 0 }`,
     const { http, limiter } = await overHttp(e, undefined, 'fgg')
     return { decide: (id: string) => limiter.limit(id), close: () => http.close() }
   },
+  // No limiter: one bare round trip on our HTTP client through the bridge on the global fetch,
+  // batched like the limiter's calls. No decision over that fetch can be faster.
+  'PING, no limiter, HTTP via bridge, global fetch': async (e: Endpoints) => {
+    const { createHttpClient } = await import('../../src/client/http/client.ts')
+    const http = createHttpClient({ url: e.bridgeUrl, token: e.token })
+    return { decide: () => http.send(['PING']), close: () => http.close() }
+  },
+  // The floor of a limiter on the server's clock over that fetch: the TIME + GET + SET PX script
+  // of the TCP floor above, through our HTTP client and the bridge.
+  'TIME + GET + SET PX script, no limiter, HTTP via bridge, global fetch': async (e: Endpoints) => {
+    const { createHttpClient } = await import('../../src/client/http/client.ts')
+    const http = createHttpClient({ url: e.bridgeUrl, token: e.token })
+    const floor = await floorScript()
+    return {
+      decide: (id: string) => http.eval(floor, [`{floorh:${id}}:sw:60000`], []),
+      close: () => http.close(),
+    }
+  },
+  // The same for @upstash/redis (auto-pipelining on, its default): its own ceiling.
+  'PING, no limiter, @upstash/redis via bridge': async (e: Endpoints) => {
+    const { Redis } = await import('@upstash/redis')
+    const redis = new Redis({ url: e.bridgeUrl, token: e.token, enableTelemetry: false })
+    return { decide: () => redis.ping(), close: async () => {} }
+  },
   'floodgate slidingWindow, memory': async () => {
     const { createMemoryClient } = await import('../../src/client/memory/client.ts')
     const { createLimiter, slidingWindow } = await import('../../src/limit/index.ts')
@@ -112,6 +129,18 @@ return { 1, t[1] * 1000, 0, 0, 1, 0, t[1] * 1000 + 60000, 0 }`,
     return { decide: (id: string) => limiter.limit(id), close: async () => {} }
   },
 } satisfies Record<string, (e: Endpoints) => Promise<{ decide: Decide; close: () => Promise<void> }>>
+
+/** What a limiter on the server's clock does at least: read the clock and the state, write it. */
+const floorScript = async () => {
+  const { defineScript } = await import('../../src/client/script.ts')
+  return defineScript({
+    name: 'floor',
+    lua: `local t = redis.call('TIME')
+redis.call('GET', KEYS[1])
+redis.call('SET', KEYS[1], t[1], 'PX', 60000)
+return { 1, t[1] * 1000, 0, 0, 1, 0, t[1] * 1000 + 60000, 0 }`,
+  })
+}
 
 /** Our TCP client on the bench's Valkey. */
 const tcpClient = async (e: Endpoints) => {

@@ -37,6 +37,7 @@ const MEMORY_N = Number(process.env.MEMORY_N ?? 1_000_000)
 const TOKEN = 'bench-token-0123456789abcdef'
 const BASELINE = process.env.BENCH_BASELINE
 const MEMORY_ONLY = process.env.BENCH_ONLY === 'memory'
+const BRIDGE_ONLY = process.env.BENCH_ONLY === 'bridge'
 
 const OVER_TCP: ContenderName[] = [
   'floodgate slidingWindow, TCP',
@@ -49,6 +50,9 @@ const VIA_BRIDGE: ContenderName[] = [
   'floodgate slidingWindow, HTTP via bridge, nodeFetch',
   '@upstash/ratelimit slidingWindow, via bridge',
   'floodgate slidingWindow, HTTP via bridge, global fetch',
+  'PING, no limiter, HTTP via bridge, global fetch',
+  'PING, no limiter, @upstash/redis via bridge',
+  'TIME + GET + SET PX script, no limiter, HTTP via bridge, global fetch',
 ]
 const MEMORY: ContenderName = 'floodgate slidingWindow, memory'
 
@@ -96,7 +100,7 @@ try {
   // bench (nor one still collecting after a network round) shares the machine with it.
   const memory = await startContender(MEMORY, endpoints)
   const baseline = BASELINE === undefined ? undefined : await startContender(MEMORY, endpoints, BASELINE)
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < (BRIDGE_ONLY ? 0 : ROUNDS); round++) {
     for (const [label, contender] of [
       ['', memory],
       [' (baseline)', baseline],
@@ -109,14 +113,15 @@ try {
   }
   memory.stop()
   baseline?.stop()
-  for (const name of MEMORY_ONLY ? [] : [...OVER_TCP, ...VIA_BRIDGE]) {
+  const overTcp = BRIDGE_ONLY ? [] : OVER_TCP
+  for (const name of MEMORY_ONLY ? [] : [...overTcp, ...VIA_BRIDGE]) {
     contenders.set(name, await startContender(name, endpoints))
   }
   const ask = (name: ContenderName, concurrency: number, n: number) =>
     contenders.get(name)!.ask({ concurrency, n, latencies: true, serverPid: server.pid })
   for (let round = 0; round < (MEMORY_ONLY ? 0 : ROUNDS); round++) {
     for (const concurrency of [1, 50] as const) {
-      for (const name of OVER_TCP)
+      for (const name of overTcp)
         record(`${name} @${concurrency}`, await ask(name, concurrency, N[concurrency]))
       for (const name of VIA_BRIDGE) {
         record(`${name} @${concurrency}`, await ask(name, concurrency, HTTP_N[concurrency]))
@@ -150,7 +155,7 @@ try {
     const b = summary(theirs)
     return `p50 ${(b.p50 / a.p50).toFixed(2)}x, p99 ${(b.p99 / a.p99).toFixed(2)}x lower`
   }
-  for (const concurrency of MEMORY_ONLY ? [] : [1, 50]) {
+  for (const concurrency of MEMORY_ONLY || BRIDGE_ONLY ? [] : [1, 50]) {
     const [ours, theirs, fixed, ping, floor] = OVER_TCP.map((name) => `${name} @${concurrency}`) as [
       string,
       string,
@@ -172,40 +177,65 @@ try {
     )
   }
   for (const concurrency of MEMORY_ONLY ? [] : [1, 50]) {
-    const [ours, theirs, global] = VIA_BRIDGE.map((name) => `${name} @${concurrency}`) as [
-      string,
-      string,
-      string,
-    ]
+    const [ours, theirs, global, ping, upstashPing, floor] = VIA_BRIDGE.map(
+      (name) => `${name} @${concurrency}`,
+    ) as [string, string, string, string, string, string]
     console.log(
       `ratio bridge: floodgate (nodeFetch, floodgate/node's default) / @upstash/ratelimit @${concurrency}: ` +
         `${ratio(ours, theirs)} (${latency(ours, theirs)}) (target >= 1.3x)`,
     )
     console.log(
-      `  both on global fetch, floodgate / @upstash/ratelimit @${concurrency}: ${ratio(global, theirs)}`,
+      `  both on global fetch, floodgate / @upstash/ratelimit @${concurrency}: ${ratio(global, theirs)} (target >= 1.1x)`,
+    )
+    console.log(
+      `  ceiling on global fetch, a bare PING on our HTTP client / @upstash/ratelimit @${concurrency}: ${ratio(ping, theirs)}`,
+    )
+    console.log(
+      `  floor on global fetch, a TIME + GET + SET PX script on our HTTP client / @upstash/ratelimit @${concurrency}: ${ratio(floor, theirs)}`,
+    )
+    console.log(
+      `  @upstash/redis's own bare PING / @upstash/ratelimit @${concurrency}: ${ratio(upstashPing, theirs)}`,
     )
   }
-  const sequential = figures.get(`${MEMORY}, sequential`)!.map((f) => f.opsPerSec)
+  const sequential = figures.get(`${MEMORY}, sequential`)?.map((f) => f.opsPerSec) ?? [Number.NaN]
   const count = (n: number) => Math.round(n).toLocaleString('en-US')
-  console.log(
-    `memory backend: ${count(median(sequential))} decisions/s single-threaded, sequential ` +
-      `(rounds ${count(Math.min(...sequential))}–${count(Math.max(...sequential))}) (target >= 1,000,000)`,
-  )
+  if (!BRIDGE_ONLY)
+    console.log(
+      `memory backend: ${count(median(sequential))} decisions/s single-threaded, sequential ` +
+        `(rounds ${count(Math.min(...sequential))}–${count(Math.max(...sequential))}) (target >= 1,000,000)`,
+    )
   const rounds = (name: ContenderName, concurrency: number) =>
     figures.get(`${name} @${concurrency}`)!.map((f) => f.opsPerSec)
   const [tcp, flexible, , ping] = OVER_TCP as [ContenderName, ContenderName, ContenderName, ContenderName]
-  const [bridged, upstash, globalFetch] = VIA_BRIDGE as [ContenderName, ContenderName, ContenderName]
+  const [bridged, upstash, globalFetch, httpPing, , httpFloor] = VIA_BRIDGE as [
+    ContenderName,
+    ContenderName,
+    ContenderName,
+    ContenderName,
+    ContenderName,
+    ContenderName,
+  ]
   if (!MEMORY_ONLY) {
+    const overTcpRatios = BRIDGE_ONLY
+      ? []
+      : [
+          pairedRatio(
+            'TCP / rate-limiter-flexible, 50 in flight',
+            rounds(tcp, 50),
+            rounds(flexible, 50),
+            1.5,
+          ),
+          pairedRatio('TCP / rate-limiter-flexible, 1 in flight', rounds(tcp, 1), rounds(flexible, 1), 1.5),
+          pairedRatio(
+            'bare PING (ceiling) / rate-limiter-flexible, 1 in flight',
+            rounds(ping, 1),
+            rounds(flexible, 1),
+          ),
+        ]
     report(
       'Rate-limit decisions/s, floodgate / peer',
       [
-        pairedRatio('TCP / rate-limiter-flexible, 50 in flight', rounds(tcp, 50), rounds(flexible, 50), 1.5),
-        pairedRatio('TCP / rate-limiter-flexible, 1 in flight', rounds(tcp, 1), rounds(flexible, 1), 1.5),
-        pairedRatio(
-          'bare PING (ceiling) / rate-limiter-flexible, 1 in flight',
-          rounds(ping, 1),
-          rounds(flexible, 1),
-        ),
+        ...overTcpRatios,
         pairedRatio(
           'bridge, nodeFetch / @upstash/ratelimit, 50 in flight',
           rounds(bridged, 50),
@@ -222,15 +252,44 @@ try {
           'bridge, both on global fetch / @upstash/ratelimit, 50 in flight',
           rounds(globalFetch, 50),
           rounds(upstash, 50),
+          1.1,
+        ),
+        pairedRatio(
+          'bridge, both on global fetch / @upstash/ratelimit, 1 in flight',
+          rounds(globalFetch, 1),
+          rounds(upstash, 1),
+          1.1,
+        ),
+        pairedRatio(
+          'global fetch, a bare PING (ceiling) / @upstash/ratelimit, 1 in flight',
+          rounds(httpPing, 1),
+          rounds(upstash, 1),
+        ),
+        pairedRatio(
+          'global fetch, a bare PING (ceiling) / @upstash/ratelimit, 50 in flight',
+          rounds(httpPing, 50),
+          rounds(upstash, 50),
+        ),
+        pairedRatio(
+          'global fetch, TIME + GET + SET PX script (floor) / @upstash/ratelimit, 1 in flight',
+          rounds(httpFloor, 1),
+          rounds(upstash, 1),
+        ),
+        pairedRatio(
+          'global fetch, TIME + GET + SET PX script (floor) / @upstash/ratelimit, 50 in flight',
+          rounds(httpFloor, 50),
+          rounds(upstash, 50),
         ),
       ],
-      [
-        {
-          label: 'memory backend, one thread, median of rounds',
-          value: Math.round(median(sequential)),
-          unit: 'decisions/s',
-        },
-      ],
+      BRIDGE_ONLY
+        ? []
+        : [
+            {
+              label: 'memory backend, one thread, median of rounds',
+              value: Math.round(median(sequential)),
+              unit: 'decisions/s',
+            },
+          ],
     )
   }
   if (BASELINE !== undefined) {

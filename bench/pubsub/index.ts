@@ -1,13 +1,21 @@
 /**
- * `npm run bench pubsub`: delivered messages/s and publish→receive latency, at 1 and 100
- * subscribers, for floodgate over TCP against ioredis (same Valkey) and floodgate over SSE against
- * `@upstash/redis`'s subscriber (same bridge, its own process). Payloads are 256 B. Throughput:
- * `valkey-benchmark` publishes N messages (another process, so only the subscribers run here);
- * timed from the first delivery to the last, with this process's CPU per message. Latency: this
- * process publishes stamped messages at a steady rate well under saturation.
- * Contenders alternate within each round; ratios are medians of per-round ratios.
+ * `npm run bench pubsub`: messages/s and publish→receive latency, at 1 and 100 subscribers, for
+ * floodgate over TCP against ioredis (same Valkey) and floodgate over SSE against
+ * `@upstash/redis`'s subscriber (same bridge, its own process). Payloads are 256 B.
+ *
+ * - Capacity (the target): `valkey-benchmark` publishes N messages while this process is blocked,
+ *   so they wait in Valkey (and the bridge's upstream connection); then the subscribers drain the
+ *   backlog, timed from the moment this process runs again to the last delivery. This is what a
+ *   subscriber can take: nothing else limits it.
+ * - Live: `valkey-benchmark` publishes N messages (another process) while the subscribers read;
+ *   timed from the first delivery to the last, with this process's CPU per message. With one
+ *   subscriber this measures the publisher as much as the subscriber (its own rate is printed).
+ * - Latency: this process publishes stamped messages at a steady rate well under saturation.
+ *
+ * Contenders alternate within each round; ratios are medians of per-round ratios. The first round
+ * of each pair is a warm-up (JIT) and is not counted.
  */
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { connect } from '../../adapters/node/index.ts'
 import { createTcpClient } from '../../src/index.ts'
 import { spawnQuietBridge } from '../../test/support/bridge-cli.ts'
@@ -16,12 +24,15 @@ import { type Figure, pairedRatio, type Ratio, report } from '../report.ts'
 import { median, percentile } from '../stats.ts'
 import { contenders, type Endpoints } from './contenders.ts'
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4)
 const TOKEN = 'bench-token-0123456789abcdef'
 const PAD = 'x'.repeat(256)
 const payload = () => `${performance.now().toFixed(3)} ${PAD}`.slice(0, 256)
 
 const server = await startValkey()
+// A backlog of 100,000 messages (29 MB) per subscriber connection must not be cut by Valkey's
+// default pubsub output buffer limit (32 MB hard, 8 MB for 60 s).
+server.cli('CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 0 0 0')
 const bridge = await spawnQuietBridge(server.url, TOKEN)
 const endpoints: Endpoints = {
   valkeyPort: server.port,
@@ -33,22 +44,37 @@ const publisher = createTcpClient({ url: server.url, connect })
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 interface Run {
+  /** Draining a backlog. */
+  capacity: number
+  /** With a live publisher, and the publisher's own rate. */
   perSecond: number
+  publisherPerSecond: number
   cpuPerMessage: number
   p50: number
   p99: number
 }
 
+const blastArgs = (channel: string, count: number) => [
+  '-p',
+  String(server.port),
+  '-n',
+  String(count),
+  '-P',
+  '100',
+  '-c',
+  '1',
+  'PUBLISH',
+  channel,
+  PAD,
+]
+
 /** Publishes `count` messages from `valkey-benchmark` (another process, pipelined 100 deep). */
 const blast = (channel: string, count: number) =>
   new Promise<void>((resolve, reject) =>
-    execFile(
-      'valkey-benchmark',
-      ['-p', String(server.port), '-n', String(count), '-P', '100', '-c', '1', 'PUBLISH', channel, PAD],
-      (error) =>
-        error
-          ? reject(new Error(`valkey-benchmark failed (install valkey-tools): ${error.message}`))
-          : resolve(),
+    execFile('valkey-benchmark', blastArgs(channel, count), (error) =>
+      error
+        ? reject(new Error(`valkey-benchmark failed (install valkey-tools): ${error.message}`))
+        : resolve(),
     ),
   )
 
@@ -67,12 +93,28 @@ const measure = async (name: string, subscribers: number): Promise<Run> => {
     lastAt = performance.now()
   })
   const cpu = process.cpuUsage()
+  const publishStart = performance.now()
   await blast(channel, total)
+  const publisherPerSecond = (total / (performance.now() - publishStart)) * 1000
   // Done when all arrived, or nothing more came for 500 ms (a contender that lost some).
   while (delivered < total * subscribers && performance.now() - lastAt < 500) await sleep(5)
   const used = process.cpuUsage(cpu)
   const perSecond = (delivered / (lastAt - firstAt)) * 1000
   const cpuPerMessage = (used.user + used.system) / delivered
+  await opened.close()
+  // Capacity: the backlog is published while this process is blocked in execFileSync, so no
+  // subscriber reads until it is all in Valkey's output buffers.
+  delivered = 0
+  channel = `bench:${++channelId}`
+  opened = await open(endpoints, channel, subscribers, () => {
+    delivered++
+    lastAt = performance.now()
+  })
+  execFileSync('valkey-benchmark', blastArgs(channel, total))
+  const drainStart = performance.now()
+  lastAt = drainStart
+  while (delivered < total * subscribers && performance.now() - lastAt < 500) await sleep(1)
+  const capacity = (delivered / (lastAt - drainStart)) * 1000
   await opened.close()
   // Latency: a steady 500 messages/s for 2 s, each stamped with its send time.
   const latencies: number[] = []
@@ -88,7 +130,14 @@ const measure = async (name: string, subscribers: number): Promise<Run> => {
   await sleep(300)
   await opened.close()
   latencies.sort((a, b) => a - b)
-  return { perSecond, cpuPerMessage, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) }
+  return {
+    capacity,
+    perSecond,
+    publisherPerSecond,
+    cpuPerMessage,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+  }
 }
 
 // BENCH_ONLY=tcp or sse runs one pair; BENCH_SUBSCRIBERS=1 or 100 one subscriber count.
@@ -107,58 +156,54 @@ try {
   for (const subscribers of counts) {
     for (const [ours, theirs, target] of pairs) {
       const runs: Record<string, Run[]> = { [ours]: [], [theirs]: [] }
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const name of round % 2 === 0 ? [ours, theirs] : [theirs, ours])
-          runs[name]!.push(await measure(name, subscribers))
-      }
-      for (const name of [ours, theirs]) {
-        const r = runs[name]!
-        const line = {
-          perSecond: Math.round(median(r.map((x) => x.perSecond))),
-          cpu: median(r.map((x) => x.cpuPerMessage)).toFixed(2),
-          p50: median(r.map((x) => x.p50)).toFixed(3),
-          p99: median(r.map((x) => x.p99)).toFixed(3),
+      // Round 0 warms both up (JIT) and is not counted.
+      for (let round = 0; round <= ROUNDS; round++) {
+        for (const name of round % 2 === 0 ? [ours, theirs] : [theirs, ours]) {
+          const run = await measure(name, subscribers)
+          if (round > 0) runs[name]!.push(run)
         }
-        console.log(
-          `${name}, ${subscribers} sub: ${line.perSecond} msg/s, ${line.cpu} µs CPU/msg, p50 ${line.p50} ms, p99 ${line.p99} ms`,
-        )
-        figures.push({
-          label: `${name}, ${subscribers} subscriber(s): CPU per message`,
-          value: line.cpu,
-          unit: 'µs',
-        })
-        figures.push({
-          label: `${name}, ${subscribers} subscriber(s): delivered`,
-          value: line.perSecond,
-          unit: 'msg/s',
-        })
-        figures.push({
-          label: `${name}, ${subscribers} subscriber(s): p50 / p99`,
-          value: `${line.p50} / ${line.p99}`,
-          unit: 'ms',
-        })
       }
-      const ratio = pairedRatio(
-        `${ours} / ${theirs}, msg/s, ${subscribers} sub`,
-        runs[ours]!.map((x) => x.perSecond),
-        runs[theirs]!.map((x) => x.perSecond),
-        target,
+      const med = (name: string, pick: (run: Run) => number) => median(runs[name]!.map(pick))
+      for (const name of [ours, theirs]) {
+        const capacity = Math.round(med(name, (x) => x.capacity))
+        const live = Math.round(med(name, (x) => x.perSecond))
+        const publisher = Math.round(med(name, (x) => x.publisherPerSecond))
+        const cpu = med(name, (x) => x.cpuPerMessage).toFixed(2)
+        const p50 = med(name, (x) => x.p50).toFixed(3)
+        const p99 = med(name, (x) => x.p99).toFixed(3)
+        console.log(
+          `${name}, ${subscribers} sub: capacity ${capacity} msg/s; live ${live} msg/s (publisher ${publisher}/s), ${cpu} µs CPU/msg; p50 ${p50} ms, p99 ${p99} ms`,
+        )
+        const label = `${name}, ${subscribers} subscriber(s)`
+        figures.push(
+          { label: `${label}: capacity (backlog drained)`, value: capacity, unit: 'msg/s' },
+          { label: `${label}: delivered, live publisher`, value: live, unit: 'msg/s' },
+          { label: `${label}: CPU per message, live`, value: cpu, unit: 'µs' },
+          { label: `${label}: p50 / p99`, value: `${p50} / ${p99}`, unit: 'ms' },
+        )
+      }
+      const paired = (label: string, a: string, b: string, pick: (run: Run) => number, goal?: number) => {
+        const r = pairedRatio(label, runs[a]!.map(pick), runs[b]!.map(pick), goal)
+        console.log(`${r.label}: ${r.value?.toFixed(2)} (${r.low?.toFixed(2)}-${r.high?.toFixed(2)})`)
+        return r
+      }
+      ratios.push(
+        paired(
+          `${ours} / ${theirs}, capacity msg/s, ${subscribers} sub`,
+          ours,
+          theirs,
+          (x) => x.capacity,
+          target,
+        ),
+        paired(`${ours} / ${theirs}, live msg/s, ${subscribers} sub`, ours, theirs, (x) => x.perSecond),
+        paired(`${theirs} p99 / ${ours} p99, ${subscribers} sub`, theirs, ours, (x) => x.p99),
+        paired(
+          `${theirs} CPU / ${ours} CPU per message, live, ${subscribers} sub`,
+          theirs,
+          ours,
+          (x) => x.cpuPerMessage,
+        ),
       )
-      const p99 = pairedRatio(
-        `${theirs} p99 / ${ours} p99, ${subscribers} sub`,
-        runs[theirs]!.map((x) => x.p99),
-        runs[ours]!.map((x) => x.p99),
-      )
-      console.log(
-        `${ratio.label}: ${ratio.value?.toFixed(2)} (${ratio.low?.toFixed(2)}-${ratio.high?.toFixed(2)}); ${p99.label}: ${p99.value?.toFixed(2)}`,
-      )
-      const cpu = pairedRatio(
-        `${theirs} CPU / ${ours} CPU per message, ${subscribers} sub`,
-        runs[theirs]!.map((x) => x.cpuPerMessage),
-        runs[ours]!.map((x) => x.cpuPerMessage),
-      )
-      console.log(`${cpu.label}: ${cpu.value?.toFixed(2)} (${cpu.low?.toFixed(2)}-${cpu.high?.toFixed(2)})`)
-      ratios.push(ratio, p99, cpu)
     }
   }
   report('Pub/sub delivered messages/s and p99, floodgate / peer', ratios, figures)
