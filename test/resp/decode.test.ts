@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ProtocolError, ReplyError } from '../../src/errors.ts'
-import { type Decoded, MAX_DEPTH, RespDecoder } from '../../src/resp/decode.ts'
+import { type Decoded, MAX_DEPTH, RespDecoder, utf8Text } from '../../src/resp/decode.ts'
 import { fixtures, wireBytes } from './fixtures.ts'
 
 const collect = (chunks: Iterable<Uint8Array>, bytes = false) => {
@@ -181,5 +181,41 @@ describe('RespDecoder on random garbage', () => {
       }),
       { numRuns: 100_000 },
     )
+  })
+})
+
+describe('utf8Text', () => {
+  const reference = new TextDecoder('utf-8', { ignoreBOM: true })
+  // Bytes biased towards what trips decoders: continuation bytes, lead bytes, 0xEF (the BOM's).
+  const tricky = fc
+    .uint8Array({ maxLength: 40 })
+    .map((bytes) =>
+      bytes.map((b) =>
+        b % 4 === 0 ? 0x80 + (b % 64) : b % 4 === 1 ? 0xc0 + (b % 64) : b % 4 === 2 ? 0xef : b,
+      ),
+    )
+
+  it('reads a Node Buffer (utf8Slice) and a plain Uint8Array exactly as TextDecoder with ignoreBOM does', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.uint8Array({ maxLength: 40 }), tricky),
+        fc.nat(40),
+        fc.nat(40),
+        (bytes, a, b) => {
+          const from = Math.min(a, b, bytes.length)
+          const to = Math.min(Math.max(a, b), bytes.length)
+          const expected = reference.decode(bytes.subarray(from, to))
+          expect(utf8Text(Buffer.from(bytes), from, to)).toBe(expected)
+          expect(utf8Text(bytes, from, to)).toBe(expected)
+        },
+      ),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('keeps a leading byte-order mark and replaces invalid bytes with U+FFFD', () => {
+    const bytes = Buffer.from([0xef, 0xbb, 0xbf, 0x68, 0x69, 0xff, 0xe2, 0x82])
+    expect(utf8Text(bytes, 0, bytes.length)).toBe('\uFEFFhi\uFFFD\uFFFD')
+    expect(utf8Text(new Uint8Array(bytes), 0, bytes.length)).toBe('\uFEFFhi\uFFFD\uFFFD')
   })
 })

@@ -7,7 +7,7 @@
  * A message frame cut by the chunk's end is held (up to `HOLD_MAX` bytes) and completed from the
  * next chunk; a longer one is left to the general decoder.
  */
-import { MAX_BULK_LENGTH, type RespDecoder } from '../../resp/decode.ts'
+import { MAX_BULK_LENGTH, type RespDecoder, utf8Text } from '../../resp/decode.ts'
 import { concatBytes } from '../../resp/encode.ts'
 
 export type OnMessage = (channel: string, message: string | Uint8Array, pattern?: string) => void
@@ -125,7 +125,7 @@ export class MessageFrames {
       ? copy(buf, this.#from, this.#to)
       : this.#to - this.#from === 0
         ? ''
-        : utf8.decode(buf.subarray(this.#from, this.#to))
+        : utf8Text(buf, this.#from, this.#to)
     this.#onMessage(channel, message, pattern)
     return at
   }
