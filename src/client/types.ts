@@ -106,8 +106,12 @@ export type SubscribeKind = 'subscribe' | 'psubscribe' | 'ssubscribe'
 
 /** What a subscriber connection reports back to the pub/sub layer above it. */
 export interface SubscriberHandlers {
-  /** One published message; `pattern` is set for a pattern subscription's match. */
-  onMessage(channel: string, message: string | Uint8Array, pattern?: string): void
+  /**
+   * One published message; `pattern` is set for a pattern subscription's match, `sharded` for a
+   * shard channel's message (`smessage`, sent by SPUBLISH). Valkey keeps shard channels apart from
+   * classic channels of the same name: PUBLISH never reaches an SSUBSCRIBE, nor SPUBLISH a SUBSCRIBE.
+   */
+  onMessage(channel: string, message: string | Uint8Array, pattern?: string, sharded?: boolean): void
   /**
    * The connection ended (the server went away, a shard channel moved, `close()`): called once,
    * never after `close()`. Messages published from now on are lost until a new connection subscribes.

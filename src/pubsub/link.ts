@@ -118,8 +118,8 @@ export class Link {
     try {
       connection = await this.#options.client.openSubscriber!(
         {
-          onMessage: (channel, message, pattern) => {
-            if (generation === this.#generation) this.#options.onMessage(channel, message, pattern)
+          onMessage: (channel, message, pattern, sharded) => {
+            if (generation === this.#generation) this.#options.onMessage(channel, message, pattern, sharded)
           },
           onClose: (error) => {
             if (generation === this.#generation) this.#dropped(error)

@@ -57,12 +57,18 @@ export class LiveSubscription implements Subscription {
       backoff: resolved.backoff,
       // A subscription that pauses its connection when full keeps that connection to itself.
       subscriberOptions: { bytes: options.bytes === true, exclusive: resolved.overflow === 'pause' },
-      onMessage: (channel, raw, pattern) => {
+      onMessage: (channel, raw, pattern, sharded) => {
         this.#received++
         // A transport that carries only text (SSE) hands a string even when bytes were asked for.
         const message = bytes && typeof raw === 'string' ? encoder.encode(raw) : raw
         if (this.#feed.length === 0) this.#overflowing = false
-        this.#feed.push(pattern === undefined ? { channel, message } : { channel, message, pattern })
+        this.#feed.push(
+          pattern !== undefined
+            ? { channel, message, pattern }
+            : sharded === true
+              ? { channel, message, sharded }
+              : { channel, message },
+        )
       },
       onEnd: (error) => {
         this.#feed.end(error)

@@ -11,6 +11,11 @@ export interface PubSubMessage {
   message: string | Uint8Array
   /** The pattern that matched, for a pattern subscription. */
   pattern?: string
+  /**
+   * `true` for a shard channel's message (SPUBLISH to an `ssubscribe`d channel). A classic channel
+   * and a shard channel of the same name are two channels: each gets only its own kind's messages.
+   */
+  sharded?: true
   /** The stream entry id, in durable mode: pass it back as `from` to resume after it. */
   id?: string
 }

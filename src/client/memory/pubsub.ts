@@ -2,7 +2,8 @@
  * PUBLISH / SUBSCRIBE inside one process: the memory backend's broker. A message reaches every
  * subscriber of the same memory client synchronously, before PUBLISH answers, in publish order. As
  * on Valkey, a subscriber gets a message once per matching channel and once per matching pattern.
- * Sharded channels are plain channels here (one process is one shard).
+ * Shard channels live in a namespace of their own, as on Valkey (one process is one shard): SPUBLISH
+ * reaches only SSUBSCRIBE, PUBLISH only SUBSCRIBE and PSUBSCRIBE.
  */
 import { TransportError } from '../../errors.ts'
 import type { SubscribeKind, SubscriberConnection, SubscriberHandlers, SubscriberOptions } from '../types.ts'
@@ -61,7 +62,7 @@ class MemorySubscriber implements SubscriberConnection {
     let count = 0
     if (sharded) {
       if (this.shards.has(channel)) {
-        this.#handlers.onMessage(channel, payload)
+        this.#handlers.onMessage(channel, payload, undefined, true)
         count++
       }
       return count

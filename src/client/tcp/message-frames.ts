@@ -10,7 +10,12 @@
 import { MAX_BULK_LENGTH, type RespDecoder, utf8Text } from '../../resp/decode.ts'
 import { concatBytes } from '../../resp/encode.ts'
 
-export type OnMessage = (channel: string, message: string | Uint8Array, pattern?: string) => void
+export type OnMessage = (
+  channel: string,
+  message: string | Uint8Array,
+  pattern: string | undefined,
+  sharded: boolean,
+) => void
 
 /** Longest partial frame held back for the fast path; a longer one goes to the general decoder. */
 const HOLD_MAX = 64 * 1024
@@ -102,10 +107,10 @@ export class MessageFrames {
     const count = buf[pos + 1]
     if ((type !== 42 && type !== 62) || buf[pos + 2] !== 13 || buf[pos + 3] !== 10) return OTHER
     let at = pos + 4
-    if (count === 51) {
-      // *3: message or smessage
-      at = expect(buf, at, buf[at + 1] === 56 ? SMESSAGE : MESSAGE)
-    } else if (count === 52) at = expect(buf, at, PMESSAGE)
+    // *3: message or smessage (`$8`), kept apart: a shard channel is not the classic one of its name.
+    const sharded = count === 51 && buf[at + 1] === 56
+    if (count === 51) at = expect(buf, at, sharded ? SMESSAGE : MESSAGE)
+    else if (count === 52) at = expect(buf, at, PMESSAGE)
     else return OTHER
     if (at < 0) return at
     let pattern: string | undefined
@@ -126,7 +131,7 @@ export class MessageFrames {
       : this.#to - this.#from === 0
         ? ''
         : utf8Text(buf, this.#from, this.#to)
-    this.#onMessage(channel, message, pattern)
+    this.#onMessage(channel, message, pattern, sharded)
     return at
   }
 

@@ -2,8 +2,12 @@
  * Subscriptions opened from one client share one subscriber connection: each frame is read and
  * decoded once and handed to every subscription that wants its channel or pattern, instead of
  * once per subscription on a connection of its own. The server is subscribed to each name once,
- * for as long as one subscription wants it. When the connection drops, every subscription on it
- * is told (`onClose`) and reconnects through `open`, which starts the next shared connection.
+ * for as long as one subscription wants it. Channels, shard channels and patterns are three
+ * namespaces, as on Valkey: `x` subscribed with SUBSCRIBE and `x` with SSUBSCRIBE are two names,
+ * each with its own subscribers and its own count, and a message goes by its kind (`message`,
+ * `smessage`, `pmessage`) to the subscribers of that kind only. When the connection drops, every
+ * subscription on it is told (`onClose`) and reconnects through `open`, which starts the next
+ * shared connection.
  * Flow control is shared too: while any subscription asks to pause, the connection is not read;
  * so a subscription that pauses when full (`exclusive`) gets a connection of its own.
  */
@@ -21,9 +25,11 @@ interface Held {
 class Hub {
   readonly connection: Promise<SubscriberConnection>
   readonly #members = new Set<Member>()
-  /** Who gets a message: by channel (subscribe and ssubscribe), or by pattern. */
+  /** Who gets a message: by channel, by shard channel, or by pattern. */
   readonly #channels = new Map<string, Set<Member>>()
+  readonly #shards = new Map<string, Set<Member>>()
   readonly #patterns = new Map<string, Set<Member>>()
+  /** By `<kind>:<name>`. */
   readonly #held = new Map<string, Held>()
   #paused = 0
   #onEmpty: () => void
@@ -33,10 +39,15 @@ class Hub {
     this.#onEmpty = onEmpty
     this.connection = open(
       {
-        onMessage: (channel, message, pattern) => {
-          const members = pattern === undefined ? this.#channels.get(channel) : this.#patterns.get(pattern)
+        onMessage: (channel, message, pattern, sharded) => {
+          const members =
+            pattern !== undefined
+              ? this.#patterns.get(pattern)
+              : sharded === true
+                ? this.#shards.get(channel)
+                : this.#channels.get(channel)
           if (members === undefined) return
-          for (const member of members) member.handlers.onMessage(channel, message, pattern)
+          for (const member of members) member.handlers.onMessage(channel, message, pattern, sharded)
         },
         onClose: (error) => this.#drop(error),
       },
@@ -91,7 +102,9 @@ class Hub {
     for (const name of names) {
       const k = `${kind}:${name}`
       if (!member.names.delete(k)) continue
-      this.#routesOf(kind).get(name)?.delete(member)
+      const routes = this.#routesOf(kind)
+      const members = routes.get(name)
+      if (members?.delete(member) && members.size === 0) routes.delete(name)
       const held = this.#held.get(k)
       if (held !== undefined && --held.count === 0) {
         this.#held.delete(k)
@@ -102,7 +115,7 @@ class Hub {
   }
 
   #routesOf(kind: SubscribeKind): Map<string, Set<Member>> {
-    return kind === 'psubscribe' ? this.#patterns : this.#channels
+    return kind === 'subscribe' ? this.#channels : kind === 'ssubscribe' ? this.#shards : this.#patterns
   }
 
   pause(): void {

@@ -98,9 +98,14 @@ class TcpSubscriber implements SubscriberConnection {
   }
 
   /** A message read by the fast path (MessageFrames). */
-  message(channel: string, message: string | Uint8Array, pattern?: string): void {
+  message(
+    channel: string,
+    message: string | Uint8Array,
+    pattern: string | undefined,
+    sharded: boolean,
+  ): void {
     this.#heard = true
-    this.#handlers.onMessage(channel, message, pattern)
+    this.#handlers.onMessage(channel, message, pattern, sharded)
   }
 
   /** Every decoded reply and push: confirmations, messages, PONGs, errors. */
@@ -115,7 +120,12 @@ class TcpSubscriber implements SubscriberConnection {
     const first = reply[0]
     const type = typeof first === 'string' ? first : asText(first)
     if (type === 'message' || type === 'smessage') {
-      this.#handlers.onMessage(asText(reply[1]), reply[2] as string | Uint8Array)
+      this.#handlers.onMessage(
+        asText(reply[1]),
+        reply[2] as string | Uint8Array,
+        undefined,
+        type === 'smessage',
+      )
     } else if (type === 'pmessage') {
       this.#handlers.onMessage(asText(reply[2]), reply[3] as string | Uint8Array, asText(reply[1]))
     } else if (type !== 'pong') this.#confirm(type, asText(reply[1]))
@@ -186,7 +196,7 @@ export const openTcpSubscriber = async (
   // Messages skip the general decoder once subscribed; setup replies go through it.
   const frames = new MessageFrames(
     decoder,
-    (channel, message, pattern) => subscriber?.message(channel, message, pattern),
+    (channel, message, pattern, sharded) => subscriber?.message(channel, message, pattern, sharded),
     options.bytes === true,
   )
   const { options: connecting, timer } = connectAttempt(config)
