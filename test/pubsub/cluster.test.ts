@@ -66,6 +66,55 @@ describe('pub/sub on a cluster', () => {
     await sub.close()
   })
 
+  it('keeps a classic channel and the shard channel of the same name apart on one client', async () => {
+    // One name on each primary: whichever primary holds the classic subscriptions, one shard
+    // channel shares that node's subscriber connection with the classic channel of its name.
+    const view = await ctx.cluster.view()
+    const ownerOf = (name: string) =>
+      view.find(
+        (node) =>
+          node.role === 'primary' && node.slots.some(([a, b]) => a <= keySlot(name) && keySlot(name) <= b),
+      )?.port
+    const names: string[] = []
+    const owners = new Set<number | undefined>()
+    for (let i = 0; names.length < 3; i++) {
+      const name = `{same${i}}:room`
+      if (owners.has(ownerOf(name))) continue
+      owners.add(ownerOf(name))
+      names.push(name)
+    }
+    const classic = subscribe(client, names)
+    const sharded = subscribe(client, names, { sharded: true })
+    await Promise.all([classic.ready, sharded.ready])
+    const [ci, si] = [iterate(classic), iterate(sharded)]
+    const byChannel = (a: { channel: string }, b: { channel: string }) => a.channel.localeCompare(b.channel)
+    // SPUBLISH first: on the shared node it reaches the connection before the PUBLISH that follows,
+    // so a shard message routed to the classic subscription would be the first it reads.
+    for (const name of names) await spublish(publisher, name, `s1:${name}`)
+    for (const name of names) await publish(publisher, name, `c1:${name}`)
+    expect((await take(ci, 3)).sort(byChannel)).toEqual(
+      names.map((channel) => ({ channel, message: `c1:${channel}` })).sort(byChannel),
+    )
+    // Each classic message was handed out when the classic subscription got it: a misrouted one
+    // would now sit in the sharded subscription's buffer, before the s2 messages.
+    for (const name of names) await spublish(publisher, name, `s2:${name}`)
+    const got = await take(si, 6)
+    for (const name of names) {
+      expect(got.filter((m) => m.channel === name)).toEqual([
+        { channel: name, message: `s1:${name}`, sharded: true },
+        { channel: name, message: `s2:${name}`, sharded: true },
+      ])
+    }
+    expect([classic.stats.received, sharded.stats.received]).toEqual([3, 6])
+    // The classic subscription leaving keeps every shard channel.
+    await classic.close()
+    for (const name of names) await spublish(publisher, name, `s3:${name}`)
+    expect((await take(si, 3)).sort(byChannel)).toEqual(
+      names.map((channel) => ({ channel, message: `s3:${channel}`, sharded: true })).sort(byChannel),
+    )
+    await sharded.close()
+  })
+
   it('keeps delivering a shard channel after its slot is resharded to another primary', async () => {
     const view = await ctx.cluster.view()
     const primaries = view.filter((node) => node.role === 'primary')
@@ -86,7 +135,7 @@ describe('pub/sub on a cluster', () => {
     await sub.ready
     const iterator = iterate(sub)
     await spublish(publisher, channel, 'before')
-    expect((await take(iterator, 1))[0]).toEqual({ channel, message: 'before' })
+    expect((await take(iterator, 1))[0]).toEqual({ channel, message: 'before', sharded: true })
 
     await ctx.cluster.reshard(from.port, to.port, 10)
     expect(await ctx.cluster.primaryOf(keySlot(channel))).toBe(to.port)
@@ -96,7 +145,7 @@ describe('pub/sub on a cluster', () => {
       () => spublish(publisher, channel, 'after'),
       'delivery after the reshard',
     )
-    expect(next).toEqual({ channel, message: 'after' })
+    expect(next).toEqual({ channel, message: 'after', sharded: true })
     expect(gaps.map((g) => g.reason)).toContain('reconnect')
     expect(await ctx.cluster.cli(to.port, 'PUBSUB', 'SHARDNUMSUB', channel)).toBe(`${channel}\n1`)
     await sub.close()
@@ -120,7 +169,7 @@ describe('pub/sub on a cluster', () => {
     await sub.ready
     const iterator = iterate(sub)
     await spublish(publisher, channel, 'before')
-    expect((await take(iterator, 1))[0]).toEqual({ channel, message: 'before' })
+    expect((await take(iterator, 1))[0]).toEqual({ channel, message: 'before', sharded: true })
     const replica = await ctx.cluster.replicaOf(primary.port)
     ctx.cluster.kill(primary.port)
     await ctx.cluster.failover(replica, 'TAKEOVER')
@@ -129,7 +178,7 @@ describe('pub/sub on a cluster', () => {
       () => spublish(publisher, channel, 'after'),
       'delivery after the failover',
     )
-    expect(next).toEqual({ channel, message: 'after' })
+    expect(next).toEqual({ channel, message: 'after', sharded: true })
     expect(gaps.map((g) => g.reason)).toContain('reconnect')
     await sub.close()
   }, 120_000)

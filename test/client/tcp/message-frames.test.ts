@@ -24,6 +24,7 @@ const stream = (push: '*' | '>') =>
     ...frame(push, ['message', 'news', 'x'.repeat(300)]),
     ...frame(push, ['pmessage', 'ch*', 'chat', 'by pattern']),
     ...frame(push, ['smessage', 'shard', 'sharded']),
+    ...frame(push, ['smessage', 'chat', 'shard channel of the same name']),
     ...encoder.encode('+PONG\r\n'),
     ...frame(push, ['message', 'chat', big]),
     ...encoder.encode('-NOPERM no\r\n'),
@@ -33,17 +34,18 @@ const stream = (push: '*' | '>') =>
 
 const expected = [
   ['frame', 'subscribe', 'chat', 1],
-  ['message', 'chat', 'hello', undefined],
-  ['message', 'chat', '', undefined],
-  ['message', 'chat', 'héllo ✓ \uFEFF', undefined],
-  ['message', 'news', 'x'.repeat(300), undefined],
-  ['message', 'chat', 'by pattern', 'ch*'],
-  ['message', 'shard', 'sharded', undefined],
+  ['message', 'chat', 'hello', undefined, false],
+  ['message', 'chat', '', undefined, false],
+  ['message', 'chat', 'héllo ✓ \uFEFF', undefined, false],
+  ['message', 'news', 'x'.repeat(300), undefined, false],
+  ['message', 'chat', 'by pattern', 'ch*', false],
+  ['message', 'shard', 'sharded', undefined, true],
+  ['message', 'chat', 'shard channel of the same name', undefined, true],
   ['frame', 'PONG'],
-  ['message', 'chat', big, undefined],
+  ['message', 'chat', big, undefined, false],
   ['error', 'NOPERM no'],
-  ['message', 'chat', 'message', undefined],
-  ['message', 'chat', 'last', undefined],
+  ['message', 'chat', 'message', undefined, false],
+  ['message', 'chat', 'last', undefined, false],
 ]
 
 /** Feeds `bytes` cut at `cuts`, and logs messages and other frames in the order they came. */
@@ -55,16 +57,16 @@ const run = (bytes: Uint8Array, cuts: number[], asBytes = false) => {
     if (!Array.isArray(reply)) return log.push(['frame', reply])
     const [type, a, b, c] = reply.map(text)
     // A message the fast path left to the general decoder still counts as a message.
-    if (type === 'message' || type === 'smessage') log.push(['message', a, b, undefined])
-    else if (type === 'pmessage') log.push(['message', b, c, a])
+    if (type === 'message' || type === 'smessage') log.push(['message', a, b, undefined, type === 'smessage'])
+    else if (type === 'pmessage') log.push(['message', b, c, a, false])
     else log.push(['frame', ...reply.map(text)])
   }
   const decoder = new RespDecoder({ onReply: other, onPush: other, bytes: () => asBytes })
   const frames = new MessageFrames(
     decoder,
-    (channel, message, pattern) => {
+    (channel, message, pattern, sharded) => {
       if (asBytes) expect(message).toBeInstanceOf(Uint8Array)
-      log.push(['message', channel, text(message), pattern])
+      log.push(['message', channel, text(message), pattern, sharded])
     },
     asBytes,
   )

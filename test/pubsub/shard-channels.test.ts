@@ -1,0 +1,156 @@
+/**
+ * A classic channel and a shard channel of the same name are two channels, as on Valkey: PUBLISH
+ * reaches only SUBSCRIBE, SPUBLISH only SSUBSCRIBE, on one client whose subscriptions share one
+ * connection (TCP, RESP2 and RESP3) and on the memory backend; unsubscribing one kind leaves the
+ * other, and both come back as their own kind after Valkey restarts.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import { connect } from '../../adapters/node/index.ts'
+import {
+  type Client,
+  createMemoryClient,
+  createTcpClient,
+  publish,
+  spublish,
+  subscribe,
+} from '../../src/index.ts'
+import { useValkey } from '../support/use-valkey.ts'
+import { iterate, take, until } from './support.ts'
+
+const valkey = useValkey()
+const clients: Client[] = []
+const tcp = (protocol: 2 | 3) => () => {
+  const client = createTcpClient({ url: valkey.url, connect, subscriberProtocol: protocol })
+  clients.push(client)
+  return client
+}
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()))
+})
+
+let n = 0
+const unique = (name: string) => `${name}:${process.pid}:${++n}`
+
+const suite = (name: string, make: () => Client) =>
+  describe(`classic and shard channels of one name over ${name}`, () => {
+    it('PUBLISH reaches only the classic subscription, SPUBLISH only the sharded one', async () => {
+      const client = make()
+      const pub = make()
+      const channel = unique('same')
+      const classic = subscribe(client, channel)
+      const sharded = subscribe(client, channel, { sharded: true })
+      await Promise.all([classic.ready, sharded.ready])
+      // One receiver each: the shared connection counts once per kind.
+      expect(await publish(pub, channel, 'c1')).toBe(1)
+      expect(await spublish(pub, channel, 's1')).toBe(1)
+      expect(await publish(pub, channel, 'c2')).toBe(1)
+      expect(await spublish(pub, channel, 's2')).toBe(1)
+      expect(await take(iterate(classic), 2)).toEqual([
+        { channel, message: 'c1' },
+        { channel, message: 'c2' },
+      ])
+      expect(await take(iterate(sharded), 2)).toEqual([
+        { channel, message: 's1', sharded: true },
+        { channel, message: 's2', sharded: true },
+      ])
+      // Both read from one connection, in publish order: anything misrouted would be in by now.
+      expect([classic.stats.received, sharded.stats.received]).toEqual([2, 2])
+      await Promise.all([classic.close(), sharded.close()])
+    })
+
+    it('unsubscribing either subscription leaves the other receiving its own kind', async () => {
+      const client = make()
+      const pub = make()
+      const channel = unique('either')
+      const classic = subscribe(client, channel)
+      const sharded = subscribe(client, channel, { sharded: true })
+      await Promise.all([classic.ready, sharded.ready])
+      const [ci, si] = [iterate(classic), iterate(sharded)]
+
+      await classic.unsubscribe(channel)
+      expect(await publish(pub, channel, 'nobody')).toBe(0)
+      expect(await spublish(pub, channel, 's1')).toBe(1)
+      expect(await take(si, 1)).toEqual([{ channel, message: 's1', sharded: true }])
+
+      await classic.subscribe(channel)
+      await publish(pub, channel, 'c1')
+      await spublish(pub, channel, 's2')
+      expect(await take(ci, 1)).toEqual([{ channel, message: 'c1' }])
+      expect(await take(si, 1)).toEqual([{ channel, message: 's2', sharded: true }])
+
+      await sharded.unsubscribe(channel)
+      expect(await spublish(pub, channel, 'nobody')).toBe(0)
+      expect(await publish(pub, channel, 'c2')).toBe(1)
+      expect(await take(ci, 1)).toEqual([{ channel, message: 'c2' }])
+      expect([classic.stats.received, sharded.stats.received]).toEqual([2, 2])
+      await Promise.all([classic.close(), sharded.close()])
+    })
+
+    it('one subscription holding both kinds keeps the other kind when it drops one', async () => {
+      const client = make()
+      const pub = make()
+      const channel = unique('both')
+      const sub = subscribe(client, channel)
+      await sub.ready
+      await sub.subscribe(channel, 'ssubscribe')
+      const iterator = iterate(sub)
+      await publish(pub, channel, 'c1')
+      await spublish(pub, channel, 's1')
+      expect(await take(iterator, 2)).toEqual([
+        { channel, message: 'c1' },
+        { channel, message: 's1', sharded: true },
+      ])
+
+      await sub.unsubscribe(channel, 'subscribe')
+      expect(await publish(pub, channel, 'nobody')).toBe(0)
+      expect(await spublish(pub, channel, 's2')).toBe(1)
+      expect(await take(iterator, 1)).toEqual([{ channel, message: 's2', sharded: true }])
+
+      await sub.subscribe(channel, 'subscribe')
+      await sub.unsubscribe(channel, 'ssubscribe')
+      expect(await spublish(pub, channel, 'nobody')).toBe(0)
+      expect(await publish(pub, channel, 'c2')).toBe(1)
+      expect(await take(iterator, 1)).toEqual([{ channel, message: 'c2' }])
+      expect(sub.stats.received).toBe(4)
+      await sub.close()
+    })
+  })
+
+// The memory broker is per client: the subscriber and the publisher are one client.
+const memory = createMemoryClient()
+clients.push(memory)
+suite('memory', () => memory)
+suite('TCP (RESP2)', tcp(2))
+suite('TCP (RESP3 pushes)', tcp(3))
+
+describe('classic and shard channels of one name after Valkey restarts', () => {
+  for (const protocol of [2, 3] as const) {
+    it(`both resubscribe as their own kind (RESP${protocol})`, async () => {
+      const client = tcp(protocol)()
+      const channel = unique('restart')
+      let gaps = 0
+      const options = { reconnect: { minDelay: 50, maxDelay: 500 }, onGap: () => void gaps++ }
+      const classic = subscribe(client, channel, options)
+      const sharded = subscribe(client, channel, { ...options, sharded: true })
+      await Promise.all([classic.ready, sharded.ready])
+      await valkey.server.restart()
+      // A gap is reported once the new connection's subscribe is confirmed: both are back now.
+      await until(() => gaps === 2, 20_000, 'both gaps')
+      const pub = tcp(2)()
+      expect(await publish(pub, channel, 'c1')).toBe(1)
+      expect(await spublish(pub, channel, 's1')).toBe(1)
+      expect(await publish(pub, channel, 'c2')).toBe(1)
+      expect(await spublish(pub, channel, 's2')).toBe(1)
+      expect(await take(iterate(classic), 2)).toEqual([
+        { channel, message: 'c1' },
+        { channel, message: 'c2' },
+      ])
+      expect(await take(iterate(sharded), 2)).toEqual([
+        { channel, message: 's1', sharded: true },
+        { channel, message: 's2', sharded: true },
+      ])
+      expect([classic.stats.received, sharded.stats.received]).toEqual([2, 2])
+      await Promise.all([classic.close(), sharded.close()])
+    }, 60_000)
+  }
+})
