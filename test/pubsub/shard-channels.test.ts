@@ -58,6 +58,26 @@ const suite = (name: string, make: () => Client) =>
       await Promise.all([classic.close(), sharded.close()])
     })
 
+    it('routes messages longer than the fast path holds (1 MB) by kind too', async () => {
+      const client = make()
+      const pub = make()
+      const channel = unique('big')
+      const classic = subscribe(client, channel)
+      const sharded = subscribe(client, channel, { sharded: true })
+      await Promise.all([classic.ready, sharded.ready])
+      const [c, s] = ['c'.repeat(1_000_000), 's'.repeat(1_000_000)]
+      await spublish(pub, channel, s)
+      await publish(pub, channel, c)
+      await spublish(pub, channel, 'after')
+      expect(await take(iterate(classic), 1)).toEqual([{ channel, message: c }])
+      expect(await take(iterate(sharded), 2)).toEqual([
+        { channel, message: s, sharded: true },
+        { channel, message: 'after', sharded: true },
+      ])
+      expect([classic.stats.received, sharded.stats.received]).toEqual([1, 2])
+      await Promise.all([classic.close(), sharded.close()])
+    })
+
     it('unsubscribing either subscription leaves the other receiving its own kind', async () => {
       const client = make()
       const pub = make()
