@@ -11,12 +11,13 @@ import {
   createClusterClient,
   type Gap,
   keySlot,
+  type PubSubMessage,
   publish,
   spublish,
   subscribe,
 } from '../../src/index.ts'
 import { useCluster } from '../support/use-cluster.ts'
-import { iterate, publishUntilReceived, take } from './support.ts'
+import { iterate, publishUntilReceived, take, until } from './support.ts'
 
 const ctx = useCluster()
 let client: Client
@@ -66,54 +67,95 @@ describe('pub/sub on a cluster', () => {
     await sub.close()
   })
 
-  it('keeps a classic channel and the shard channel of the same name apart on one client', async () => {
-    // One name on each primary: whichever primary holds the classic subscriptions, one shard
-    // channel shares that node's subscriber connection with the classic channel of its name.
+  /** Three names, one on each primary: whichever primary holds the classic subscriptions, one
+   * shard channel shares that node's subscriber connection with the classic channel of its name. */
+  const oneNamePerPrimary = async (base: string): Promise<string[]> => {
     const view = await ctx.cluster.view()
     const ownerOf = (name: string) =>
       view.find(
         (node) =>
-          node.role === 'primary' && node.slots.some(([a, b]) => a <= keySlot(name) && keySlot(name) <= b),
+          node.role === 'primary' &&
+          !node.failed &&
+          node.slots.some(([a, b]) => a <= keySlot(name) && keySlot(name) <= b),
       )?.port
     const names: string[] = []
     const owners = new Set<number | undefined>()
     for (let i = 0; names.length < 3; i++) {
-      const name = `{same${i}}:room`
+      const name = `{${base}${i}}:room`
       if (owners.has(ownerOf(name))) continue
       owners.add(ownerOf(name))
       names.push(name)
     }
+    return names
+  }
+
+  const byChannel = (a: { channel: string }, b: { channel: string }) => a.channel.localeCompare(b.channel)
+
+  /** Each kind gets exactly its own messages on every name, in two rounds (`${round}a`, `${round}b`). */
+  const expectApart = async (
+    names: string[],
+    [ci, si]: AsyncIterator<PubSubMessage>[],
+    round: string,
+  ): Promise<void> => {
+    // SPUBLISH first: on the shared node it reaches the connection before the PUBLISH that follows,
+    // so a shard message routed to the classic subscription would be the first it reads.
+    for (const name of names) await spublish(publisher, name, `s${round}a:${name}`)
+    for (const name of names) await publish(publisher, name, `c${round}:${name}`)
+    expect((await take(ci!, 3)).sort(byChannel)).toEqual(
+      names.map((channel) => ({ channel, message: `c${round}:${channel}` })).sort(byChannel),
+    )
+    // Each classic message was handed out when the classic subscription got it: a misrouted one
+    // would now sit in the sharded subscription's buffer, before the second shard round.
+    for (const name of names) await spublish(publisher, name, `s${round}b:${name}`)
+    const got = await take(si!, 6)
+    for (const name of names) {
+      expect(got.filter((m) => m.channel === name)).toEqual([
+        { channel: name, message: `s${round}a:${name}`, sharded: true },
+        { channel: name, message: `s${round}b:${name}`, sharded: true },
+      ])
+    }
+  }
+
+  it('keeps a classic channel and the shard channel of the same name apart on one client', async () => {
+    const names = await oneNamePerPrimary('same')
     const classic = subscribe(client, names)
     const sharded = subscribe(client, names, { sharded: true })
     await Promise.all([classic.ready, sharded.ready])
-    const [ci, si] = [iterate(classic), iterate(sharded)]
-    const byChannel = (a: { channel: string }, b: { channel: string }) => a.channel.localeCompare(b.channel)
-    // SPUBLISH first: on the shared node it reaches the connection before the PUBLISH that follows,
-    // so a shard message routed to the classic subscription would be the first it reads.
-    for (const name of names) await spublish(publisher, name, `s1:${name}`)
-    for (const name of names) await publish(publisher, name, `c1:${name}`)
-    expect((await take(ci, 3)).sort(byChannel)).toEqual(
-      names.map((channel) => ({ channel, message: `c1:${channel}` })).sort(byChannel),
-    )
-    // Each classic message was handed out when the classic subscription got it: a misrouted one
-    // would now sit in the sharded subscription's buffer, before the s2 messages.
-    for (const name of names) await spublish(publisher, name, `s2:${name}`)
-    const got = await take(si, 6)
-    for (const name of names) {
-      expect(got.filter((m) => m.channel === name)).toEqual([
-        { channel: name, message: `s1:${name}`, sharded: true },
-        { channel: name, message: `s2:${name}`, sharded: true },
-      ])
-    }
+    const iterators = [iterate(classic), iterate(sharded)]
+    await expectApart(names, iterators, '1')
     expect([classic.stats.received, sharded.stats.received]).toEqual([3, 6])
     // The classic subscription leaving keeps every shard channel.
     await classic.close()
     for (const name of names) await spublish(publisher, name, `s3:${name}`)
-    expect((await take(si, 3)).sort(byChannel)).toEqual(
+    expect((await take(iterators[1]!, 3)).sort(byChannel)).toEqual(
       names.map((channel) => ({ channel, message: `s3:${channel}`, sharded: true })).sort(byChannel),
     )
     await sharded.close()
   })
+
+  it('brings both kinds back as their own kind after their shared connection is killed', async () => {
+    const names = await oneNamePerPrimary('back')
+    let gaps = 0
+    const options = { reconnect: { minDelay: 50, maxDelay: 500 }, onGap: () => void gaps++ }
+    const classic = subscribe(client, names, options)
+    const sharded = subscribe(client, names, { ...options, sharded: true })
+    await Promise.all([classic.ready, sharded.ready])
+    const iterators = [iterate(classic), iterate(sharded)]
+    await expectApart(names, iterators, '1')
+    // The node holding the classic channels: one connection there carries both kinds.
+    const primaries = (await ctx.cluster.view()).filter((node) => node.role === 'primary' && !node.failed)
+    const lists = await Promise.all(
+      primaries.map((node) => ctx.cluster.cli(node.port, 'CLIENT', 'LIST', 'TYPE', 'PUBSUB')),
+    )
+    const shared = primaries.filter((_, i) => / sub=3 .* ssub=1 /.test(lists[i]!))
+    expect(shared).toHaveLength(1)
+    await ctx.cluster.cli(shared[0]!.port, 'CLIENT', 'KILL', 'TYPE', 'PUBSUB')
+    // A gap is reported once the new connections' subscribes are confirmed: both are back now.
+    await until(() => gaps === 2, 20_000, 'both gaps')
+    await expectApart(names, iterators, '2')
+    expect([classic.stats.received, sharded.stats.received]).toEqual([6, 12])
+    await Promise.all([classic.close(), sharded.close()])
+  }, 60_000)
 
   it('keeps delivering a shard channel after its slot is resharded to another primary', async () => {
     const view = await ctx.cluster.view()
