@@ -38,6 +38,8 @@ class ClusterSubscriber implements SubscriberConnection {
       const client = this.#nodes.client(node)
       connection = client.openSubscriber!(
         {
+          // With its kind: one node's connection may carry a classic channel and the shard channel
+          // of the same name (the classic node is any primary), which are two channels.
           onMessage: this.#handlers.onMessage,
           onClose: (error) => {
             // The node may be gone (a failover): the next subscriber must see the new map.

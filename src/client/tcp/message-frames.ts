@@ -1,9 +1,11 @@
 /**
  * A fast path for the frames that make up nearly all of a subscriber connection's traffic:
  * `*3 $7 message <channel> <payload>` (`>3` under RESP3), `smessage`, and `*4 $8 pmessage
- * <pattern> <channel> <payload>`. They are read straight from the chunk, without the general
- * decoder's frame stack and per-item arrays; anything else (confirmations, PONG, errors, a frame
- * that does not look right) goes to the general decoder, which also owns the error reporting.
+ * <pattern> <channel> <payload>`, each reported with its kind (an `smessage` belongs to a shard
+ * channel, apart from the classic channel of its name). They are read straight from the chunk,
+ * without the general decoder's frame stack and per-item arrays; anything else (confirmations,
+ * PONG, errors, a frame that does not look right) goes to the general decoder, which also owns the
+ * error reporting.
  * A message frame cut by the chunk's end is held (up to `HOLD_MAX` bytes) and completed from the
  * next chunk; a longer one is left to the general decoder.
  */
