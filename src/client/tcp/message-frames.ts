@@ -3,11 +3,13 @@
  * `*3 $7 message <channel> <payload>` (`>3` under RESP3), `smessage`, and `*4 $8 pmessage
  * <pattern> <channel> <payload>`, each reported with its kind (an `smessage` belongs to a shard
  * channel, apart from the classic channel of its name). They are read straight from the chunk,
- * without the general decoder's frame stack and per-item arrays; anything else (confirmations,
- * PONG, errors, a frame that does not look right) goes to the general decoder, which also owns the
- * error reporting.
- * A message frame cut by the chunk's end is held (up to `HOLD_MAX` bytes) and completed from the
- * next chunk; a longer one is left to the general decoder.
+ * without the general decoder's frame stack and per-item arrays, and handed on as where their
+ * parts lie in the chunk
+ * (`textMessages` turns that into strings, the bridge's SSE writer copies the bytes as they are);
+ * anything else (confirmations, PONG, errors, a frame that does not look right) goes to the
+ * general decoder, which also owns the error reporting. A message frame cut by the chunk's end is
+ * held (up to `HOLD_MAX` bytes) and completed from the next chunk; a longer one is left to the
+ * general decoder.
  */
 import { MAX_BULK_LENGTH, type RespDecoder, utf8Text } from '../../resp/decode.ts'
 import { concatBytes } from '../../resp/encode.ts'
@@ -18,6 +20,26 @@ export type OnMessage = (
   pattern: string | undefined,
   sharded: boolean,
 ) => void
+
+/**
+ * Where the parts of one message frame lie in `buf`. One object is reused for every frame, and
+ * `buf` may be reused after the call: read (or copy) during the call only.
+ */
+export interface MessageRanges {
+  buf: Uint8Array
+  /** `smessage` rather than `message`: a shard channel, apart from the classic one of its name. */
+  sharded: boolean
+  /** The pattern of a `pmessage`; -1 for the other kinds. */
+  patternFrom: number
+  patternTo: number
+  channelFrom: number
+  channelTo: number
+  /** The payload. */
+  from: number
+  to: number
+}
+
+export type OnRanges = (message: MessageRanges) => void
 
 /** Longest partial frame held back for the fast path; a longer one goes to the general decoder. */
 const HOLD_MAX = 64 * 1024
@@ -45,22 +67,34 @@ const expect = (buf: Uint8Array, pos: number, word: Uint8Array): number => {
   return n === word.length ? pos + n : PARTIAL
 }
 
+/**
+ * Reads message frames ahead of `decoder` and hands each to `onRanges`.
+ *
+ * @example
+ * const frames = new MessageFrames(decoder, textMessages((channel, message) => {}, false))
+ * socket.onData = (chunk) => frames.feed(chunk)
+ */
 export class MessageFrames {
   readonly #decoder: RespDecoder
-  readonly #onMessage: OnMessage
-  readonly #bytes: boolean
+  readonly #onRanges: OnRanges
   #held: Uint8Array | undefined
-  /** The last channel [0] and pattern [1] read, and their bytes: most traffic repeats a few names. */
-  readonly #names = ['', '']
-  readonly #nameBytes: Uint8Array[] = [EMPTY, EMPTY]
+  readonly #ranges: MessageRanges = {
+    buf: EMPTY,
+    sharded: false,
+    patternFrom: -1,
+    patternTo: -1,
+    channelFrom: 0,
+    channelTo: 0,
+    from: 0,
+    to: 0,
+  }
   /** Set by #bulk: where the blob it read starts and ends. */
   #from = 0
   #to = 0
 
-  constructor(decoder: RespDecoder, onMessage: OnMessage, bytes: boolean) {
+  constructor(decoder: RespDecoder, onRanges: OnRanges) {
     this.#decoder = decoder
-    this.#onMessage = onMessage
-    this.#bytes = bytes
+    this.#onRanges = onRanges
   }
 
   feed(chunk: Uint8Array): void {
@@ -115,11 +149,13 @@ export class MessageFrames {
     else if (count === 52) at = expect(buf, at, PMESSAGE)
     else return OTHER
     if (at < 0) return at
-    let pattern: string | undefined
+    let patternFrom = -1
+    let patternTo = -1
     if (count === 52) {
       at = this.#bulk(buf, at)
       if (at < 0) return at
-      pattern = this.#text(1, buf, this.#from, this.#to)
+      patternFrom = this.#from
+      patternTo = this.#to
     }
     at = this.#bulk(buf, at)
     if (at < 0) return at
@@ -127,13 +163,16 @@ export class MessageFrames {
     const channelTo = this.#to
     at = this.#bulk(buf, at)
     if (at < 0) return at
-    const channel = this.#text(0, buf, channelFrom, channelTo)
-    const message = this.#bytes
-      ? copy(buf, this.#from, this.#to)
-      : this.#to - this.#from === 0
-        ? ''
-        : utf8Text(buf, this.#from, this.#to)
-    this.#onMessage(channel, message, pattern, sharded)
+    const ranges = this.#ranges
+    ranges.buf = buf
+    ranges.sharded = sharded
+    ranges.patternFrom = patternFrom
+    ranges.patternTo = patternTo
+    ranges.channelFrom = channelFrom
+    ranges.channelTo = channelTo
+    ranges.from = this.#from
+    ranges.to = this.#to
+    this.#onRanges(ranges)
     return at
   }
 
@@ -164,10 +203,21 @@ export class MessageFrames {
     this.#to = to
     return to + 2
   }
+}
 
-  /** A channel or pattern name, reusing the last string when the bytes are the same. */
-  #text(slot: number, buf: Uint8Array, from: number, to: number): string {
-    const last = this.#nameBytes[slot]!
+/**
+ * Message frames as strings (with their kind): the channel and pattern decoded (the last of each kept, as most
+ * traffic repeats a few names), the payload decoded too or, with `bytes`, copied.
+ *
+ * @example
+ * new MessageFrames(decoder, textMessages((channel, message, pattern) => log(channel, message), false))
+ */
+export const textMessages = (onMessage: OnMessage, bytes: boolean): OnRanges => {
+  /** The last channel [0] and pattern [1] read, and their bytes. */
+  const names = ['', '']
+  const nameBytes: Uint8Array[] = [EMPTY, EMPTY]
+  const text = (slot: number, buf: Uint8Array, from: number, to: number): string => {
+    const last = nameBytes[slot]!
     if (last.length === to - from) {
       let same = true
       for (let i = 0; i < last.length; i++) {
@@ -176,11 +226,17 @@ export class MessageFrames {
           break
         }
       }
-      if (same) return this.#names[slot]!
+      if (same) return names[slot]!
     }
-    const bytes = copy(buf, from, to)
-    this.#nameBytes[slot] = bytes
-    this.#names[slot] = utf8.decode(bytes)
-    return this.#names[slot]!
+    const copied = copy(buf, from, to)
+    nameBytes[slot] = copied
+    names[slot] = utf8.decode(copied)
+    return names[slot]!
+  }
+  return function textMessage({ buf, sharded, patternFrom, patternTo, channelFrom, channelTo, from, to }) {
+    const pattern = patternFrom < 0 ? undefined : text(1, buf, patternFrom, patternTo)
+    const channel = text(0, buf, channelFrom, channelTo)
+    const message = bytes ? copy(buf, from, to) : to === from ? '' : utf8Text(buf, from, to)
+    onMessage(channel, message, pattern, sharded)
   }
 }

@@ -9,7 +9,7 @@ import { ReplyError, TimeoutError, TransportError } from '../../errors.ts'
 import { type Decoded, RespDecoder } from '../../resp/decode.ts'
 import { concatBytes, encodeCommand } from '../../resp/encode.ts'
 import type { SubscribeKind, SubscriberConnection, SubscriberHandlers, SubscriberOptions } from '../types.ts'
-import { MessageFrames } from './message-frames.ts'
+import { MessageFrames, textMessages } from './message-frames.ts'
 import { connectAttempt } from './options.ts'
 import { type Connect, openWithin, type Socket } from './socket.ts'
 import { handshakeCommands, type TcpEndpoint } from './url.ts'
@@ -196,8 +196,10 @@ export const openTcpSubscriber = async (
   // Messages skip the general decoder once subscribed; setup replies go through it.
   const frames = new MessageFrames(
     decoder,
-    (channel, message, pattern, sharded) => subscriber?.message(channel, message, pattern, sharded),
-    options.bytes === true,
+    textMessages(
+      (channel, message, pattern, sharded) => subscriber?.message(channel, message, pattern, sharded),
+      options.bytes === true,
+    ),
   )
   const { options: connecting, timer } = connectAttempt(config)
   const address = `${config.host}:${config.port}`

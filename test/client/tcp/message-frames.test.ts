@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { MessageFrames } from '../../../src/client/tcp/message-frames.ts'
+import { MessageFrames, textMessages } from '../../../src/client/tcp/message-frames.ts'
 import { ReplyError } from '../../../src/errors.ts'
 import { type Decoded, RespDecoder } from '../../../src/resp/decode.ts'
 
@@ -64,11 +64,10 @@ const run = (bytes: Uint8Array, cuts: number[], asBytes = false) => {
   const decoder = new RespDecoder({ onReply: other, onPush: other, bytes: () => asBytes })
   const frames = new MessageFrames(
     decoder,
-    (channel, message, pattern, sharded) => {
+    textMessages((channel, message, pattern, sharded) => {
       if (asBytes) expect(message).toBeInstanceOf(Uint8Array)
       log.push(['message', channel, text(message), pattern, sharded])
-    },
-    asBytes,
+    }, asBytes),
   )
   let from = 0
   for (const cut of [...cuts, bytes.length]) {
@@ -113,7 +112,7 @@ describe('MessageFrames', () => {
 
   it('leaves a malformed frame to the general decoder, which rejects it', () => {
     const decoder = new RespDecoder({ onReply: () => {} })
-    const frames = new MessageFrames(decoder, () => {}, false)
+    const frames = new MessageFrames(decoder, () => {})
     expect(() => frames.feed(encoder.encode('*3\r\n$7\r\nmessage\r\n$4\r\nchat\r\n$2\r\nhiXX'))).toThrow(
       /malformed RESP/,
     )
