@@ -5,25 +5,11 @@
  * upstream connection, closed when the client goes away (the stream is cancelled) or the bridge
  * drains. A comment line every 15 s keeps proxies from timing the stream out.
  */
-import type { Reply } from '../client/types.ts'
 import type { Metrics } from './metrics.ts'
+import { SseBatch, sseEvent } from './sse-events.ts'
 import type { Subscription, Upstream } from './upstream.ts'
 
-const utf8 = new TextDecoder('utf-8', { ignoreBOM: true }) // keep a value's leading U+FEFF
-const encoder = new TextEncoder()
 const HEARTBEAT_MS = 15_000
-
-const text = (value: Reply): string =>
-  value instanceof Uint8Array ? utf8.decode(value) : Array.isArray(value) ? '' : String(value ?? '')
-
-/**
- * One SSE event for a push frame. A payload spanning lines becomes several `data:` lines, as the
- * SSE spec joins them back with "\n" (EventSource clients get the exact payload).
- */
-export const sseEvent = (frame: Reply[]): string => {
-  const line = frame.map(text).join(',')
-  return `data: ${line.replace(/\r\n|\r|\n/g, '\ndata: ')}\n\n`
-}
 
 /** An open stream the bridge can end when it drains. */
 export interface OpenStream {
@@ -70,7 +56,7 @@ export const subscribeStream = async (
   let paused = false
   // Events are batched per turn of the event loop: one Valkey read holds many frames, and one
   // enqueue for all of them is one write and one read on the other side, not one per message.
-  let batch = ''
+  const batch = new SseBatch()
   /** Ends the stream; `last`, when given, is the final event the reader gets. */
   const finish = (last?: string): void => {
     if (ended) return
@@ -81,9 +67,8 @@ export const subscribeStream = async (
     subscription?.close()
     try {
       // What was batched before the end still goes out, ahead of the final event.
-      const rest = batch + (last ?? '')
-      batch = ''
-      if (rest !== '') controller.enqueue(encoder.encode(rest))
+      if (last !== undefined) batch.text(last)
+      if (!batch.empty) controller.enqueue(batch.take())
       controller.close()
     } catch {
       // already closed or cancelled by the client
@@ -108,10 +93,8 @@ export const subscribeStream = async (
     { highWaterMark: HIGH_WATER, size: (chunk) => chunk.byteLength },
   )
   const flush = (): void => {
-    const text = batch
-    batch = ''
-    if (ended || text === '') return
-    const bytes = encoder.encode(text)
+    if (ended || batch.empty) return
+    const bytes = batch.take()
     const queued = HIGH_WATER - (controller.desiredSize ?? 0)
     if (queued + bytes.length > maxBuffer) {
       finish(
@@ -130,14 +113,19 @@ export const subscribeStream = async (
   }
   const push = (event: string) => {
     if (ended) return
-    if (batch === '') queueMicrotask(flush)
-    batch += event
+    if (batch.empty) queueMicrotask(flush)
+    batch.text(event)
   }
   open.add(handle)
   metrics.openStreams++
   try {
     subscription = await upstream.subscribe(kind, channel, {
       onFrame: (frame) => push(sseEvent(frame)),
+      onMessage(message) {
+        if (ended) return
+        if (batch.empty) queueMicrotask(flush)
+        batch.message(message)
+      },
       // Not asked for by the bridge (that sets `ended` first): Valkey closed it, or it broke.
       onEnd: () =>
         finish(

@@ -2,9 +2,11 @@
  * A dedicated subscriber connection for one SSE stream, built on the RESP codec and the runtime's
  * `Connect`: AUTH and SELECT as the URL says, then SUBSCRIBE (or PSUBSCRIBE) to one channel. In
  * RESP2 a subscribed connection carries nothing but `subscribe`/`message`/`pmessage` arrays, so
- * every reply after the setup is a frame for the stream. Resolves once Valkey confirms the
+ * every reply after the setup is a frame for the stream; `message`/`pmessage` frames are read by
+ * MessageFrames and handed on as where their bytes lie, the rest decoded. Resolves once Valkey confirms the
  * subscription; the connection ends with the stream.
  */
+import { MessageFrames } from '../client/tcp/message-frames.ts'
 import type { Connect, Socket } from '../client/tcp/socket.ts'
 import { handshakeCommands, type TcpEndpoint } from '../client/tcp/url.ts'
 import type { Arg, Reply } from '../client/types.ts'
@@ -82,6 +84,8 @@ export const openSubscriber = async (
       handlers.onFrame(reply as Reply[])
     },
   })
+  // Messages skip the general decoder: the SSE writer copies their bytes from the chunk.
+  const frames = new MessageFrames(decoder, handlers.onMessage)
   const opened = new Promise<void>((resolve, reject) => {
     settle = { resolve, reject }
   })
@@ -93,7 +97,7 @@ export const openSubscriber = async (
       {
         onData(chunk) {
           try {
-            decoder.feed(chunk)
+            frames.feed(chunk)
           } catch (error) {
             end(error)
           }

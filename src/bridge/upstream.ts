@@ -4,6 +4,7 @@
  * connections for the SSE streams.
  */
 
+import type { MessageRanges } from '../client/tcp/message-frames.ts'
 import type { Reply } from '../client/types.ts'
 import type { ReplyError } from '../errors.ts'
 import type { BridgeArg } from './request.ts'
@@ -34,8 +35,13 @@ export interface Subscription {
 }
 
 export interface SubscribeHandlers {
-  /** A push frame: `['subscribe', ch, 1]`, `['message', ch, payload]`, `['pmessage', pat, ch, payload]`. */
+  /**
+   * A push frame: `['subscribe', ch, 1]`, or a `message`/`pmessage` frame too long for
+   * `onMessage` (over 64 KiB and cut across reads).
+   */
   onFrame(frame: Reply[]): void
+  /** A `message` or `pmessage` frame, as where its parts lie in the bytes read (valid during the call). */
+  onMessage(message: MessageRanges): void
   /** The connection ended (with the error, when it broke). */
   onEnd(error?: Error): void
 }

@@ -215,6 +215,7 @@ export const connectUpstream = (options: ValkeyUpstreamOptions): Upstream => {
       const open = (endpoint: TcpEndpoint) =>
         openSubscriber({ endpoint, connect: options.connect, timeout: connectTimeout }, kind, channel, {
           onFrame: handlers.onFrame,
+          onMessage: handlers.onMessage,
           onEnd(error) {
             subscriptions.delete(tracked)
             handlers.onEnd(error)
