@@ -51,9 +51,9 @@ const breaksLine = (buf: Uint8Array, from: number, to: number): boolean => {
   return lf !== -1 && lf < to
 }
 
-/** The frame a message's ranges describe, for the text path. */
+/** The frame a message's ranges describe, for the text path (views: it is decoded at once). */
 const frameOf = (m: MessageRanges): Reply[] => {
-  const part = (from: number, to: number) => m.buf.slice(from, to)
+  const part = (from: number, to: number) => m.buf.subarray(from, to)
   const channel = part(m.channelFrom, m.channelTo)
   const payload = part(m.from, m.to)
   if (m.patternFrom >= 0) return ['pmessage', part(m.patternFrom, m.patternTo), channel, payload]
@@ -63,7 +63,8 @@ const frameOf = (m: MessageRanges): Reply[] => {
 /**
  * The events of one batch, as bytes, written into a buffer of the batch's own that `take()` hands
  * out as it is (no copy). A batch holds the events of one read from Valkey, and a message's event
- * is shorter than its RESP frame, so the buffer is sized to the read: it fits without growing.
+ * is shorter than its RESP frame, so the buffer is sized to the read: it fits without growing, and
+ * the events nearly fill it.
  *
  * @example
  * const batch = new SseBatch()
@@ -124,7 +125,11 @@ export class SseBatch {
 
   /** The batch's bytes, leaving it empty. */
   take(): Uint8Array {
-    const bytes = this.#buf.subarray(0, this.#length)
+    // Mostly the events nearly fill the buffer; one far smaller is copied so the buffer can go.
+    const bytes =
+      this.#length * 2 < this.#buf.length
+        ? this.#buf.slice(0, this.#length)
+        : this.#buf.subarray(0, this.#length)
     this.#buf = EMPTY
     this.#length = 0
     this.#chunk = undefined // the chunk can go
