@@ -2,9 +2,9 @@
  * A dedicated subscriber connection for one SSE stream, built on the RESP codec and the runtime's
  * `Connect`: AUTH and SELECT as the URL says, then SUBSCRIBE (or PSUBSCRIBE) to one channel. In
  * RESP2 a subscribed connection carries nothing but `subscribe`/`message`/`pmessage` arrays, so
- * every reply after the setup is a frame for the stream; `message`/`pmessage` frames are read by
- * MessageFrames and handed on as where their bytes lie, the rest decoded. Resolves once Valkey confirms the
- * subscription; the connection ends with the stream.
+ * every reply after the setup is a frame for the stream. `message`/`pmessage` frames are read by
+ * MessageFrames and handed on as where their bytes lie; the rest is decoded. Resolves once Valkey
+ * confirms the subscription; the connection ends with the stream.
  */
 import { MessageFrames } from '../client/tcp/message-frames.ts'
 import type { Connect, Socket } from '../client/tcp/socket.ts'

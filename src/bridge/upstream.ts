@@ -36,8 +36,8 @@ export interface Subscription {
 
 export interface SubscribeHandlers {
   /**
-   * A push frame: `['subscribe', ch, 1]`, or a `message`/`pmessage` frame too long for
-   * `onMessage` (over 64 KiB and cut across reads).
+   * A decoded push frame: `['subscribe', ch, 1]`, or a `message`/`pmessage` frame that `onMessage`
+   * did not take (one over 64 KiB cut across reads, or one after another kind of frame in a read).
    */
   onFrame(frame: Reply[]): void
   /** A `message` or `pmessage` frame, as where its parts lie in the bytes read (valid during the call). */
