@@ -3,7 +3,7 @@
  * and `data: pmessage,<pattern>,<channel>,<payload>`, each event ended by a blank line.
  *
  * A message frame's event is built from the RESP bytes as they are (the names and payload copied
- * into one growing buffer, no decoding): the same bytes the text path (`sseEvent`, decode then
+ * into the batch's buffer, no decoding): the same bytes the text path (`sseEvent`, decode then
  * encode) gives for valid UTF-8. For invalid UTF-8 the text path sends U+FFFD where the bytes path
  * sends the bytes themselves; a UTF-8 decoder turns those into the same U+FFFD, because every
  * part is framed by ASCII (`,` before, `,` or `\n` after) and a decoder ends a broken sequence at
