@@ -7,8 +7,9 @@
  * encode) gives for valid UTF-8. For invalid UTF-8 the text path sends U+FFFD where the bytes path
  * sends the bytes themselves; a UTF-8 decoder turns those into the same U+FFFD, because every
  * part is framed by ASCII (`,` before, `,` or `\n` after) and a decoder ends a broken sequence at
- * an ASCII byte exactly as at the end of its input. A part holding CR or LF takes the text path,
- * which splits it into several `data:` lines.
+ * an ASCII byte exactly as at the end of its input. A part holding CR or LF is split into several
+ * `data:` lines as sseEvent splits it. Other frames (subscribe confirmations, and a message frame
+ * the bridge's subscriber decoded because it came cut across reads past 64 KiB) take the text path.
  */
 import type { MessageRanges } from '../client/tcp/message-frames.ts'
 import type { Reply } from '../client/types.ts'
@@ -35,6 +36,7 @@ const EMPTY: Uint8Array = new Uint8Array(0)
 const MESSAGE = encoder.encode('data: message,')
 const SMESSAGE = encoder.encode('data: smessage,')
 const PMESSAGE = encoder.encode('data: pmessage,')
+const NEXT_LINE = encoder.encode('\ndata: ')
 
 /**
  * A CR or LF in `buf[from, to)`. Short names byte by byte; a payload by `indexOf`, whose search
@@ -49,15 +51,6 @@ const breaksLine = (buf: Uint8Array, from: number, to: number): boolean => {
   if (cr !== -1 && cr < to) return true
   const lf = buf.indexOf(10, from)
   return lf !== -1 && lf < to
-}
-
-/** The frame a message's ranges describe, for the text path (views: it is decoded at once). */
-const frameOf = (m: MessageRanges): Reply[] => {
-  const part = (from: number, to: number) => m.buf.subarray(from, to)
-  const channel = part(m.channelFrom, m.channelTo)
-  const payload = part(m.from, m.to)
-  if (m.patternFrom >= 0) return ['pmessage', part(m.patternFrom, m.patternTo), channel, payload]
-  return [m.sharded ? 'smessage' : 'message', channel, payload]
 }
 
 /**
@@ -92,22 +85,18 @@ export class SseBatch {
   message(m: MessageRanges): void {
     const { buf, patternFrom, patternTo, channelFrom, channelTo, from, to } = m
     const pattern = patternFrom >= 0
-    if (
+    const lines =
       breaksLine(buf, from, to) ||
       breaksLine(buf, channelFrom, channelTo) ||
       (pattern && breaksLine(buf, patternFrom, patternTo))
-    ) {
-      this.text(sseEvent(frameOf(m)))
-      return
-    }
     const head = pattern ? PMESSAGE : m.sharded ? SMESSAGE : MESSAGE
     const size = head.length + (patternTo - patternFrom) + 1 + (channelTo - channelFrom) + 1 + (to - from) + 2
-    this.#room(size, buf.length)
-    if (buf !== this.#chunk) {
-      this.#chunk = buf
-      this.#view = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
+    if (lines) {
+      this.#lines(m, head, size)
+      return
     }
-    const view = this.#view
+    this.#room(size, buf.length)
+    const view = this.#viewOf(buf)
     const out = this.#buf
     out.set(head, this.#length)
     let at = this.#length + head.length
@@ -121,6 +110,43 @@ export class SseBatch {
     out[at++] = 10
     out[at++] = 10
     this.#length = at
+  }
+
+  /**
+   * A message event whose parts hold CR or LF: each CRLF, CR or LF becomes "\ndata: ", as sseEvent
+   * splits the line. CR and LF are never inside a multi-byte UTF-8 sequence, and a part cannot end
+   * in a CRLF pair split by the `,` between parts, so this is sseEvent's split done on bytes.
+   */
+  #lines(m: MessageRanges, head: Uint8Array, size: number): void {
+    const { buf, patternFrom, patternTo, channelFrom, channelTo, from, to } = m
+    const view = this.#viewOf(buf)
+    const breaks =
+      (patternFrom >= 0 ? countBreaks(buf, patternFrom, patternTo) : 0) +
+      countBreaks(buf, channelFrom, channelTo) +
+      countBreaks(buf, from, to)
+    this.#room(size + breaks * (NEXT_LINE.length - 1), buf.length)
+    const out = this.#buf
+    out.set(head, this.#length)
+    let at = this.#length + head.length
+    if (patternFrom >= 0) {
+      at = putLines(out, at, buf, view, patternFrom, patternTo)
+      out[at++] = 44
+    }
+    at = putLines(out, at, buf, view, channelFrom, channelTo)
+    out[at++] = 44
+    at = putLines(out, at, buf, view, from, to)
+    out[at++] = 10
+    out[at++] = 10
+    this.#length = at
+  }
+
+  /** A plain view of the chunk read (kept for the chunk's next frames). */
+  #viewOf(buf: Uint8Array): Uint8Array {
+    if (buf !== this.#chunk) {
+      this.#chunk = buf
+      this.#view = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
+    }
+    return this.#view
   }
 
   /** The batch's bytes, leaving it empty. */
@@ -152,4 +178,42 @@ const put = (out: Uint8Array, at: number, buf: Uint8Array, from: number, to: num
   if (to - from > 32) out.set(buf.subarray(from, to), at)
   else for (let i = from; i < to; i++) out[at + i - from] = buf[i]!
   return at + to - from
+}
+
+/** The first CR or LF in `buf[from, to)`, or `to`; the CRLF after every RESP blob ends the search. */
+const nextBreak = (buf: Uint8Array, from: number, to: number): number => {
+  const cr = buf.indexOf(13, from)
+  const lf = buf.indexOf(10, from)
+  const at = cr === -1 || cr > to ? to : cr
+  return lf !== -1 && lf < at ? lf : at
+}
+
+/** How many line breaks (CRLF, CR or LF) `buf[from, to)` holds. */
+const countBreaks = (buf: Uint8Array, from: number, to: number): number => {
+  let n = 0
+  for (let i = nextBreak(buf, from, to); i < to; i = nextBreak(buf, afterBreak(buf, i, to), to)) n++
+  return n
+}
+
+/** Where the line after the break at `i` starts: past the LF of a CRLF pair. */
+const afterBreak = (buf: Uint8Array, i: number, to: number): number =>
+  buf[i] === 13 && i + 1 < to && buf[i + 1] === 10 ? i + 2 : i + 1
+
+/** Copies `buf[from, to)` (read from `view`, a plain view of it) to `out` at `at`, each break as "\ndata: ". */
+const putLines = (
+  out: Uint8Array,
+  at: number,
+  buf: Uint8Array,
+  view: Uint8Array,
+  from: number,
+  to: number,
+): number => {
+  let start = from
+  for (let i = nextBreak(buf, from, to); i < to; i = nextBreak(buf, start, to)) {
+    at = put(out, at, view, start, i)
+    out.set(NEXT_LINE, at)
+    at += NEXT_LINE.length
+    start = afterBreak(buf, i, to)
+  }
+  return put(out, at, view, start, to)
 }
