@@ -8,6 +8,7 @@
  */
 import { ConfigError, ReplyError, TimeoutError, TransportError } from '../../errors.ts'
 import type { SubscribeKind, SubscriberConnection, SubscriberHandlers } from '../types.ts'
+import { SseEvents } from './sse-events.ts'
 
 /** The part of `fetch` the subscriber needs: a streaming body. The global `fetch` has it. */
 export type StreamFetch = (
@@ -155,7 +156,6 @@ class SseSubscriber implements SubscriberConnection {
     confirm: { resolve: () => void; reject: (e: unknown) => void },
   ): Promise<void> {
     const reader = body.getReader()
-    const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
     const idleTimeout = this.#options.subscriberIdleTimeout ?? 0
     let heard = true
     const idle =
@@ -166,55 +166,22 @@ class SseSubscriber implements SubscriberConnection {
             heard = false
           }, idleTimeout)
         : undefined
-    const messagePrefix = kind === 'subscribe' ? `message,${name},` : `pmessage,${name},`
-    const confirmPrefix = `${kind},${name},`
-    let rest = ''
-    let data: string[] = []
+    const events = new SseEvents(kind, name, this.#handlers, confirm.resolve)
     let error: unknown
-    let ended: string | undefined
-    const event = (text: string): void => {
-      if (text.startsWith(messagePrefix)) {
-        let channel = name
-        let payload = text.slice(messagePrefix.length)
-        if (kind === 'psubscribe') {
-          const comma = payload.indexOf(',')
-          channel = payload.slice(0, comma)
-          payload = payload.slice(comma + 1)
-        }
-        // Text only: SSE carries no bytes (the pub/sub layer encodes for `bytes: true`).
-        if (kind === 'subscribe') this.#handlers.onMessage(channel, payload)
-        else this.#handlers.onMessage(channel, payload, name)
-      } else if (text.startsWith(confirmPrefix)) confirm.resolve()
-      // The bridge's last word before it ends a stream (a reader that fell too far behind).
-      else if (text.startsWith('error,')) ended = text.slice(text.indexOf(',', 6) + 1)
-    }
     try {
       for (;;) {
         if (this.#gate) await this.#gate.promise
         const { done, value } = await reader.read()
         if (done) break
         heard = true
-        rest += decoder.decode(value, { stream: true })
-        // One pass over the chunk's complete lines; the unfinished tail is kept for the next.
-        let from = 0
-        for (let newline = rest.indexOf('\n'); newline !== -1; newline = rest.indexOf('\n', from)) {
-          const end = newline > from && rest.charCodeAt(newline - 1) === 13 ? newline - 1 : newline
-          if (end === from) {
-            if (data.length === 1) event(data[0]!)
-            else if (data.length > 1) event(data.join('\n'))
-            data = []
-          } else if (rest.startsWith('data:', from)) {
-            data.push(rest.slice(from + (rest.charCodeAt(from + 5) === 32 ? 6 : 5), end))
-          }
-          from = newline + 1
-        }
-        rest = from === 0 ? rest : rest.slice(from)
+        events.feed(value)
       }
     } catch (cause) {
       error = controller.signal.aborted ? controller.signal.reason : cause
     } finally {
       clearInterval(idle)
     }
+    const ended = events.ended
     const why =
       error instanceof TimeoutError
         ? error
