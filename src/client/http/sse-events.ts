@@ -88,8 +88,16 @@ export class SseEvents {
     const fast = this.#fast
     const skip = fast.length
     const length = text.length
+    // Where `fast` next occurs: asked again only once `pos` has passed it, so no character is
+    // searched twice (and `indexOf` answers at once at an event start; `startsWith(fast, pos)`
+    // costs ~2.5x as much in V8).
+    let next = -1
     while (pos < length) {
-      if (this.#data.length === 0 && text.startsWith(fast, pos)) {
+      if (next < pos && next !== length) {
+        next = text.indexOf(fast, pos)
+        if (next === -1) next = length
+      }
+      if (next === pos && this.#data.length === 0) {
         const newline = text.indexOf('\n', pos + skip)
         // A whole one-line event, LF-ended: the payload is one slice.
         if (newline !== -1 && text.charCodeAt(newline + 1) === 10 && text.charCodeAt(newline - 1) !== 13) {
