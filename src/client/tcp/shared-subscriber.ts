@@ -25,10 +25,13 @@ interface Held {
 class Hub {
   readonly connection: Promise<SubscriberConnection>
   readonly #members = new Set<Member>()
-  /** Who gets a message: by channel, by shard channel, or by pattern. */
-  readonly #channels = new Map<string, Set<Member>>()
-  readonly #shards = new Map<string, Set<Member>>()
-  readonly #patterns = new Map<string, Set<Member>>()
+  /**
+   * Who gets a message: by channel, by shard channel, or by pattern. Arrays replaced, not changed,
+   * when a member comes or goes: the fan-out runs once per message, the changes rarely.
+   */
+  readonly #channels = new Map<string, readonly Member[]>()
+  readonly #shards = new Map<string, readonly Member[]>()
+  readonly #patterns = new Map<string, readonly Member[]>()
   /** By `<kind>:<name>`. */
   readonly #held = new Map<string, Held>()
   #paused = 0
@@ -47,7 +50,8 @@ class Hub {
                 ? this.#shards.get(channel)
                 : this.#channels.get(channel)
           if (members === undefined) return
-          for (const member of members) member.handlers.onMessage(channel, message, pattern, sharded)
+          for (let i = 0; i < members.length; i++)
+            members[i]!.handlers.onMessage(channel, message, pattern, sharded)
         },
         onClose: (error) => this.#drop(error),
       },
@@ -73,9 +77,7 @@ class Hub {
       if (member.names.has(k)) continue
       member.names.add(k)
       const routes = this.#routesOf(kind)
-      const members = routes.get(name)
-      if (members === undefined) routes.set(name, new Set([member]))
-      else members.add(member)
+      routes.set(name, [...(routes.get(name) ?? []), member])
       const held = this.#held.get(k)
       if (held === undefined) fresh.push(name)
       else {
@@ -103,8 +105,9 @@ class Hub {
       const k = `${kind}:${name}`
       if (!member.names.delete(k)) continue
       const routes = this.#routesOf(kind)
-      const members = routes.get(name)
-      if (members?.delete(member) && members.size === 0) routes.delete(name)
+      const left = routes.get(name)?.filter((m) => m !== member) ?? []
+      if (left.length > 0) routes.set(name, left)
+      else routes.delete(name)
       const held = this.#held.get(k)
       if (held !== undefined && --held.count === 0) {
         this.#held.delete(k)
@@ -114,7 +117,7 @@ class Hub {
     if (gone.length > 0 && !this.closed) await (await this.connection).unsubscribe(kind, gone)
   }
 
-  #routesOf(kind: SubscribeKind): Map<string, Set<Member>> {
+  #routesOf(kind: SubscribeKind): Map<string, readonly Member[]> {
     return kind === 'subscribe' ? this.#channels : kind === 'ssubscribe' ? this.#shards : this.#patterns
   }
 
