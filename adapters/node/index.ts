@@ -5,3 +5,4 @@ export { type Background, createBackground, withContext as handle } from '../../
 export { nodeIp as clientIp } from '../../src/context/client-ip.ts'
 export { clientFromEnv } from './client.ts'
 export { type NodeFetch, type NodeFetchOptions, nodeFetch } from './http-fetch.ts'
+export { type NodeStreamFetchOptions, nodeStreamFetch } from './stream-fetch.ts'

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { connect } from '../../adapters/node/index.ts'
+import { connect, nodeStreamFetch } from '../../adapters/node/index.ts'
 import { type Client, createHttpClient, createTcpClient, subscribe } from '../../src/index.ts'
 import { TOKEN, useBridge } from '../bridge/support.ts'
 import { useValkey } from '../support/use-valkey.ts'
@@ -25,6 +25,19 @@ pubsubSuite('SSE through the bridge', {
   },
 })
 
+pubsubSuite('SSE through the bridge, read with nodeStreamFetch', {
+  subscriber: () => {
+    const client = createHttpClient({ url: bridge.url, token: TOKEN, streamFetch: nodeStreamFetch() })
+    clients.push(client)
+    return client
+  },
+  publisher: () => {
+    const client = createTcpClient({ url: valkey.url, connect })
+    clients.push(client)
+    return client
+  },
+})
+
 describe('pub/sub over SSE, refusals', () => {
   it('ends with a ConfigError for shard channels, which the HTTP contract does not carry', async () => {
     const sub = subscribe(createHttpClient({ url: bridge.url, token: TOKEN }), 'x', { sharded: true })
@@ -39,6 +52,16 @@ describe('pub/sub over SSE, refusals', () => {
     })
     await expect(sub.ready).rejects.toMatchObject({ name: 'ReplyError', code: 'WRONGPASS' })
     expect(errors).toEqual([])
+  })
+
+  it("reads the bridge's refusal through nodeStreamFetch too", async () => {
+    const client = createHttpClient({
+      url: bridge.url,
+      token: 'wrong-token-0123456789',
+      streamFetch: nodeStreamFetch(),
+    })
+    const sub = subscribe(client, 'x')
+    await expect(sub.ready).rejects.toMatchObject({ name: 'ReplyError', code: 'WRONGPASS' })
   })
 })
 
