@@ -6,7 +6,7 @@
  */
 import { Redis as Upstash } from '@upstash/redis'
 import { Redis as IORedis } from 'ioredis'
-import { connect } from '../../adapters/node/index.ts'
+import { connect, nodeStreamFetch } from '../../adapters/node/index.ts'
 import { createHttpClient, createTcpClient, subscribe } from '../../src/index.ts'
 
 export interface Endpoints {
@@ -28,12 +28,17 @@ export type Open = (
 ) => Promise<Opened>
 
 const floodgate =
-  (transport: 'tcp' | 'sse'): Open =>
+  (transport: 'tcp' | 'sse' | 'sse-node'): Open =>
   async (endpoints, channel, count, onMessage) => {
     const client =
       transport === 'tcp'
         ? createTcpClient({ url: endpoints.valkeyUrl, connect })
-        : createHttpClient({ url: endpoints.bridgeUrl, token: endpoints.token })
+        : createHttpClient({
+            url: endpoints.bridgeUrl,
+            token: endpoints.token,
+            // The global fetch (undici), as @upstash/redis reads the stream; or floodgate/node's.
+            ...(transport === 'sse-node' ? { streamFetch: nodeStreamFetch() } : {}),
+          })
     const subs = Array.from({ length: count }, () => subscribe(client, channel, { maxBuffered: 1_000_000 }))
     await Promise.all(subs.map((s) => s.ready))
     for (const sub of subs) {
@@ -80,5 +85,6 @@ export const contenders: Record<string, Open> = {
   'floodgate TCP': floodgate('tcp'),
   ioredis,
   'floodgate SSE': floodgate('sse'),
+  'floodgate SSE nodeStreamFetch': floodgate('sse-node'),
   '@upstash/redis SSE': upstash,
 }
