@@ -3,7 +3,7 @@
  * restarts, a subscription resubscribes by itself, reports the gap, and delivers again.
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import { connect } from '../../adapters/node/index.ts'
+import { connect, nodeStreamFetch } from '../../adapters/node/index.ts'
 import { parseConfig } from '../../src/bridge/config.ts'
 import type { BridgeServer } from '../../src/bridge/node/server.ts'
 import { startBridge } from '../../src/bridge/node/start.ts'
@@ -87,29 +87,36 @@ describe('reconnect', () => {
     await sub.close()
   }, 60_000)
 
-  it('resubscribes over SSE after the bridge restarts on the same port, reporting the gap', async () => {
-    let bridge = await startBridgeOn(0)
-    const port = bridge.port
-    const http = createHttpClient({ url: bridge.url, token: TOKEN })
-    const gaps: Gap[] = []
-    const sub = subscribe(http, 'alerts', {
-      reconnect: { minDelay: 50, maxDelay: 500 },
-      onGap: (g) => gaps.push(g),
-    })
-    await sub.ready
-    const iterator = iterate(sub)
-    const pub = tcp()
-    await publish(pub, 'alerts', 'before')
-    expect((await take(iterator, 1))[0]!.message).toBe('before')
-    await bridge.close()
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    bridge = await startBridgeOn(port)
-    const after = await publishUntilReceived(pub, 'alerts', iterator)
-    expect(after).toEqual({ value: { channel: 'alerts', message: 'after' }, done: false })
-    expect(gaps.map((g) => g.reason)).toEqual(['reconnect'])
-    await sub.close()
-    await bridge.close()
-  }, 60_000)
+  it.each([
+    ['the global fetch', {}],
+    ['nodeStreamFetch', { streamFetch: nodeStreamFetch() }],
+  ])(
+    'resubscribes over SSE (%s) after the bridge restarts on the same port, reporting the gap',
+    async (_, read) => {
+      let bridge = await startBridgeOn(0)
+      const port = bridge.port
+      const http = createHttpClient({ url: bridge.url, token: TOKEN, ...read })
+      const gaps: Gap[] = []
+      const sub = subscribe(http, 'alerts', {
+        reconnect: { minDelay: 50, maxDelay: 500 },
+        onGap: (g) => gaps.push(g),
+      })
+      await sub.ready
+      const iterator = iterate(sub)
+      const pub = tcp()
+      await publish(pub, 'alerts', 'before')
+      expect((await take(iterator, 1))[0]!.message).toBe('before')
+      await bridge.close()
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      bridge = await startBridgeOn(port)
+      const after = await publishUntilReceived(pub, 'alerts', iterator)
+      expect(after).toEqual({ value: { channel: 'alerts', message: 'after' }, done: false })
+      expect(gaps.map((g) => g.reason)).toEqual(['reconnect'])
+      await sub.close()
+      await bridge.close()
+    },
+    60_000,
+  )
 
   it('resubscribes over SSE after Valkey behind the bridge is SIGKILLed and restarted', async () => {
     const bridge = await startBridgeOn(0)

@@ -114,6 +114,18 @@ describe('SseEvents', () => {
     }
   })
 
+  it('reads a 1 MB payload spread over 64 KiB chunks (cut inside characters), and the events around it', () => {
+    const big = `${'é'.repeat(300_000)}\n${'z'.repeat(400_000)}`
+    const stream = encoder.encode(event('message,c,a') + event(`message,c,${big}`) + event('message,c,b'))
+    const chunks = cuts(
+      stream,
+      Array.from({ length: Math.ceil(stream.length / 65536) }, (_, i) => (i + 1) * 65536),
+    )
+    const { got } = read('subscribe', 'c', chunks)
+    expect(got.map(([, message]) => message.length)).toEqual([1, big.length, 1])
+    expect(got[1]![1]).toBe(big)
+  })
+
   it('delivers exactly the published payloads however the stream is cut (property)', () => {
     // Payloads of any text but CR (the bridge turns a CR into a line break).
     const payload = fc.string({ unit: 'grapheme', maxLength: 40 }).map((s) => s.replace(/\r/g, ''))
