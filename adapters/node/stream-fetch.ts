@@ -11,7 +11,7 @@
 import { connect as connectTcp, type Socket } from 'node:net'
 import { type ConnectionOptions, connect as connectTls } from 'node:tls'
 import type { StreamFetch } from '../../src/client/http/subscriber.ts'
-import { ChunkedBody } from './chunked-body.ts'
+import { ResponseBody } from './response-body.ts'
 
 export interface NodeStreamFetchOptions {
   /** TLS options for https:// URLs (e.g. `ca` for a private CA). */
@@ -73,7 +73,7 @@ export const nodeStreamFetch =
       socket.setNoDelay(true)
       socket.write(head)
       let buffer: Buffer = Buffer.alloc(0)
-      let body: ChunkedBody | undefined
+      let body: ResponseBody | undefined
       const onAbort = () => socket.destroy(signal.reason)
       signal.addEventListener('abort', onAbort, { once: true })
       const onHead = (chunk: Buffer) => {
@@ -95,7 +95,7 @@ export const nodeStreamFetch =
         socket.off('data', onHead)
         const length = found.headers.get('content-length')
         const chunked = /\bchunked\b/i.test(found.headers.get('transfer-encoding') ?? '')
-        body = new ChunkedBody(socket, chunked ? 'chunked' : length !== undefined ? Number(length) : 'close')
+        body = new ResponseBody(socket, chunked ? 'chunked' : length !== undefined ? Number(length) : 'close')
         socket.on('data', (data: Buffer) => body!.feed(data))
         if (found.rest.length > 0) body.feed(found.rest)
         resolve({

@@ -12,7 +12,7 @@ export type Framing = 'chunked' | number | 'close'
 /** Chunks queued before the socket is paused. */
 const HIGH_WATER = 4
 
-export class ChunkedBody {
+export class ResponseBody {
   readonly stream: ReadableStream<Uint8Array>
   readonly #socket: Socket
   readonly #framing: Framing
