@@ -7,8 +7,22 @@
  * as the SSE spec reads it (https://html.spec.whatwg.org/multipage/server-sent-events.html).
  * NOTE: a bare CR is not taken as a line end; the bridge and Upstash end lines with LF.
  */
+import { TransportError } from '../../errors.ts'
 import { concatBytes } from '../../resp/encode.ts'
 import type { SubscriberHandlers } from '../types.ts'
+
+/**
+ * Most characters one event may hold before its end arrives: a stream that never ends its line
+ * (or its event) is dropped instead of growing without bound. The bridge ends a stream whose
+ * reader falls 4 MiB behind (`--max-stream-buffer`), so no event it sends comes near this.
+ */
+export const MAX_EVENT_CHARS = 64 * 1024 * 1024
+
+const tooLong = (): never => {
+  throw new TransportError(
+    `an event of the stream grew past ${MAX_EVENT_CHARS} characters without its end; the stream was dropped`,
+  )
+}
 
 /** One chunk's bytes as text. Not `stream: true`: in Node 20 that path costs ~8× the plain one. */
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
@@ -41,6 +55,8 @@ export class SseEvents {
   #line = ''
   /** The `data:` lines of the event so far (an event that did not take the fast path). */
   #data: string[] = []
+  /** Their characters, with the unfinished line's. */
+  #held = 0
   /** The bridge's last word before it ends a stream (`event: error`). */
   ended: string | undefined
 
@@ -78,6 +94,7 @@ export class SseEvents {
       // Still no line end: keep the pieces (joined lazily by the engine), scan nothing twice.
       if (newline === -1) {
         this.#line += text
+        if (this.#held + this.#line.length > MAX_EVENT_CHARS) tooLong()
         return
       }
       const line = this.#line + text.slice(0, newline)
@@ -109,6 +126,7 @@ export class SseEvents {
       const newline = text.indexOf('\n', pos)
       if (newline === -1) {
         this.#line = text.slice(pos)
+        if (this.#held + this.#line.length > MAX_EVENT_CHARS) tooLong()
         return
       }
       this.#field(text, pos, newline)
@@ -124,12 +142,15 @@ export class SseEvents {
       const data = this.#data
       if (data.length === 0) return
       this.#data = []
+      this.#held = 0
       this.#event(data.length === 1 ? data[0]! : data.join('\n'))
     } else if (text.startsWith('data', from)) {
       const colon = from + 4
-      if (colon === end) this.#data.push('')
-      else if (text.charCodeAt(colon) === 58)
-        this.#data.push(text.slice(colon + (text.charCodeAt(colon + 1) === 32 ? 2 : 1), end))
+      if (colon !== end && text.charCodeAt(colon) !== 58) return
+      const line = colon === end ? '' : text.slice(colon + (text.charCodeAt(colon + 1) === 32 ? 2 : 1), end)
+      this.#held += line.length + 1
+      if (this.#held > MAX_EVENT_CHARS) tooLong()
+      this.#data.push(line)
     }
     // Comments (`: keep-alive`), `event:`, `id:` and `retry:` carry nothing the reader needs.
   }

@@ -181,7 +181,8 @@ class SseSubscriber implements SubscriberConnection {
     } finally {
       clearInterval(idle)
     }
-    const ended = events.ended
+    // The bridge's last event, or why the reader dropped the stream.
+    const ended = events.ended ?? (error instanceof TransportError ? error.message : undefined)
     const why =
       error instanceof TimeoutError
         ? error

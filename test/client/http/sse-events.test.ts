@@ -5,8 +5,9 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { SseEvents } from '../../../src/client/http/sse-events.ts'
+import { MAX_EVENT_CHARS, SseEvents } from '../../../src/client/http/sse-events.ts'
 import { openSseSubscriber } from '../../../src/client/http/subscriber.ts'
+import { TransportError } from '../../../src/errors.ts'
 
 type Got = [channel: string, message: string, pattern?: string]
 
@@ -195,5 +196,41 @@ describe('the SSE subscriber over a streamed body', () => {
       name: 'TransportError',
       message: "the subscribe stream for 'room' ended: ERR the subscriber fell behind",
     })
+  })
+})
+
+describe('SseEvents bounds what it holds', () => {
+  const feedUntilThrow = (make: (i: number) => string) => {
+    const events = new SseEvents('subscribe', 'chat', { onMessage: () => {} }, () => {})
+    const piece = 1024 * 1024
+    for (let i = 0; i * piece <= MAX_EVENT_CHARS + piece; i++) {
+      try {
+        events.feed(encoder.encode(make(i)))
+      } catch (error) {
+        return { error, fed: (i + 1) * piece }
+      }
+    }
+    return { error: undefined, fed: Number.POSITIVE_INFINITY }
+  }
+
+  it('drops a stream whose line never ends, past MAX_EVENT_CHARS', () => {
+    const { error, fed } = feedUntilThrow(() => 'x'.repeat(1024 * 1024))
+    expect(error).toBeInstanceOf(TransportError)
+    expect((error as Error).message).toMatch(/grew past \d+ characters without its end/)
+    expect(fed).toBe(MAX_EVENT_CHARS + 1024 * 1024)
+  })
+
+  it('drops a stream of data: lines that never ends its event', () => {
+    const line = `data: ${'y'.repeat(1024 * 1024 - 7)}\n`
+    const { error, fed } = feedUntilThrow(() => line)
+    expect(error).toBeInstanceOf(TransportError)
+    expect(fed).toBeLessThanOrEqual(MAX_EVENT_CHARS + 1024 * 1024)
+  })
+
+  it('holds nothing after an event ends, however many large events pass', () => {
+    const events = new SseEvents('subscribe', 'chat', { onMessage: () => {} }, () => {})
+    const big = `data: message,chat,${'z'.repeat(8 * 1024 * 1024)}\ndata: more\n\n`
+    for (let i = 0; i < 12; i++) events.feed(encoder.encode(big))
+    expect(events.ended).toBeUndefined()
   })
 })
