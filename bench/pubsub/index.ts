@@ -140,13 +140,16 @@ const measure = async (name: string, subscribers: number): Promise<Run> => {
   }
 }
 
-// BENCH_ONLY=tcp or sse runs one pair; BENCH_SUBSCRIBERS=1 or 100 one subscriber count.
+// Ours (the first is what floodgate uses on Node by default and carries the target), the peer.
+// Over SSE, floodgate/node's clientFromEnv reads streams with nodeStreamFetch(); the global fetch
+// (what @upstash/redis always uses) is measured too. BENCH_ONLY=tcp or sse runs one group;
+// BENCH_SUBSCRIBERS=1 or 100 one subscriber count.
 const pairs = (
   [
-    ['floodgate TCP', 'ioredis', 1.3],
-    ['floodgate SSE', '@upstash/redis SSE', 1.5],
-  ] as Array<[string, string, number]>
-).filter(([ours]) => !process.env.BENCH_ONLY || ours.toLowerCase().includes(process.env.BENCH_ONLY))
+    [['floodgate TCP'], 'ioredis', 1.3],
+    [['floodgate SSE nodeStreamFetch', 'floodgate SSE'], '@upstash/redis SSE', 1.5],
+  ] as Array<[string[], string, number]>
+).filter(([ours]) => !process.env.BENCH_ONLY || ours[0]!.toLowerCase().includes(process.env.BENCH_ONLY))
 const counts = [1, 100].filter(
   (n) => !process.env.BENCH_SUBSCRIBERS || n === Number(process.env.BENCH_SUBSCRIBERS),
 )
@@ -154,17 +157,19 @@ const ratios: Ratio[] = []
 const figures: Figure[] = []
 try {
   for (const subscribers of counts) {
-    for (const [ours, theirs, target] of pairs) {
-      const runs: Record<string, Run[]> = { [ours]: [], [theirs]: [] }
-      // Round 0 warms both up (JIT) and is not counted.
+    for (const [group, theirs, target] of pairs) {
+      const names = [...group, theirs]
+      const runs: Record<string, Run[]> = Object.fromEntries(names.map((name) => [name, []]))
+      // Round 0 warms all up (JIT) and is not counted; the order rotates from round to round.
       for (let round = 0; round <= ROUNDS; round++) {
-        for (const name of round % 2 === 0 ? [ours, theirs] : [theirs, ours]) {
+        for (let i = 0; i < names.length; i++) {
+          const name = names[(round + i) % names.length]!
           const run = await measure(name, subscribers)
           if (round > 0) runs[name]!.push(run)
         }
       }
       const med = (name: string, pick: (run: Run) => number) => median(runs[name]!.map(pick))
-      for (const name of [ours, theirs]) {
+      for (const name of names) {
         const capacity = Math.round(med(name, (x) => x.capacity))
         const live = Math.round(med(name, (x) => x.perSecond))
         const publisher = Math.round(med(name, (x) => x.publisherPerSecond))
@@ -187,23 +192,25 @@ try {
         console.log(`${r.label}: ${r.value?.toFixed(2)} (${r.low?.toFixed(2)}-${r.high?.toFixed(2)})`)
         return r
       }
-      ratios.push(
-        paired(
-          `${ours} / ${theirs}, capacity msg/s, ${subscribers} sub`,
-          ours,
-          theirs,
-          (x) => x.capacity,
-          target,
-        ),
-        paired(`${ours} / ${theirs}, live msg/s, ${subscribers} sub`, ours, theirs, (x) => x.perSecond),
-        paired(`${theirs} p99 / ${ours} p99, ${subscribers} sub`, theirs, ours, (x) => x.p99),
-        paired(
-          `${theirs} CPU / ${ours} CPU per message, live, ${subscribers} sub`,
-          theirs,
-          ours,
-          (x) => x.cpuPerMessage,
-        ),
-      )
+      for (const [i, ours] of group.entries()) {
+        ratios.push(
+          paired(
+            `${ours} / ${theirs}, capacity msg/s, ${subscribers} sub`,
+            ours,
+            theirs,
+            (x) => x.capacity,
+            i === 0 ? target : undefined,
+          ),
+          paired(`${ours} / ${theirs}, live msg/s, ${subscribers} sub`, ours, theirs, (x) => x.perSecond),
+          paired(`${theirs} p99 / ${ours} p99, ${subscribers} sub`, theirs, ours, (x) => x.p99),
+          paired(
+            `${theirs} CPU / ${ours} CPU per message, live, ${subscribers} sub`,
+            theirs,
+            ours,
+            (x) => x.cpuPerMessage,
+          ),
+        )
+      }
     }
   }
   report('Pub/sub delivered messages/s and p99, floodgate / peer', ratios, figures)
