@@ -7,9 +7,8 @@
  * status, headers and body text. Errors look like fetch's: a `TypeError('fetch failed')` whose
  * `cause` carries Node's error code, so the transport can tell a refused connection from a broken one.
  */
-import { connect as connectTcp } from 'node:net'
-import { type ConnectionOptions, connect as connectTls } from 'node:tls'
 import type { FetchInitLike, FetchLike, FetchResponseLike } from '../../src/client/http/exchange.ts'
+import { failed, type Origin, openSocket, requestHead, type TlsOptions, target as targetOf } from './http1.ts'
 import { Http1Connection, type RawResponse } from './http1-connection.ts'
 
 export interface NodeFetchOptions {
@@ -18,7 +17,7 @@ export interface NodeFetchOptions {
   /** Close a connection idle this long (ms), or sooner when the server's Keep-Alive hint says so. Default 4000. */
   idleTimeout?: number
   /** TLS options for https:// URLs (e.g. `ca` for a private CA). */
-  tls?: Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>
+  tls?: TlsOptions
 }
 
 /**
@@ -33,9 +32,7 @@ export interface NodeFetch extends FetchLike {
 }
 
 interface Pool {
-  readonly secure: boolean
-  readonly host: string
-  readonly port: number
+  readonly origin: Origin
   readonly idle: Http1Connection[]
   readonly waiting: Array<(connection: Http1Connection | undefined) => void>
   open: number
@@ -46,9 +43,6 @@ interface Target {
   /** The request line and Host header, ready to prepend. */
   readonly start: string
 }
-
-const failed = (cause: unknown): TypeError => new TypeError('fetch failed', { cause })
-const UNSAFE = /[\r\n\0]/
 
 const responseLike = ({ status, headers, body }: RawResponse): FetchResponseLike => ({
   status,
@@ -80,39 +74,20 @@ export const nodeFetch = (options: NodeFetchOptions = {}): NodeFetch => {
   const target = (url: string): Target => {
     let found = targets.get(url)
     if (found !== undefined) return found
-    const parsed = new URL(url)
-    const secure = parsed.protocol === 'https:'
-    const key = `${parsed.protocol}//${parsed.host}`
+    const { origin, key, start } = targetOf(url)
     let pool = pools.get(key)
     if (pool === undefined) {
-      pool = {
-        secure,
-        host: parsed.hostname.replace(/^\[|\]$/g, ''),
-        port: Number(parsed.port) || (secure ? 443 : 80),
-        idle: [],
-        waiting: [],
-        open: 0,
-      }
+      pool = { origin, idle: [], waiting: [], open: 0 }
       pools.set(key, pool)
     }
-    found = { pool, start: `POST ${parsed.pathname}${parsed.search} HTTP/1.1\r\nHost: ${parsed.host}\r\n` }
+    found = { pool, start }
     if (targets.size < 64) targets.set(url, found)
     return found
   }
 
   const open = (pool: Pool): Http1Connection => {
-    const socket = pool.secure
-      ? connectTls({
-          host: pool.host,
-          port: pool.port,
-          servername: pool.host,
-          ALPNProtocols: ['http/1.1'],
-          ...options.tls,
-        })
-      : connectTcp({ host: pool.host, port: pool.port })
-    socket.setNoDelay(true)
     pool.open++
-    const connection = new Http1Connection(socket)
+    const connection = new Http1Connection(openSocket(pool.origin, options.tls))
     connection.onClose = () => {
       pool.open--
       const index = pool.idle.indexOf(connection)
@@ -174,13 +149,7 @@ export const nodeFetch = (options: NodeFetchOptions = {}): NodeFetch => {
       typeof init.body === 'string'
         ? Buffer.from(init.body)
         : Buffer.from(init.body.buffer, init.body.byteOffset, init.body.byteLength)
-    let head = start
-    for (const name in init.headers) {
-      const value = init.headers[name]!
-      if (UNSAFE.test(name) || UNSAFE.test(value)) throw new TypeError(`header ${name} holds a line break`)
-      head += `${name}: ${value}\r\n`
-    }
-    head += `Content-Length: ${body.length}\r\n\r\n`
+    const head = requestHead(start, init.headers, `Content-Length: ${body.length}\r\n\r\n`)
     const connection = await acquire(pool, signal)
     const onAbort = () => connection.destroy(signal.reason)
     signal.addEventListener('abort', onAbort, { once: true })

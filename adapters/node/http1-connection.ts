@@ -4,6 +4,7 @@
  * buffers. It is all `nodeFetch()` needs, without node:http's per-request objects and streams.
  */
 import type { Socket } from 'node:net'
+import { parseHead } from './http1.ts'
 
 export interface RawResponse {
   readonly status: number
@@ -87,31 +88,15 @@ export class Http1Connection {
       return
     }
     if (!this.#head) {
-      const end = this.#buffer.indexOf(CRLFCRLF)
-      if (end === -1) return
-      const lines = this.#buffer.toString('latin1', 0, end).split('\r\n')
-      const status = Number.parseInt(lines[0]!.slice(9, 12), 10)
-      const headers = new Map<string, string>()
-      for (let i = 1; i < lines.length; i++) {
-        const line = lines[i]!
-        const colon = line.indexOf(':')
-        if (colon <= 0) continue
-        const name = line.slice(0, colon).trim().toLowerCase()
-        const value = line.slice(colon + 1).trim()
-        const previous = headers.get(name)
-        headers.set(name, previous === undefined ? value : `${previous}, ${value}`)
-      }
-      if (!(status >= 100 && status < 600)) {
-        this.destroy(new Error('malformed HTTP status line'))
+      let head: ReturnType<typeof parseHead>
+      try {
+        head = parseHead(this.#buffer)
+      } catch (error) {
+        this.destroy(error as Error)
         return
       }
-      if (status < 200) {
-        // An interim response (100 Continue, 103 Early Hints): no body; the final one follows.
-        this.#buffer = this.#buffer.subarray(end + 4)
-        this.#parse()
-        return
-      }
-      this.#head = { status, headers, start: end + 4 }
+      if (head === undefined) return
+      this.#head = { status: head.status, headers: head.headers, start: head.bodyStart }
     }
     const { status, headers, start } = this.#head
     let body: Buffer | undefined
