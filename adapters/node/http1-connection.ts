@@ -4,6 +4,7 @@
  * buffers. It is all `nodeFetch()` needs, without node:http's per-request objects and streams.
  */
 import type { Socket } from 'node:net'
+import { ChunkedDecoder } from './chunked.ts'
 import { parseHead } from './http1.ts'
 
 export interface RawResponse {
@@ -17,8 +18,6 @@ interface Pending {
   resolve(response: RawResponse): void
   reject(error: Error): void
 }
-
-const CRLFCRLF = Buffer.from('\r\n\r\n')
 
 /** Thrown (as a `cause`) when the server closes the connection before the response is complete. */
 const closedEarly = (): Error =>
@@ -102,9 +101,16 @@ export class Http1Connection {
     let body: Buffer | undefined
     let consumed = 0
     if (/chunked/i.test(headers.get('transfer-encoding') ?? '')) {
-      const parsed = this.#chunked(start)
-      if (parsed === undefined) return
-      ;[body, consumed] = parsed
+      // The whole buffer is read again on each arrival: responses here are short.
+      const parts: Buffer[] = []
+      try {
+        consumed = new ChunkedDecoder().feed(this.#buffer, start, (view) => parts.push(view))
+      } catch (error) {
+        this.destroy(error as Error)
+        return
+      }
+      if (consumed === -1) return
+      body = parts.length === 1 ? parts[0]! : Buffer.concat(parts)
     } else {
       const declared = headers.get('content-length')
       const length = status === 204 || status === 304 ? 0 : Number(declared ?? Number.NaN)
@@ -142,36 +148,5 @@ export class Http1Connection {
     const hint = /timeout=(\d+)/i.exec(headers.get('keep-alive') ?? '')
     if (hint) this.keepAliveMs = Number(hint[1]) * 1000
     pending.resolve({ status, headers, body: text })
-  }
-
-  /** Parses a chunked body from `start`: the body and the bytes consumed, or undefined for "need more". */
-  #chunked(start: number): [Buffer, number] | undefined {
-    const buffer = this.#buffer
-    const parts: Buffer[] = []
-    let at = start
-    for (;;) {
-      const lineEnd = buffer.indexOf('\r\n', at, 'latin1')
-      if (lineEnd === -1) return undefined
-      const size = Number.parseInt(buffer.toString('latin1', at, lineEnd), 16)
-      if (!Number.isSafeInteger(size) || size < 0) {
-        this.destroy(new Error('malformed chunk size'))
-        return undefined
-      }
-      at = lineEnd + 2
-      if (size === 0) {
-        // Optional trailers, then an empty line.
-        if (buffer.length < at + 2) return undefined
-        let end = at + 2
-        if (buffer[at] !== 0x0d || buffer[at + 1] !== 0x0a) {
-          const trailers = buffer.indexOf(CRLFCRLF, at)
-          if (trailers === -1) return undefined
-          end = trailers + 4
-        }
-        return [parts.length === 1 ? parts[0]! : Buffer.concat(parts), end]
-      }
-      if (buffer.length < at + size + 2) return undefined
-      parts.push(buffer.subarray(at, at + size))
-      at += size + 2
-    }
   }
 }

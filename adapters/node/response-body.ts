@@ -5,6 +5,7 @@
  * socket is paused, so a reader that stops reading leaves the bytes in the kernel's buffers.
  */
 import type { Socket } from 'node:net'
+import { ChunkedDecoder } from './chunked.ts'
 
 /** `chunked`, the Content-Length, or `close` (the body ends with the connection). */
 export type Framing = 'chunked' | number | 'close'
@@ -17,12 +18,9 @@ export class ResponseBody {
   readonly #socket: Socket
   readonly #framing: Framing
   #controller!: ReadableStreamDefaultController<Uint8Array>
-  /** Bytes left in the current chunk (or the whole Content-Length body). */
+  /** Bytes left of a Content-Length body. */
   #left: number
-  /** A chunk-size line (or the CRLF after a chunk's data) cut by the read's end. */
-  #line = ''
-  #afterData = false
-  #trailers = false
+  readonly #chunks = new ChunkedDecoder()
   #done = false
   /** Why the body broke, raised once the reader has had what arrived before. */
   #failure: unknown
@@ -74,41 +72,15 @@ export class ResponseBody {
   }
 
   #chunked(data: Buffer): void {
-    let pos = 0
-    while (pos < data.length && !this.#done) {
-      if (this.#left > 0) {
-        const take = Math.min(this.#left, data.length - pos)
-        this.#emit(data.subarray(pos, pos + take))
-        pos += take
-        this.#left -= take
-        this.#afterData = this.#left === 0
-        continue
-      }
-      const lf = data.indexOf(10, pos)
-      if (lf === -1) {
-        this.#line += data.toString('latin1', pos)
-        if (this.#line.length > 4096) this.#fail('a chunk-size line longer than 4 KiB')
-        return
-      }
-      const line = (this.#line + data.toString('latin1', pos, lf)).replace(/\r$/, '')
-      this.#line = ''
-      pos = lf + 1
-      if (this.#afterData) {
-        this.#afterData = false
-        if (line !== '') this.#fail('no CRLF after a chunk')
-      } else if (this.#trailers) {
-        if (line === '') this.#end()
-      } else {
-        // Chunk extensions (`;name=value`) carry nothing we use.
-        const size = /^[0-9a-fA-F]{1,12}/.exec(line)?.[0]
-        if (size === undefined) {
-          this.#fail(`a bad chunk size: ${line.slice(0, 40)}`)
-          return
-        }
-        this.#left = Number.parseInt(size, 16)
-        this.#trailers = this.#left === 0
-      }
+    let end: number
+    try {
+      end = this.#chunks.feed(data, 0, (view) => this.#emit(view))
+    } catch (error) {
+      this.#error(error)
+      this.#socket.destroy()
+      return
     }
+    if (end !== -1) this.#end()
   }
 
   #emit(view: Uint8Array): void {
@@ -121,11 +93,6 @@ export class ResponseBody {
     this.#done = true
     this.#controller.close()
     this.#socket.end()
-  }
-
-  #fail(why: string): void {
-    this.#error(new TypeError(`terminated: ${why}`))
-    this.#socket.destroy()
   }
 
   /** Ends the body with `error`, after the chunks already queued (erroring now would drop them). */
