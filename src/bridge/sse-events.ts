@@ -39,21 +39,6 @@ const PMESSAGE = encoder.encode('data: pmessage,')
 const NEXT_LINE = encoder.encode('\ndata: ')
 
 /**
- * A CR or LF in `buf[from, to)`. Short names byte by byte; a payload by `indexOf`, whose search
- * stops right after it, at the CRLF that ends every RESP blob.
- */
-const breaksLine = (buf: Uint8Array, from: number, to: number): boolean => {
-  if (to - from <= 32) {
-    for (let i = from; i < to; i++) if (buf[i] === 13 || buf[i] === 10) return true
-    return false
-  }
-  const cr = buf.indexOf(13, from)
-  if (cr !== -1 && cr < to) return true
-  const lf = buf.indexOf(10, from)
-  return lf !== -1 && lf < to
-}
-
-/**
  * The events of one batch, as bytes, written into a buffer of the batch's own that `take()` hands
  * out as it is (no copy). A batch holds the events of one read from Valkey, and a message's event
  * is shorter than its RESP frame, so the buffer is sized to the read: it fits without growing, and
@@ -81,60 +66,41 @@ export class SseBatch {
     this.#length += encoder.encodeInto(event, this.#buf.subarray(this.#length)).written
   }
 
-  /** Appends the event of a message frame. */
+  /**
+   * Appends the event of a message frame. A part holding CR or LF has each CRLF, CR or LF written
+   * as "\ndata: ", as sseEvent splits the line: CR and LF are never inside a multi-byte UTF-8
+   * sequence, and a part cannot end in a CRLF pair split by the `,` between parts, so this is
+   * sseEvent's split done on bytes.
+   */
   message(m: MessageRanges): void {
     const { buf, patternFrom, patternTo, channelFrom, channelTo, from, to } = m
     const pattern = patternFrom >= 0
-    const lines =
-      breaksLine(buf, from, to) ||
-      breaksLine(buf, channelFrom, channelTo) ||
-      (pattern && breaksLine(buf, patternFrom, patternTo))
+    const breaks =
+      nextBreak(buf, from, to) < to ||
+      nextBreak(buf, channelFrom, channelTo) < channelTo ||
+      (pattern && nextBreak(buf, patternFrom, patternTo) < patternTo)
     const head = pattern ? PMESSAGE : m.sharded ? SMESSAGE : MESSAGE
-    const size = head.length + (patternTo - patternFrom) + 1 + (channelTo - channelFrom) + 1 + (to - from) + 2
-    if (lines) {
-      this.#lines(m, head, size)
-      return
+    let size = head.length + (patternTo - patternFrom) + 1 + (channelTo - channelFrom) + 1 + (to - from) + 2
+    if (breaks) {
+      const count =
+        (pattern ? countBreaks(buf, patternFrom, patternTo) : 0) +
+        countBreaks(buf, channelFrom, channelTo) +
+        countBreaks(buf, from, to)
+      size += count * (NEXT_LINE.length - 1)
     }
     this.#room(size, buf.length)
     const view = this.#viewOf(buf)
+    const write = breaks ? putLines : put
     const out = this.#buf
     out.set(head, this.#length)
     let at = this.#length + head.length
     if (pattern) {
-      at = put(out, at, view, patternFrom, patternTo)
+      at = write(out, at, buf, view, patternFrom, patternTo)
       out[at++] = 44
     }
-    at = put(out, at, view, channelFrom, channelTo)
+    at = write(out, at, buf, view, channelFrom, channelTo)
     out[at++] = 44
-    at = put(out, at, view, from, to)
-    out[at++] = 10
-    out[at++] = 10
-    this.#length = at
-  }
-
-  /**
-   * A message event whose parts hold CR or LF: each CRLF, CR or LF becomes "\ndata: ", as sseEvent
-   * splits the line. CR and LF are never inside a multi-byte UTF-8 sequence, and a part cannot end
-   * in a CRLF pair split by the `,` between parts, so this is sseEvent's split done on bytes.
-   */
-  #lines(m: MessageRanges, head: Uint8Array, size: number): void {
-    const { buf, patternFrom, patternTo, channelFrom, channelTo, from, to } = m
-    const view = this.#viewOf(buf)
-    const breaks =
-      (patternFrom >= 0 ? countBreaks(buf, patternFrom, patternTo) : 0) +
-      countBreaks(buf, channelFrom, channelTo) +
-      countBreaks(buf, from, to)
-    this.#room(size + breaks * (NEXT_LINE.length - 1), buf.length)
-    const out = this.#buf
-    out.set(head, this.#length)
-    let at = this.#length + head.length
-    if (patternFrom >= 0) {
-      at = putLines(out, at, buf, view, patternFrom, patternTo)
-      out[at++] = 44
-    }
-    at = putLines(out, at, buf, view, channelFrom, channelTo)
-    out[at++] = 44
-    at = putLines(out, at, buf, view, from, to)
+    at = write(out, at, buf, view, from, to)
     out[at++] = 10
     out[at++] = 10
     this.#length = at
@@ -173,15 +139,33 @@ export class SseBatch {
   }
 }
 
-/** Copies `buf[from, to)` to `out` at `at`; short names byte by byte, cheaper than a subarray. */
-const put = (out: Uint8Array, at: number, buf: Uint8Array, from: number, to: number): number => {
-  if (to - from > 32) out.set(buf.subarray(from, to), at)
-  else for (let i = from; i < to; i++) out[at + i - from] = buf[i]!
+/**
+ * Copies `view[from, to)` (a plain view of the chunk `_buf`) to `out` at `at`; short names byte by
+ * byte, cheaper than a subarray.
+ */
+const put = (
+  out: Uint8Array,
+  at: number,
+  _buf: Uint8Array,
+  view: Uint8Array,
+  from: number,
+  to: number,
+): number => {
+  if (to - from > 32) out.set(view.subarray(from, to), at)
+  else for (let i = from; i < to; i++) out[at + i - from] = view[i]!
   return at + to - from
 }
 
-/** The first CR or LF in `buf[from, to)`, or `to`; the CRLF after every RESP blob ends the search. */
+/**
+ * The first CR or LF in `buf[from, to)`, or `to`. Short names byte by byte; a payload by `indexOf`
+ * on the chunk itself (a Node Buffer's is the fast one), whose search the CRLF that ends every
+ * RESP blob stops right after it.
+ */
 const nextBreak = (buf: Uint8Array, from: number, to: number): number => {
+  if (to - from <= 32) {
+    for (let i = from; i < to; i++) if (buf[i] === 13 || buf[i] === 10) return i
+    return to
+  }
   const cr = buf.indexOf(13, from)
   const lf = buf.indexOf(10, from)
   const at = cr === -1 || cr > to ? to : cr
@@ -210,10 +194,10 @@ const putLines = (
 ): number => {
   let start = from
   for (let i = nextBreak(buf, from, to); i < to; i = nextBreak(buf, start, to)) {
-    at = put(out, at, view, start, i)
+    at = put(out, at, buf, view, start, i)
     out.set(NEXT_LINE, at)
     at += NEXT_LINE.length
     start = afterBreak(buf, i, to)
   }
-  return put(out, at, view, start, to)
+  return put(out, at, buf, view, start, to)
 }
