@@ -79,47 +79,49 @@ const blast = (channel: string, count: number) =>
   )
 
 let channelId = 0
-const measure = async (name: string, subscribers: number): Promise<Run> => {
-  const open = contenders[name]!
-  // Throughput: an outside publisher sends as fast as Valkey takes it; time from the first
-  // delivery to the last, and this process's CPU per delivered message.
-  const total = subscribers === 1 ? 100_000 : 2_000
-  let delivered = 0
-  let firstAt = 0
-  let lastAt = 0
-  let channel = `bench:${++channelId}`
-  let opened = await open(endpoints, channel, subscribers, () => {
-    if (delivered++ === 0) firstAt = performance.now()
-    lastAt = performance.now()
+
+/** `name`'s subscribers on a fresh channel, counting what they get. */
+const counting = async (name: string, subscribers: number) => {
+  const seen = { delivered: 0, firstAt: 0, lastAt: 0 }
+  const channel = `bench:${++channelId}`
+  const opened = await contenders[name]!(endpoints, channel, subscribers, () => {
+    if (seen.delivered++ === 0) seen.firstAt = performance.now()
+    seen.lastAt = performance.now()
   })
+  /** Once `expected` arrived, or nothing more came for 500 ms (a contender that lost some). */
+  const settled = async (expected: number, pollMs: number) => {
+    while (seen.delivered < expected && performance.now() - seen.lastAt < 500) await sleep(pollMs)
+  }
+  return { seen, channel, opened, settled }
+}
+
+const measure = async (name: string, subscribers: number): Promise<Run> => {
+  const total = subscribers === 1 ? 100_000 : 2_000
+  // Live: an outside publisher sends as fast as Valkey takes it; time from the first delivery to
+  // the last, and this process's CPU per delivered message.
+  const live = await counting(name, subscribers)
   const cpu = process.cpuUsage()
   const publishStart = performance.now()
-  await blast(channel, total)
+  await blast(live.channel, total)
   const publisherPerSecond = (total / (performance.now() - publishStart)) * 1000
-  // Done when all arrived, or nothing more came for 500 ms (a contender that lost some).
-  while (delivered < total * subscribers && performance.now() - lastAt < 500) await sleep(5)
+  await live.settled(total * subscribers, 5)
   const used = process.cpuUsage(cpu)
-  const perSecond = (delivered / (lastAt - firstAt)) * 1000
-  const cpuPerMessage = (used.user + used.system) / delivered
-  await opened.close()
+  const perSecond = (live.seen.delivered / (live.seen.lastAt - live.seen.firstAt)) * 1000
+  const cpuPerMessage = (used.user + used.system) / live.seen.delivered
+  await live.opened.close()
   // Capacity: the backlog is published while this process is blocked in execFileSync, so no
   // subscriber reads until it is all in Valkey's output buffers.
-  delivered = 0
-  channel = `bench:${++channelId}`
-  opened = await open(endpoints, channel, subscribers, () => {
-    delivered++
-    lastAt = performance.now()
-  })
-  execFileSync('valkey-benchmark', blastArgs(channel, total))
+  const drain = await counting(name, subscribers)
+  execFileSync('valkey-benchmark', blastArgs(drain.channel, total))
   const drainStart = performance.now()
-  lastAt = drainStart
-  while (delivered < total * subscribers && performance.now() - lastAt < 500) await sleep(1)
-  const capacity = (delivered / (lastAt - drainStart)) * 1000
-  await opened.close()
+  drain.seen.lastAt = drainStart
+  await drain.settled(total * subscribers, 1)
+  const capacity = (drain.seen.delivered / (drain.seen.lastAt - drainStart)) * 1000
+  await drain.opened.close()
   // Latency: a steady 500 messages/s for 2 s, each stamped with its send time.
   const latencies: number[] = []
-  channel = `bench:${++channelId}`
-  opened = await open(endpoints, channel, subscribers, (text) => {
+  const channel = `bench:${++channelId}`
+  const opened = await contenders[name]!(endpoints, channel, subscribers, (text) => {
     latencies.push(performance.now() - Number.parseFloat(text))
   })
   const rate = subscribers === 1 ? 500 : 50
