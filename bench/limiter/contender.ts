@@ -10,6 +10,7 @@
  * in one process that had also run the TCP contenders, and 1.43–1.58× with a process each.
  */
 import type { FetchLike } from '../../src/client/http/exchange.ts'
+import type { Client } from '../../src/client/types.ts'
 import { type Decide, measure } from './measure.ts'
 
 /** What the parent passes: where Valkey and the bridge listen. */
@@ -53,20 +54,10 @@ export const CONTENDERS = {
     return { decide: (id: string) => limiter.limit(id), close: () => tcp.close() }
   },
   // No limiter: one bare round trip on our client, the ceiling of any one-script decision.
-  'PING, no limiter (one bare round trip), TCP': async (e: Endpoints) => {
-    const tcp = await tcpClient(e)
-    return { decide: () => tcp.send(['PING']), close: () => tcp.close() }
-  },
+  'PING, no limiter (one bare round trip), TCP': async (e: Endpoints) => ping(await tcpClient(e)),
   // What any limiter on the server's clock must do, and nothing else: read the clock, read the
   // state, write it back with a TTL, and answer. No decision is made.
-  'TIME + GET + SET PX script, no limiter, TCP': async (e: Endpoints) => {
-    const tcp = await tcpClient(e)
-    const floor = await floorScript()
-    return {
-      decide: (id: string) => tcp.eval(floor, [`{floor:${id}}:sw:60000`], []),
-      close: () => tcp.close(),
-    }
-  },
+  'TIME + GET + SET PX script, no limiter, TCP': async (e: Endpoints) => floor(await tcpClient(e), 'floor'),
   'floodgate slidingWindow, HTTP via bridge, nodeFetch': async (e: Endpoints) => {
     const { nodeFetch } = await import('../../adapters/node/http-fetch.ts')
     const fetch = nodeFetch()
@@ -96,22 +87,11 @@ export const CONTENDERS = {
   },
   // No limiter: one bare round trip on our HTTP client through the bridge on the global fetch,
   // batched like the limiter's calls. No decision over that fetch can be faster.
-  'PING, no limiter, HTTP via bridge, global fetch': async (e: Endpoints) => {
-    const { createHttpClient } = await import('../../src/client/http/client.ts')
-    const http = createHttpClient({ url: e.bridgeUrl, token: e.token })
-    return { decide: () => http.send(['PING']), close: () => http.close() }
-  },
+  'PING, no limiter, HTTP via bridge, global fetch': async (e: Endpoints) => ping(await httpClient(e)),
   // The floor of a limiter on the server's clock over that fetch: the TIME + GET + SET PX script
   // of the TCP floor above, through our HTTP client and the bridge.
-  'TIME + GET + SET PX script, no limiter, HTTP via bridge, global fetch': async (e: Endpoints) => {
-    const { createHttpClient } = await import('../../src/client/http/client.ts')
-    const http = createHttpClient({ url: e.bridgeUrl, token: e.token })
-    const floor = await floorScript()
-    return {
-      decide: (id: string) => http.eval(floor, [`{floorh:${id}}:sw:60000`], []),
-      close: () => http.close(),
-    }
-  },
+  'TIME + GET + SET PX script, no limiter, HTTP via bridge, global fetch': async (e: Endpoints) =>
+    floor(await httpClient(e), 'floorh'),
   // The same for @upstash/redis (auto-pipelining on, its default): its own ceiling.
   'PING, no limiter, @upstash/redis via bridge': async (e: Endpoints) => {
     const { Redis } = await import('@upstash/redis')
@@ -130,16 +110,26 @@ export const CONTENDERS = {
   },
 } satisfies Record<string, (e: Endpoints) => Promise<{ decide: Decide; close: () => Promise<void> }>>
 
-/** What a limiter on the server's clock does at least: read the clock and the state, write it. */
-const floorScript = async () => {
+/** No limiter: one bare round trip on `client`. */
+const ping = (client: Client) => ({ decide: () => client.send(['PING']), close: () => client.close() })
+
+/**
+ * No limiter either: what a limiter on the server's clock does at least on `client` (read the
+ * clock and the state, write it back with a TTL, answer), under `{<tag>:<id>}` keys.
+ */
+const floor = async (client: Client, tag: string) => {
   const { defineScript } = await import('../../src/client/script.ts')
-  return defineScript({
+  const script = defineScript({
     name: 'floor',
     lua: `local t = redis.call('TIME')
 redis.call('GET', KEYS[1])
 redis.call('SET', KEYS[1], t[1], 'PX', 60000)
 return { 1, t[1] * 1000, 0, 0, 1, 0, t[1] * 1000 + 60000, 0 }`,
   })
+  return {
+    decide: (id: string) => client.eval(script, [`{${tag}:${id}}:sw:60000`], []),
+    close: () => client.close(),
+  }
 }
 
 /** Our TCP client on the bench's Valkey. */
@@ -157,11 +147,16 @@ const overTcp = async (e: Endpoints, algorithm: 'slidingWindow' | 'fixedWindow',
   return { tcp, limiter }
 }
 
+/** Our HTTP client through the bench's bridge, on `fetch` (default: global). */
+const httpClient = async (e: Endpoints, fetch?: FetchLike) => {
+  const { createHttpClient } = await import('../../src/client/http/client.ts')
+  return createHttpClient({ url: e.bridgeUrl, token: e.token, ...(fetch ? { fetch } : {}) })
+}
+
 /** Our sliding window over our HTTP client through the bridge, on `fetch` (default: global). */
 const overHttp = async (e: Endpoints, fetch: FetchLike | undefined, prefix: string) => {
-  const { createHttpClient } = await import('../../src/client/http/client.ts')
   const { createLimiter, slidingWindow } = await import('../../src/limit/index.ts')
-  const http = createHttpClient({ url: e.bridgeUrl, token: e.token, ...(fetch ? { fetch } : {}) })
+  const http = await httpClient(e, fetch)
   const limiter = createLimiter({ client: http, limits: slidingWindow(BIG, '1 m'), prefix })
   return { http, limiter }
 }
