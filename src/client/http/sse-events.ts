@@ -8,6 +8,7 @@
  * NOTE: a bare CR is not taken as a line end; the bridge and Upstash end lines with LF.
  */
 import { TransportError } from '../../errors.ts'
+import { utf8Text } from '../../resp/decode.ts'
 import { concatBytes } from '../../resp/encode.ts'
 import type { SubscriberHandlers } from '../types.ts'
 
@@ -23,9 +24,6 @@ const tooLong = (): never => {
     `an event of the stream grew past ${MAX_EVENT_CHARS} characters without its end; the stream was dropped`,
   )
 }
-
-/** One chunk's bytes as text. Not `stream: true`: in Node 20 that path costs ~8× the plain one. */
-const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
 
 /** Where the last complete UTF-8 character of `bytes` ends (a chunk may cut one). */
 const completeUpTo = (bytes: Uint8Array): number => {
@@ -84,7 +82,8 @@ export class SseEvents {
     }
     const cut = completeUpTo(bytes)
     if (cut < bytes.length) this.#bytes = bytes.slice(cut)
-    if (cut > 0) this.#text(utf8.decode(cut === bytes.length ? bytes : bytes.subarray(0, cut)))
+    // Each chunk decoded whole, not with `stream: true` (in Node 20 that path costs ~8× the plain one).
+    if (cut > 0) this.#text(utf8Text(bytes, 0, cut))
   }
 
   #text(text: string): void {
