@@ -111,10 +111,14 @@ export const subscribeStream = async (
       subscription?.pause?.()
     }
   }
-  const push = (event: string) => {
-    if (ended) return
+  /** Whether the stream takes another event; the first of a batch schedules its flush. */
+  const taking = (): boolean => {
+    if (ended) return false
     if (batch.empty) queueMicrotask(flush)
-    batch.text(event)
+    return true
+  }
+  const push = (event: string) => {
+    if (taking()) batch.text(event)
   }
   open.add(handle)
   metrics.openStreams++
@@ -122,9 +126,7 @@ export const subscribeStream = async (
     subscription = await upstream.subscribe(kind, channel, {
       onFrame: (frame) => push(sseEvent(frame)),
       onMessage(message) {
-        if (ended) return
-        if (batch.empty) queueMicrotask(flush)
-        batch.message(message)
+        if (taking()) batch.message(message)
       },
       // Not asked for by the bridge (that sets `ended` first): Valkey closed it, or it broke.
       onEnd: () =>
