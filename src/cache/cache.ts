@@ -190,16 +190,6 @@ export const createCache = (options: CacheOptions): Cache => {
     return { value, status: 'fallback', pending: RESOLVED }
   }
 
-  const run = <T>(
-    key: string,
-    factory: Factory<T>,
-    s: Settings,
-    token: string | undefined,
-    versions: Record<string, number> | undefined,
-    stale: { value: T } | undefined,
-    quietly = false,
-  ) => runFactory(core, key, factory, s, token, versions, stale, quietly)
-
   /** A refresh in the background, at most one per key at a time in this process and across them. */
   const refresh = <T>(
     key: string,
@@ -219,17 +209,10 @@ export const createCache = (options: CacheOptions): Cache => {
       const now = text === null ? undefined : decodeEntry(text)
       if (now !== undefined && now.created > entry.created) return store.release(key, token, 0, s.timeout)
       m.refreshes++
-      await run(key, factory, { ...s, softTimeout: 0 }, token, versions, { value: stale }, true)
+      await runFactory(core, key, factory, { ...s, softTimeout: 0 }, token, versions, { value: stale }, true)
     })()
     return background(work.finally(() => refreshing.delete(key)))
   }
-
-  const wait = <T>(
-    key: string,
-    factory: Factory<T>,
-    s: Settings,
-    versions: Record<string, number> | undefined,
-  ) => waitForHolder(core, key, factory, s, versions)
 
   /** Copies how a computed lookup ended onto its ticket and answers its value. */
   const settle = <T>(ticket: Lookup, result: CacheResult<T>): T => {
@@ -295,13 +278,13 @@ export const createCache = (options: CacheOptions): Cache => {
         m.misses++
         const token = crypto.randomUUID()
         const { got } = await store.acquire(key, token, lockTtl, s.timeout)
-        if (got) return settle(ticket, await run(key, factory, s, token, versions, stale))
+        if (got) return settle(ticket, await runFactory(core, key, factory, s, token, versions, stale))
         if (stale !== undefined) {
           m.staleServed++
           ticket.status = 'stale'
           return stale.value
         }
-        return settle(ticket, await wait(key, factory, s, versions))
+        return settle(ticket, await waitForHolder(core, key, factory, s, versions))
       } catch (error) {
         if (error instanceof CacheError || !isBackendError(error) || fromFactory.has(error as object))
           throw error
