@@ -12,7 +12,7 @@
  */
 
 import { NOT_SETTLED, settledValue } from '../client/settled.ts'
-import type { Client, Reply, SendOptions } from '../client/types.ts'
+import type { Client, Command, Reply, SendOptions } from '../client/types.ts'
 import { ReplyError } from '../errors.ts'
 import { type Guard, timeoutGuard } from '../limit/deadline.ts'
 import { release, writeAndRelease } from './scripts.ts'
@@ -26,6 +26,19 @@ export interface Read {
 const version = (reply: Reply | ReplyError | undefined): number => {
   if (reply instanceof ReplyError) throw reply
   return reply === null || reply === undefined ? 0 : Number(reply)
+}
+
+/** The versions of `tags`, read from `replies` starting at `from`. */
+const versionsOf = (
+  tags: readonly string[],
+  replies: readonly (Reply | ReplyError | undefined)[],
+  from: number,
+): Record<string, number> => {
+  const versions: Record<string, number> = {}
+  tags.forEach((tag, i) => {
+    versions[tag] = version(replies[i + from])
+  })
+  return versions
 }
 
 const text = (reply: Reply | ReplyError | undefined): string | null => {
@@ -85,39 +98,35 @@ export class Store {
     return guard(call)
   }
 
+  /** `commands` as one pipeline, bounded by `ms`. */
+  #pipeline(commands: Command[], ms: number): Promise<(Reply | ReplyError)[]> {
+    return this.guard(this.#client.pipeline(commands, this.options(ms)), ms)
+  }
+
+  /** `commands` as one pipeline; rejects with the first error reply. */
+  async #all(commands: Command[], ms: number): Promise<void> {
+    for (const reply of await this.#pipeline(commands, ms)) if (reply instanceof ReplyError) throw reply
+  }
+
   /** The entry's text and, in the same round trip, the current versions of `tags`. */
   async read(key: string, tags: readonly string[] | undefined, ms: number): Promise<Read> {
     if (tags === undefined) {
       const reply = await this.guard(this.#client.send(['GET', this.entryKey(key)], this.options(ms)), ms)
       return { text: typeof reply === 'string' ? reply : null, versions: undefined }
     }
-    const replies = await this.guard(
-      this.#client.pipeline(
-        [['GET', this.entryKey(key)], ...tags.map((t) => ['GET', this.tagKey(t)])],
-        this.options(ms),
-      ),
+    const replies = await this.#pipeline(
+      [['GET', this.entryKey(key)], ...tags.map((t) => ['GET', this.tagKey(t)])],
       ms,
     )
-    const versions: Record<string, number> = {}
-    tags.forEach((tag, i) => {
-      versions[tag] = version(replies[i + 1])
-    })
-    return { text: text(replies[0]), versions }
+    return { text: text(replies[0]), versions: versionsOf(tags, replies, 1) }
   }
 
   async versions(tags: readonly string[], ms: number): Promise<Record<string, number>> {
-    const replies = await this.guard(
-      this.#client.pipeline(
-        tags.map((t) => ['GET', this.tagKey(t)]),
-        this.options(ms),
-      ),
+    const replies = await this.#pipeline(
+      tags.map((t) => ['GET', this.tagKey(t)]),
       ms,
     )
-    const versions: Record<string, number> = {}
-    tags.forEach((tag, i) => {
-      versions[tag] = version(replies[i])
-    })
-    return versions
+    return versionsOf(tags, replies, 0)
   }
 
   /** Takes the key's lock for `ttl` ms if it is free; also returns the entry as it is now. */
@@ -128,14 +137,11 @@ export class Store {
     ms: number,
   ): Promise<{ got: boolean; text: string | null }> {
     const entry = this.entryKey(key)
-    const [got, current] = await this.guard(
-      this.#client.pipeline(
-        [
-          ['SET', `${entry}:lock`, token, 'NX', 'PX', ttl],
-          ['GET', entry],
-        ],
-        this.options(ms),
-      ),
+    const [got, current] = await this.#pipeline(
+      [
+        ['SET', `${entry}:lock`, token, 'NX', 'PX', ttl],
+        ['GET', entry],
+      ],
       ms,
     )
     if (got instanceof ReplyError) throw got
@@ -145,14 +151,11 @@ export class Store {
   /** The entry's text and whether its lock is still held. */
   async poll(key: string, ms: number): Promise<{ text: string | null; locked: boolean }> {
     const entry = this.entryKey(key)
-    const [current, locked] = await this.guard(
-      this.#client.pipeline(
-        [
-          ['GET', entry],
-          ['EXISTS', `${entry}:lock`],
-        ],
-        this.options(ms),
-      ),
+    const [current, locked] = await this.#pipeline(
+      [
+        ['GET', entry],
+        ['EXISTS', `${entry}:lock`],
+      ],
       ms,
     )
     if (locked instanceof ReplyError) throw locked
@@ -189,27 +192,19 @@ export class Store {
     )
   }
 
-  async delete(keys: readonly string[], ms: number): Promise<void> {
+  delete(keys: readonly string[], ms: number): Promise<void> {
     // One DEL per key: single-key commands, so a cluster routes each to its slot.
-    const replies = await this.guard(
-      this.#client.pipeline(
-        keys.map((k) => ['DEL', this.entryKey(k)]),
-        this.options(ms),
-      ),
+    return this.#all(
+      keys.map((k) => ['DEL', this.entryKey(k)]),
       ms,
     )
-    for (const reply of replies) if (reply instanceof ReplyError) throw reply
   }
 
   /** Bumps each tag's version: one pipeline of INCRs, whatever the number of entries tagged. */
-  async invalidate(tags: readonly string[], ms: number): Promise<void> {
-    const replies = await this.guard(
-      this.#client.pipeline(
-        tags.map((t) => ['INCR', this.tagKey(t)]),
-        this.options(ms),
-      ),
+  invalidate(tags: readonly string[], ms: number): Promise<void> {
+    return this.#all(
+      tags.map((t) => ['INCR', this.tagKey(t)]),
       ms,
     )
-    for (const reply of replies) if (reply instanceof ReplyError) throw reply
   }
 }
