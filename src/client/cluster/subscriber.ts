@@ -15,6 +15,18 @@ import type { NodeAddress } from './topology.ts'
 const RETRYABLE = new Set(['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN'])
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** `names` grouped by `keyOf`, in first-seen order. */
+const groupBy = <K>(names: Iterable<string>, keyOf: (name: string) => K): Map<K, string[]> => {
+  const groups = new Map<K, string[]>()
+  for (const name of names) {
+    const key = keyOf(name)
+    const group = groups.get(key)
+    if (group === undefined) groups.set(key, [name])
+    else group.push(name)
+  }
+  return groups
+}
+
 class ClusterSubscriber implements SubscriberConnection {
   readonly #nodes: ClusterNodes
   readonly #handlers: SubscriberHandlers
@@ -69,11 +81,7 @@ class ClusterSubscriber implements SubscriberConnection {
       this.#classic ??= this.#nodes.anyPrimary()
       return (await this.#connection(this.#classic)).subscribe(kind, names)
     }
-    const bySlot = new Map<number, string[]>()
-    for (const name of names) {
-      const slot = keySlot(name)
-      bySlot.set(slot, [...(bySlot.get(slot) ?? []), name])
-    }
+    const bySlot = groupBy(names, keySlot)
     await Promise.all([...bySlot].map(([slot, group]) => this.#subscribeSlot(slot, group)))
   }
 
@@ -99,39 +107,33 @@ class ClusterSubscriber implements SubscriberConnection {
       if (this.#classic) await (await this.#connection(this.#classic)).unsubscribe(kind, names)
       return
     }
-    const byNode = new Map<string, string[]>()
-    for (const name of names) {
-      const key = this.#placed.get(name)
-      this.#placed.delete(name)
-      if (key !== undefined) byNode.set(key, [...(byNode.get(key) ?? []), name])
-    }
+    // Each name once, at the node it was subscribed on; forgotten from here on.
+    const placed = [...new Set(names)].filter((name) => this.#placed.has(name))
+    const byNode = groupBy(placed, (name) => this.#placed.get(name)!)
+    for (const name of names) this.#placed.delete(name)
     await Promise.all(
       [...byNode].map(async ([key, group]) => {
         const connection = await this.#connections.get(key)
         // One SUNSUBSCRIBE per slot, as for SSUBSCRIBE.
-        const bySlot = new Map<number, string[]>()
-        for (const name of group) bySlot.set(keySlot(name), [...(bySlot.get(keySlot(name)) ?? []), name])
+        const bySlot = groupBy(group, keySlot)
         await Promise.all([...bySlot.values()].map((names) => connection?.unsubscribe('ssubscribe', names)))
       }),
     )
   }
 
+  /** Runs `act` on every node connection once it is open (one that failed to open is skipped). */
+  #each(act: (connection: SubscriberConnection) => void): void {
+    for (const connection of this.#connections.values()) void connection.then(act, () => {})
+  }
+
   pause(): void {
     this.#paused = true
-    for (const connection of this.#connections.values())
-      void connection.then(
-        (c) => c.pause?.(),
-        () => {},
-      )
+    this.#each((c) => c.pause?.())
   }
 
   resume(): void {
     this.#paused = false
-    for (const connection of this.#connections.values())
-      void connection.then(
-        (c) => c.resume?.(),
-        () => {},
-      )
+    this.#each((c) => c.resume?.())
   }
 
   close(): void {
@@ -141,11 +143,7 @@ class ClusterSubscriber implements SubscriberConnection {
   #end(error: unknown, report = true): void {
     if (this.#ended) return
     this.#ended = true
-    for (const connection of this.#connections.values())
-      void connection.then(
-        (c) => c.close(),
-        () => {},
-      )
+    this.#each((c) => c.close())
     this.#connections.clear()
     if (report) this.#handlers.onClose(error)
   }
