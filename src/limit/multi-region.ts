@@ -9,7 +9,7 @@
  * until its keys expire: the same eventual model, without the negative counts.
  */
 
-import { fromUpstashRedis, type UpstashRedisLike } from '../client/http/upstash-redis.ts'
+import { asClient, type UpstashRedisLike } from '../client/http/upstash-redis.ts'
 import type { Client } from '../client/types.ts'
 import type { Algorithm } from './algorithm.ts'
 import { type AnalyticsOptions, createRecorder, type Recorder } from './analytics.ts'
@@ -34,11 +34,6 @@ export interface MultiRegionRatelimitConfig {
   enableTelemetry?: boolean
   onTimeout?: 'allow' | 'deny'
 }
-
-const asClient = (redis: Client | UpstashRedisLike): Client =>
-  typeof (redis as Client).eval === 'function' && typeof (redis as Client).kind === 'string'
-    ? (redis as Client)
-    : fromUpstashRedis(redis)
 
 /**
  * A limiter over several regions' databases.

@@ -7,7 +7,7 @@
  * `@upstash/redis` instance.
  */
 
-import { fromUpstashRedis, type UpstashRedisLike } from '../client/http/upstash-redis.ts'
+import { asClient, type UpstashRedisLike } from '../client/http/upstash-redis.ts'
 import type { Client } from '../client/types.ts'
 import type { Algorithm } from './algorithm.ts'
 import { type AnalyticsOptions, createRecorder, type Recorder } from './analytics.ts'
@@ -70,9 +70,6 @@ export interface LimitRequest {
   geo?: unknown
 }
 
-const isClient = (value: unknown): value is Client =>
-  typeof (value as Client | null)?.eval === 'function' && typeof (value as Client).kind === 'string'
-
 // How to rebuild a builder's algorithm with another limit (dynamic limits); and which were built
 // by cachedFixedWindow.
 const rebuilders = new WeakMap<Algorithm, (limit: number) => Algorithm>()
@@ -125,7 +122,7 @@ export class Ratelimit {
   #ipCheckedAt = Number.NEGATIVE_INFINITY
 
   constructor(config: RatelimitConfig) {
-    this.#client = isClient(config.redis) ? config.redis : fromUpstashRedis(config.redis)
+    this.#client = asClient(config.redis)
     this.#prefix = config.prefix ?? '@upstash/ratelimit'
     this.#algorithms = Array.isArray(config.limiter) ? config.limiter : [config.limiter as Algorithm]
     if (config.ephemeralCache === false && this.#algorithms.some((a) => cachedAlgorithms.has(a))) {

@@ -115,3 +115,9 @@ export const fromUpstashRedis = (redis: UpstashRedisLike, options: { timeout?: n
     close: batcher.close,
   }
 }
+
+/** `redis` itself when it is a floodgate `Client`, else the `@upstash/redis` instance wrapped. */
+export const asClient = (redis: Client | UpstashRedisLike): Client =>
+  typeof (redis as Client | null)?.eval === 'function' && typeof (redis as Client).kind === 'string'
+    ? (redis as Client)
+    : fromUpstashRedis(redis)
