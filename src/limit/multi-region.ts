@@ -16,7 +16,8 @@ import { type AnalyticsOptions, createRecorder, type Recorder } from './analytic
 import { untilReady } from './block-until-ready.ts'
 import type { Duration } from './duration.ts'
 import { fixedWindow } from './fixed-window.ts'
-import { createLimiter, type Limiter, type RemainingResult } from './limiter.ts'
+import type { Limiter, RemainingResult } from './limiter.ts'
+import { compatLimiter } from './ratelimit.ts'
 import type { RateLimitResult } from './result.ts'
 import { slidingWindow } from './sliding-window.ts'
 
@@ -58,16 +59,7 @@ export class MultiRegionRatelimit {
     }
     const prefix = config.prefix ?? '@upstash/ratelimit'
     const clients = config.redis.map(asClient)
-    this.#regions = clients.map((client) =>
-      createLimiter({
-        client,
-        limits: config.limiter,
-        prefix,
-        timeout: config.timeout ?? 5000,
-        onTimeout: config.onTimeout ?? 'allow',
-        blockCache: config.ephemeralCache !== false,
-      }),
-    )
+    this.#regions = clients.map((client) => compatLimiter(client, config.limiter, prefix, config))
     this.#recorder = config.analytics ? createRecorder(clients[0]!, prefix, config.analytics) : undefined
   }
 

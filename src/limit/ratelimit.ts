@@ -81,6 +81,22 @@ const built = (algorithm: Algorithm, rebuild: (limit: number) => Algorithm): Alg
 
 const IP_STATUS_CHECK_MS = 60_000
 
+/** A limiter with `@upstash/ratelimit`'s defaults: 5 s timeout, failing open, the block cache on. */
+export const compatLimiter = (
+  client: Client,
+  limits: Algorithm | readonly Algorithm[],
+  prefix: string,
+  config: Pick<RatelimitConfig, 'timeout' | 'onTimeout' | 'ephemeralCache'>,
+): Limiter =>
+  createLimiter({
+    client,
+    limits,
+    prefix,
+    timeout: config.timeout ?? 5000,
+    onTimeout: config.onTimeout ?? 'allow',
+    blockCache: config.ephemeralCache !== false,
+  })
+
 /**
  * A drop-in for `@upstash/ratelimit`'s `Ratelimit`.
  *
@@ -136,15 +152,7 @@ export class Ratelimit {
         `denyListThreshold must be a whole number from 1 to 8, received ${String(this.#threshold)}`,
       )
     }
-    this.#make = (algorithms) =>
-      createLimiter({
-        client: this.#client,
-        limits: algorithms,
-        prefix: this.#prefix,
-        timeout: config.timeout ?? 5000,
-        onTimeout: config.onTimeout ?? 'allow',
-        blockCache: config.ephemeralCache !== false,
-      })
+    this.#make = (algorithms) => compatLimiter(this.#client, algorithms, this.#prefix, config)
     this.#limiters.set(null, this.#make(this.#algorithms))
     this.#recorder = config.analytics
       ? createRecorder(this.#client, this.#prefix, config.analytics)
