@@ -131,8 +131,8 @@ export class DurableSubscription implements Subscription {
     for (const reader of this.#readers.values()) {
       if (reader.last !== undefined) continue
       try {
-        const newest = (await this.#client.send(['XREVRANGE', reader.key, '+', '-', 'COUNT', 1])) as Reply[]
-        reader.last ??= newest.length > 0 ? text((newest[0] as Reply[])[0]) : '0-0'
+        const newest = await this.#newest(reader.key)
+        reader.last ??= newest
       } catch (error) {
         this.#emitter.emit('error', { error })
       }
@@ -143,6 +143,12 @@ export class DurableSubscription implements Subscription {
       if (reconnected && reader.last !== undefined) await this.#checkTrimmed(reader)
       this.#read(reader)
     }
+  }
+
+  /** The id of the stream's newest entry, or `0-0` when it has none. */
+  async #newest(key: string): Promise<string> {
+    const newest = (await this.#client.send(['XREVRANGE', key, '+', '-', 'COUNT', 1])) as Reply[]
+    return newest.length > 0 ? text((newest[0] as Reply[])[0]) : '0-0'
   }
 
   /**
@@ -185,8 +191,7 @@ export class DurableSubscription implements Subscription {
       try {
         if (reader.last === undefined) {
           // 'now' for a channel added later: start after the newest entry there is.
-          const newest = (await this.#client.send(['XREVRANGE', reader.key, '+', '-', 'COUNT', 1])) as Reply[]
-          reader.last = newest.length > 0 ? text((newest[0] as Reply[])[0]) : '0-0'
+          reader.last = await this.#newest(reader.key)
         }
         const reply = (await this.#client.send(
           ['XREAD', 'COUNT', this.#options.count, 'STREAMS', reader.key, reader.last],
