@@ -4,6 +4,7 @@
  * and alert rules written for it work unchanged against the bridge's `/metrics`. Pure: text in,
  * exposition lines out.
  */
+import { parseInfo } from '../client/info.ts'
 
 type Kind = 'gauge' | 'counter'
 
@@ -86,17 +87,6 @@ const pairsOf = (text: string): Record<string, string> => {
     if (eq > 0) out[part.slice(0, eq)] = part.slice(eq + 1)
   }
   return out
-}
-
-/** INFO's `field:value` lines as a map (section headers and blank lines dropped). */
-export const parseInfo = (text: string): Map<string, string> => {
-  const fields = new Map<string, string>()
-  for (const line of text.split(/\r?\n/)) {
-    if (line === '' || line.startsWith('#')) continue
-    const colon = line.indexOf(':')
-    if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1))
-  }
-  return fields
 }
 
 /** A series family: HELP and TYPE once, then its samples. */

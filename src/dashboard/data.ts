@@ -3,6 +3,7 @@
  * `buckets` buckets (docs/analytics.md) and Valkey's health (PING round trip, INFO server, memory,
  * clients and stats). Health that cannot be read is reported as down, never thrown.
  */
+import { parseInfo } from '../client/info.ts'
 import type { Client } from '../client/types.ts'
 import { type LimiterAnalytics, readAnalytics } from '../limit/analytics-report.ts'
 import { type Duration, parseDuration } from '../limit/duration.ts'
@@ -36,16 +37,6 @@ export interface DashboardDataOptions {
   bucket?: Duration
   /** Rows in the top tables. Default 10. */
   top?: number
-}
-
-/** Parses INFO's `field:value` lines. */
-export const parseInfo = (text: string): Map<string, string> => {
-  const fields = new Map<string, string>()
-  for (const line of text.split('\r\n')) {
-    const colon = line.indexOf(':')
-    if (colon > 0 && !line.startsWith('#')) fields.set(line.slice(0, colon), line.slice(colon + 1))
-  }
-  return fields
 }
 
 const num = (value: string | undefined): number | undefined => {
