@@ -59,7 +59,10 @@ const FIELDS: ReadonlyMap<string, readonly [string, Kind, string]> = new Map([
 
 const STATUS: Record<string, number> = { ok: 1, up: 1, err: 0, down: 0 }
 
-/** The labels of `redis_instance_info` and the INFO fields they come from. */
+/**
+ * The labels of `redis_instance_info` and the INFO fields they come from; a field missing is read
+ * under the label's own name (Valkey says `server_mode` where Redis says `redis_mode`).
+ */
 const INFO_LABELS: ReadonlyArray<readonly [string, string]> = [
   ['role', 'role'],
   ['redis_version', 'redis_version'],
@@ -134,7 +137,7 @@ export const infoSeries = (info: string, slowlog: SlowLog): string[] => {
   const instance = family('redis_instance_info', 'gauge', 'Facts about the server, as labels.')
   const known: Record<string, string> = {}
   for (const [label, field] of INFO_LABELS) {
-    const value = fields.get(field) ?? (label === 'redis_mode' ? fields.get('redis_mode') : undefined)
+    const value = fields.get(field) ?? fields.get(label)
     if (value !== undefined) known[label] = value
   }
   instance.add(1, labels(known))
