@@ -5,6 +5,7 @@
  */
 import { ReplyError, TransportError } from '../../errors.ts'
 import type { Client, Command, Reply, SendOptions } from '../types.ts'
+import { sleep } from './retry.ts'
 import { type NodeAddress, parseShards, parseSlots, type Shard, type Topology } from './topology.ts'
 
 /** Builds the connection to one node. `readonly` connections serve replica reads. */
@@ -30,8 +31,6 @@ const shuffle = <T>(items: T[]): T[] => {
   }
   return items
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** A readonly node connection: every command goes out behind `READONLY`, so reconnects keep it. */
 const readonlyClient = (inner: Client): Client => {

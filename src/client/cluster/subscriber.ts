@@ -9,11 +9,11 @@
 import { ReplyError, TransportError } from '../../errors.ts'
 import type { SubscribeKind, SubscriberConnection, SubscriberHandlers, SubscriberOptions } from '../types.ts'
 import type { ClusterNodes } from './nodes.ts'
+import { sleep } from './retry.ts'
 import { keySlot } from './slot.ts'
 import type { NodeAddress } from './topology.ts'
 
 const RETRYABLE = new Set(['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN'])
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** `names` grouped by `keyOf`, in first-seen order. */
 const groupBy = <K>(names: Iterable<string>, keyOf: (name: string) => K): Map<K, string[]> => {
