@@ -163,8 +163,9 @@ export const infoSeries = (info: string, slowlog: SlowLog): string[] => {
   for (const [field, value] of fields) {
     if (/^db\d+$/.test(field)) {
       const db = pairsOf(value)
-      dbKeys.add(Number(db.keys ?? 0), labels({ db: field }))
-      dbExpiring.add(Number(db.expires ?? 0), labels({ db: field }))
+      const which = labels({ db: field })
+      dbKeys.add(Number(db.keys ?? 0), which)
+      dbExpiring.add(Number(db.expires ?? 0), which)
     } else if (/^slave\d+$/.test(field)) {
       const r = pairsOf(value)
       const who = labels({ slave_ip: r.ip ?? '', slave_port: r.port ?? '', slave_state: r.state ?? '' })
