@@ -61,6 +61,8 @@ export class DurableSubscription implements Subscription {
   #started!: () => void
   #isStarted = false
   readonly #ready: Promise<void>
+  readonly #signal: AbortSignal | undefined
+  readonly #onAbort = () => void this.close()
 
   constructor(client: Client, channels: string[], options: SubscribeOptions) {
     const resolved = resolveOptions(client, options)
@@ -105,6 +107,12 @@ export class DurableSubscription implements Subscription {
     this.#ready.catch(() => {})
     this.#emitter.on('connect', ({ reconnected }) => void this.#catchUp(reconnected))
     for (const channel of channels) this.#add(channel)
+    this.#signal = options.signal
+    if (this.#signal?.aborted) {
+      void this.close()
+      return
+    }
+    this.#signal?.addEventListener('abort', this.#onAbort, { once: true })
     this.#link.start()
   }
 
@@ -265,6 +273,7 @@ export class DurableSubscription implements Subscription {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    this.#signal?.removeEventListener('abort', this.#onAbort)
     clearTimeout(this.#retry)
     this.#feed.end()
     this.#feed.clear()
