@@ -6,6 +6,11 @@
 import { announce, stopOnSignal } from '../shared/announce.ts'
 import { start } from './start.ts'
 
-const { url, stop } = await start({ port: Number(process.env.PORT ?? 3000) })
+const port = Number(process.env.PORT ?? 3000)
+const { url, stop } = await start({ port }).catch((error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EADDRINUSE') throw error
+  console.error(`port ${port} is in use: stop what holds it, or pick another (PORT=3001 npm start)`)
+  process.exit(1)
+})
 announce('example', url)
 stopOnSignal(stop)
