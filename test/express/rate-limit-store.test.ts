@@ -5,30 +5,18 @@
  */
 import express from 'express'
 import { rateLimit } from 'express-rate-limit'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect } from '../../adapters/node/index.ts'
-import { createMemoryClient } from '../../src/client/memory/client.ts'
-import { createTcpClient } from '../../src/client/tcp/client.ts'
-import type { Client } from '../../src/client/types.ts'
+import { describe, expect, it } from 'vitest'
 import { RateLimitStore } from '../../src/express/rate-limit-store.ts'
 import { hammer, listen, peer } from '../node-servers/http.ts'
-import { useValkey } from '../support/use-valkey.ts'
+import { useBackends } from '../support/use-backends.ts'
 
 const { RedisStore } = peer('rate-limit-redis')
 const { createClient: createRedisClient } = peer('redis')
 
-const valkey = useValkey()
-let tcp: Client
-beforeAll(() => {
-  tcp = createTcpClient({ url: valkey.url, connect })
-})
-afterAll(() => tcp.close())
-const memory = createMemoryClient()
+const clients = useBackends()
+const { valkey, backends } = clients
 
-for (const [name, client] of [
-  ['real Valkey', () => tcp],
-  ['the memory backend', () => memory],
-] as const) {
+for (const [name, client] of backends) {
   describe(`RateLimitStore on ${name}`, () => {
     it('admits exactly 100 of 2,000 requests (100 in flight) under express-rate-limit', async () => {
       const app = express()
@@ -88,7 +76,7 @@ describe('RateLimitStore next to rate-limit-redis', () => {
       theirs.init({ windowMs: 60_000 })
       await theirs.increment('203.0.113.9')
       await theirs.increment('203.0.113.9')
-      const ours = new RateLimitStore({ client: tcp, prefix })
+      const ours = new RateLimitStore({ client: clients.tcp, prefix })
       ours.init({ windowMs: 60_000 })
       expect((await ours.get('203.0.113.9'))?.totalHits).toBe(2)
       expect((await ours.increment('203.0.113.9')).totalHits).toBe(3)

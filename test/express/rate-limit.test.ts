@@ -1,23 +1,15 @@
 import express, { type RequestHandler } from 'express'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import { connect } from '../../adapters/node/index.ts'
-import { createMemoryClient } from '../../src/client/memory/client.ts'
 import { createTcpClient } from '../../src/client/tcp/client.ts'
-import type { Client } from '../../src/client/types.ts'
 import { type RateLimitInfo, type RateLimitOptions, rateLimit } from '../../src/express/rate-limit.ts'
 import { createLimiter } from '../../src/limit/limiter.ts'
 import { slidingWindow } from '../../src/limit/sliding-window.ts'
 import { hammer, type Listening, listen } from '../node-servers/http.ts'
 import { clearOfWindowEdge } from '../support/clock.ts'
-import { useValkey } from '../support/use-valkey.ts'
+import { useBackends } from '../support/use-backends.ts'
 
-const valkey = useValkey()
-let tcp: Client
-beforeAll(() => {
-  tcp = createTcpClient({ url: valkey.url, connect })
-})
-afterAll(() => tcp.close())
-const memory = createMemoryClient()
+const { memory, backends } = useBackends()
 
 // Fixed windows of a minute, aligned to the clock: keep each test clear of a window's end.
 beforeEach(() => clearOfWindowEdge(60_000, 5000))
@@ -101,10 +93,7 @@ describe('express rateLimit(): headers per chosen draft', () => {
   })
 })
 
-for (const [name, client] of [
-  ['real Valkey', () => tcp],
-  ['the memory backend', () => memory],
-] as const) {
+for (const [name, client] of backends) {
   describe(`express rateLimit() on ${name}`, () => {
     it('admits exactly 100 of 2,000 requests (100 in flight) on a limit of 100', async () => {
       const server = await serve({ client: client(), windowMs: 60_000, limit: 100 })

@@ -1,27 +1,15 @@
 import express from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../adapters/node/index.ts'
-import { createMemoryClient } from '../../src/client/memory/client.ts'
 import { createTcpClient } from '../../src/client/tcp/client.ts'
 import type { Client } from '../../src/client/types.ts'
 import { session } from '../../src/express/session.ts'
 import { createSessions } from '../../src/session/sessions.ts'
 import { cookieOf, type Listening, listen, sleep } from '../node-servers/http.ts'
-import { useValkey } from '../support/use-valkey.ts'
+import { useBackends } from '../support/use-backends.ts'
 import { startValkey } from '../support/valkey.ts'
 
-const valkey = useValkey()
-let tcp: Client | undefined
-beforeAll(() => {
-  tcp = createTcpClient({ url: valkey.url, connect })
-})
-afterAll(() => tcp?.close())
-
-const memory = createMemoryClient()
-const backends: Record<string, () => Client> = {
-  'real Valkey': () => tcp!,
-  'the memory backend': () => memory,
-}
+const { backends } = useBackends()
 
 /** The app under test: login, a session read, per-field writes with an optional delay, logouts. */
 const build = (client: Client) => {
@@ -73,7 +61,7 @@ const build = (client: Client) => {
   return app
 }
 
-for (const [name, client] of Object.entries(backends)) {
+for (const [name, client] of backends) {
   describe(`express session() on ${name}`, () => {
     let server: Listening
     beforeAll(async () => {

@@ -1,23 +1,16 @@
 import Fastify, { type FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { connect } from '../../adapters/node/index.ts'
-import { createMemoryClient } from '../../src/client/memory/client.ts'
 import { createTcpClient } from '../../src/client/tcp/client.ts'
-import type { Client } from '../../src/client/types.ts'
 import { type RateLimitPluginOptions, rateLimit, rateLimitHook } from '../../src/fastify/rate-limit.ts'
 import { createLimiter } from '../../src/limit/limiter.ts'
 import { slidingWindow } from '../../src/limit/sliding-window.ts'
 import { hammer, sleep } from '../node-servers/http.ts'
-import { useValkey } from '../support/use-valkey.ts'
+import { useBackends } from '../support/use-backends.ts'
 import { startValkey } from '../support/valkey.ts'
 
-const valkey = useValkey()
-let tcp: Client
-beforeAll(() => {
-  tcp = createTcpClient({ url: valkey.url, connect })
-})
-afterAll(() => tcp.close())
-const memory = createMemoryClient()
+const clients = useBackends()
+const { memory, backends } = clients
 
 const apps: FastifyInstance[] = []
 afterAll(() => Promise.all(apps.map((app) => app.close())))
@@ -32,10 +25,7 @@ const serve = async (options: RateLimitPluginOptions, trustProxy = false) => {
   return `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
 }
 
-for (const [name, client] of [
-  ['real Valkey', () => tcp],
-  ['the memory backend', () => memory],
-] as const) {
+for (const [name, client] of backends) {
   describe(`fastify rateLimit on ${name}`, () => {
     it('admits exactly 100 of 2,000 requests (100 in flight) on max 100', async () => {
       const url = await serve({ client: client(), max: 100, timeWindow: '1 minute' })
@@ -68,7 +58,7 @@ describe('fastify rateLimit: the block cache', () => {
     for (const blockCache of [undefined, false] as const) {
       const nameSpace = `t${crypto.randomUUID()}:`
       const url = await serve({
-        client: tcp,
+        client: clients.tcp,
         max: 2,
         nameSpace,
         ...(blockCache === false ? { blockCache } : {}),
@@ -76,7 +66,7 @@ describe('fastify rateLimit: the block cache', () => {
       const statuses: number[] = []
       for (let i = 0; i < 10; i++) statuses.push((await fetch(url)).status)
       expect(statuses).toEqual([200, 200, 429, 429, 429, 429, 429, 429, 429, 429])
-      counts.push(Number(await tcp.send(['GET', `${nameSpace}127.0.0.1`])))
+      counts.push(Number(await clients.tcp.send(['GET', `${nameSpace}127.0.0.1`])))
     }
     expect(counts).toEqual([3, 10])
   })

@@ -1,21 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect } from '../../adapters/node/index.ts'
-import { createMemoryClient } from '../../src/client/memory/client.ts'
-import { createTcpClient } from '../../src/client/tcp/client.ts'
 import type { Client } from '../../src/client/types.ts'
 import { session } from '../../src/fastify/session.ts'
 import { createSessions } from '../../src/session/sessions.ts'
 import { cookieOf, sleep } from '../node-servers/http.ts'
-import { useValkey } from '../support/use-valkey.ts'
+import { useBackends } from '../support/use-backends.ts'
 
-const valkey = useValkey()
-let tcp: Client
-beforeAll(() => {
-  tcp = createTcpClient({ url: valkey.url, connect })
-})
-afterAll(() => tcp.close())
-const memory = createMemoryClient()
+const { backends } = useBackends()
 
 const build = async (client: Client): Promise<FastifyInstance> => {
   const app = Fastify()
@@ -57,10 +48,7 @@ const build = async (client: Client): Promise<FastifyInstance> => {
   return app
 }
 
-for (const [name, client] of [
-  ['real Valkey', () => tcp],
-  ['the memory backend', () => memory],
-] as const) {
+for (const [name, client] of backends) {
   describe(`fastify session plugin on ${name}`, () => {
     let app: FastifyInstance
     let url = ''

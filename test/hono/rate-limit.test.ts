@@ -1,33 +1,21 @@
 import { Hono } from 'hono'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { connect } from '../../src/bridge/node/socket.ts'
 import { createMemoryClient } from '../../src/client/memory/client.ts'
 import { createTcpClient } from '../../src/client/tcp/client.ts'
-import type { Client } from '../../src/client/types.ts'
 import { type RateLimitEnv, rateLimit } from '../../src/hono/rate-limit.ts'
 import { type RateLimitInfo, rateLimiter } from '../../src/hono/rate-limiter.ts'
 import { fixedWindow } from '../../src/limit/fixed-window.ts'
 import { createLimiter } from '../../src/limit/limiter.ts'
 import { clearOfWindowEdge } from '../support/clock.ts'
-import { useValkey } from '../support/use-valkey.ts'
+import { useBackends } from '../support/use-backends.ts'
 
-const valkey = useValkey()
-let tcp: Client | undefined
-beforeAll(() => {
-  tcp = createTcpClient({ url: valkey.url, connect })
-})
-afterAll(() => tcp?.close())
-
-const memory = createMemoryClient()
-const backends: Record<string, () => Client> = {
-  'real Valkey': () => tcp!,
-  'the memory backend': () => memory,
-}
+const { valkey, memory, backends } = useBackends()
 
 const json = { 'content-type': 'application/json' }
 const node = (address: string) => ({ incoming: { socket: { remoteAddress: address } } })
 
-for (const [name, client] of Object.entries(backends)) {
+for (const [name, client] of backends) {
   describe(`rateLimit() on ${name}`, () => {
     // Fixed windows of a minute on the real clock.
     beforeEach(() => clearOfWindowEdge(60_000))
