@@ -4,32 +4,13 @@
  * before it is built. 10 MB of `[[[[…` used to block the bridge for ~5 s and take half a gigabyte,
  * 10 MB of `,1,1,1…` 2.7 s and 500 MB; a PING sent meanwhile waited as long.
  */
-import type { ChildProcess } from 'node:child_process'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type BridgeProcess, spawnBridge } from '../support/bridge-cli.ts'
+import { describe, expect, it } from 'vitest'
 import { cpuMsOf, rssOf } from '../support/rss.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import { pingAlongside, post, READ_TOKEN, TOKEN } from './support.ts'
+import { pingAlongside, post, READ_TOKEN, useBridgeProcess } from './support.ts'
 
 const valkey = useValkey()
-let bridge: BridgeProcess
-let child: ChildProcess
-beforeAll(async () => {
-  bridge = await spawnBridge([
-    '--listen',
-    '127.0.0.1:0',
-    '--token',
-    TOKEN,
-    '--read-only-token',
-    READ_TOKEN,
-    '--upstream',
-    valkey.url,
-  ])
-  child = bridge.child
-}, 60_000)
-afterAll(() => {
-  child?.kill('SIGKILL')
-})
+const bridge = useBridgeProcess(valkey, ['--read-only-token', READ_TOKEN])
 
 const MAX_BODY = 10 * 1024 * 1024
 
@@ -41,7 +22,7 @@ const MAX_BODY = 10 * 1024 * 1024
 const whilePinging = async (path: string, text: string) => {
   // Encoded before the clock starts: this process should not stall its own PINGs.
   const body = Buffer.from(text)
-  const cpuBefore = cpuMsOf(child.pid!)
+  const cpuBefore = cpuMsOf(bridge.child.pid!)
   const pinger = pingAlongside(bridge.url)
   const answer = await fetch(bridge.url + path, {
     method: 'POST',
@@ -52,7 +33,7 @@ const whilePinging = async (path: string, text: string) => {
   // A few more PINGs after the answer: the parse, if any, happens just before it.
   await new Promise((resolve) => setTimeout(resolve, 100))
   const { slowest, pings } = await pinger.stop()
-  const cpu = cpuMsOf(child.pid!) - cpuBefore
+  const cpu = cpuMsOf(bridge.child.pid!) - cpuBefore
   return { status: answer.status, json, slowest, pings, cpu }
 }
 
@@ -60,7 +41,7 @@ describe('deeply nested JSON bodies', () => {
   it('refuses 10 MB of nested arrays with a 400 while a concurrent PING is answered, the bridge busy < 200 ms', async () => {
     const half = (MAX_BODY - 16) / 2
     const nested = '['.repeat(half) + ']'.repeat(half)
-    const before = rssOf(child.pid!)
+    const before = rssOf(bridge.child.pid!)
     for (const path of ['/pipeline', '/']) {
       const { status, json, slowest, pings, cpu } = await whilePinging(path, nested)
       expect(status).toBe(400)
@@ -72,7 +53,7 @@ describe('deeply nested JSON bodies', () => {
         `nested ${path}: slowest concurrent PING ${slowest.toFixed(1)} ms over ${pings} PINGs, bridge CPU ${cpu} ms`,
       )
     }
-    const after = rssOf(child.pid!)
+    const after = rssOf(bridge.child.pid!)
     console.log(`bridge RSS ${(before / 1e6).toFixed(0)} -> ${(after / 1e6).toFixed(0)} MB`)
     // The body itself is held a few times over (chunks, one Buffer, one string): a small multiple.
     expect(after - before).toBeLessThan(8 * MAX_BODY)

@@ -5,27 +5,18 @@
  * bound asserted is the most CPU time the bridge spent between two ticks of its loop: that is its
  * own work, where the wall-clock stall also holds the waits for a core on a loaded machine.
  */
-import type { ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type BridgeProcess, spawnBridge } from '../support/bridge-cli.ts'
+import { describe, expect, it } from 'vitest'
 import { rssOf } from '../support/rss.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import { pingAlongside, TOKEN } from './support.ts'
+import { pingAlongside, TOKEN, useBridgeProcess } from './support.ts'
 
 const valkey = useValkey()
-let bridge: BridgeProcess
-let child: ChildProcess
-beforeAll(async () => {
-  bridge = await spawnBridge(['--listen', '127.0.0.1:0', '--token', TOKEN, '--upstream', valkey.url], {}, [
-    '--import',
-    join(import.meta.dirname, '../support/loop-stall.ts'),
-  ])
-  child = bridge.child
-}, 60_000)
-afterAll(() => {
-  child?.kill('SIGKILL')
-})
+const bridge = useBridgeProcess(
+  valkey,
+  [],
+  ['--import', join(import.meta.dirname, '../support/loop-stall.ts')],
+)
 
 const MAX_BODY = 10 * 1024 * 1024
 
@@ -39,7 +30,7 @@ interface Stall {
 /** Asks the bridge for its longest stall since the last call (and starts a new measure). */
 const stall = async (): Promise<Stall> => {
   const seen = bridge.stderr().split('loop-stall ').length
-  child.kill('SIGUSR2')
+  bridge.child.kill('SIGUSR2')
   for (let i = 0; i < 500; i++) {
     const parts = bridge.stderr().split('loop-stall ')
     if (parts.length > seen) return JSON.parse(parts[parts.length - 1]!.split('\n')[0]!) as Stall
@@ -53,10 +44,10 @@ const whilePinging = async (path: string, text: string, headers: Record<string, 
   const body = Buffer.from(text)
   await new Promise((resolve) => setTimeout(resolve, 50))
   await stall()
-  const before = rssOf(child.pid!)
+  const before = rssOf(bridge.child.pid!)
   let peak = before
   const sampler = setInterval(() => {
-    peak = Math.max(peak, rssOf(child.pid!))
+    peak = Math.max(peak, rssOf(bridge.child.pid!))
   }, 5)
   const pinger = pingAlongside(bridge.url)
   const answer = await fetch(bridge.url + path, {

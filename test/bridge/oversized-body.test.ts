@@ -3,23 +3,13 @@
  * at once, with the upload still arriving: the close reset the connection and most clients saw
  * EPIPE/ECONNRESET instead of the 413 (3/8 and 5/8 of 100 MB uploads got it).
  */
-import type { ChildProcess } from 'node:child_process'
 import { request } from 'node:http'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type BridgeProcess, spawnBridge } from '../support/bridge-cli.ts'
+import { describe, expect, it } from 'vitest'
 import { useValkey } from '../support/use-valkey.ts'
-import { TOKEN } from './support.ts'
+import { TOKEN, useBridgeProcess } from './support.ts'
 
 const valkey = useValkey()
-let bridge: BridgeProcess
-let child: ChildProcess
-beforeAll(async () => {
-  bridge = await spawnBridge(['--listen', '127.0.0.1:0', '--token', TOKEN, '--upstream', valkey.url])
-  child = bridge.child
-}, 60_000)
-afterAll(() => {
-  child?.kill('SIGKILL')
-})
+const bridge = useBridgeProcess(valkey)
 
 const UPLOAD = 100 * 1024 * 1024
 const CHUNK = Buffer.alloc(1024 * 1024, 0x61)

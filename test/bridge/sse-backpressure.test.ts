@@ -4,40 +4,22 @@
  * 54 to 262 MB and on; the bridge now stops reading Valkey for it, Valkey's own pubsub output limit
  * drops the subscriber, and the stream ends with a final `event: error`.
  */
-import type { ChildProcess } from 'node:child_process'
-import { connect as netConnect, type Socket } from 'node:net'
 import { Redis } from '@upstash/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../src/bridge/node/socket.ts'
 import { createTcpClient } from '../../src/client/tcp/client.ts'
 import type { Client } from '../../src/client/types.ts'
-import { type BridgeProcess, spawnBridge } from '../support/bridge-cli.ts'
 import { rssOf } from '../support/rss.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import { TOKEN } from './support.ts'
+import { rawSubscribe, TOKEN, useBridgeProcess } from './support.ts'
 
 const valkey = useValkey()
-let bridge: BridgeProcess
-let child: ChildProcess
+const bridge = useBridgeProcess(valkey, ['--max-stream-buffer', String(2 * 1024 * 1024)])
 let publisher: Client
-beforeAll(async () => {
-  bridge = await spawnBridge([
-    '--listen',
-    '127.0.0.1:0',
-    '--token',
-    TOKEN,
-    '--upstream',
-    valkey.url,
-    '--max-stream-buffer',
-    String(2 * 1024 * 1024),
-  ])
-  child = bridge.child
+beforeAll(() => {
   publisher = createTcpClient({ url: valkey.url, connect, commandTimeout: 30_000 })
-}, 60_000)
-afterAll(async () => {
-  child?.kill('SIGKILL')
-  await publisher?.close()
 })
+afterAll(() => publisher?.close())
 
 const MB = 1024 * 1024
 /** The chunked encoding's last chunk: the response, and so the stream, ended. */
@@ -45,17 +27,11 @@ const LAST_CHUNK = '\r\n0\r\n\r\n'
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** A raw HTTP/1.1 subscriber, so the test decides when (and whether) it reads. */
-const subscribe = async (channel: string): Promise<{ socket: Socket; received: () => string }> => {
-  const { hostname, port } = new URL(bridge.url)
-  const socket = netConnect({ host: hostname, port: Number(port) })
-  let text = ''
-  socket.setEncoding('latin1')
-  socket.on('data', (chunk: string) => (text += chunk))
-  socket.write(`GET /subscribe/${channel} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TOKEN}\r\n\r\n`)
-  for (let i = 0; i < 200 && !text.includes(`data: subscribe,${channel},1`); i++) await sleep(25)
-  expect(text).toMatch(/^HTTP\/1\.1 200/)
-  expect(text).toContain(`data: subscribe,${channel},1`)
-  return { socket, received: () => text }
+const subscribe = async (channel: string) => {
+  const subscriber = await rawSubscribe(bridge.url, channel)
+  expect(subscriber.received()).toMatch(/^HTTP\/1\.1 200/)
+  expect(subscriber.received()).toContain(`data: subscribe,${channel},1`)
+  return subscriber
 }
 
 const subscribers = async (channel: string): Promise<number> => {
@@ -67,15 +43,15 @@ describe('subscribe streams and slow readers', () => {
   it('keeps the bridge under +64 MB while a stalled subscriber is sent 200 × 1 MB, then ends the stream with an error event', async () => {
     const { socket, received } = await subscribe('stalled')
     socket.pause()
-    const before = rssOf(child.pid!)
+    const before = rssOf(bridge.child.pid!)
     let peak = before
     const payload = 'x'.repeat(MB)
     for (let i = 0; i < 200; i++) {
       await publisher.send(['PUBLISH', 'stalled', payload])
-      if (i % 10 === 9) peak = Math.max(peak, rssOf(child.pid!))
+      if (i % 10 === 9) peak = Math.max(peak, rssOf(bridge.child.pid!))
     }
     await sleep(500)
-    peak = Math.max(peak, rssOf(child.pid!))
+    peak = Math.max(peak, rssOf(bridge.child.pid!))
     console.log(
       `stalled subscriber, 200 MB published: bridge RSS ${(before / 1e6).toFixed(0)} -> peak ${(peak / 1e6).toFixed(0)} MB`,
     )

@@ -3,26 +3,20 @@
  * message: a burst of published messages reaches the reader in a few HTTP chunks, every event
  * whole and in order.
  */
-import { connect as netConnect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../src/bridge/node/socket.ts'
 import { createTcpClient } from '../../src/client/tcp/client.ts'
 import type { Client } from '../../src/client/types.ts'
-import { type BridgeProcess, spawnBridge } from '../support/bridge-cli.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import { TOKEN } from './support.ts'
+import { rawSubscribe, useBridgeProcess } from './support.ts'
 
 const valkey = useValkey()
-let bridge: BridgeProcess
+const bridge = useBridgeProcess(valkey)
 let publisher: Client
-beforeAll(async () => {
-  bridge = await spawnBridge(['--listen', '127.0.0.1:0', '--token', TOKEN, '--upstream', valkey.url])
+beforeAll(() => {
   publisher = createTcpClient({ url: valkey.url, connect })
-}, 60_000)
-afterAll(async () => {
-  bridge?.child.kill('SIGKILL')
-  await publisher?.close()
 })
+afterAll(() => publisher?.close())
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -42,20 +36,14 @@ const chunksOf = (raw: string): string[] => {
 
 describe('the bridge SSE writer', () => {
   it('sends a burst of 200 published messages in a few chunks, each event whole and in order', async () => {
-    const { hostname, port } = new URL(bridge.url)
-    const socket = netConnect({ host: hostname, port: Number(port) })
-    let raw = ''
-    socket.setEncoding('latin1')
-    socket.on('data', (chunk: string) => (raw += chunk))
-    socket.write(`GET /subscribe/burst HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TOKEN}\r\n\r\n`)
-    for (let i = 0; i < 200 && !raw.includes('data: subscribe,burst,1'); i++) await sleep(25)
-    const before = chunksOf(raw).length
+    const { socket, received } = await rawSubscribe(bridge.url, 'burst')
+    const before = chunksOf(received()).length
     const payload = 'p'.repeat(200)
     await publisher.pipeline(Array.from({ length: 200 }, (_, i) => ['PUBLISH', 'burst', `${i} ${payload}`]))
-    for (let i = 0; i < 200 && chunksOf(raw).join('').split('data: message,').length <= 200; i++)
+    for (let i = 0; i < 200 && chunksOf(received()).join('').split('data: message,').length <= 200; i++)
       await sleep(25)
     socket.destroy()
-    const chunks = chunksOf(raw).slice(before)
+    const chunks = chunksOf(received()).slice(before)
     const events = chunks.join('').split('\n\n').filter(Boolean)
     expect(events).toEqual(Array.from({ length: 200 }, (_, i) => `data: message,burst,${i} ${payload}`))
     // One per Valkey read, not one per message (a per-message writer sends 200).

@@ -12,21 +12,16 @@ import { connect } from '../../src/bridge/node/socket.ts'
 import { sseEvent } from '../../src/bridge/sse-events.ts'
 import { createTcpClient } from '../../src/client/tcp/client.ts'
 import type { Client } from '../../src/client/types.ts'
-import { type BridgeProcess, spawnBridge } from '../support/bridge-cli.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import { TOKEN } from './support.ts'
+import { TOKEN, useBridgeProcess } from './support.ts'
 
 const valkey = useValkey()
-let bridge: BridgeProcess
+const bridge = useBridgeProcess(valkey)
 let publisher: Client
-beforeAll(async () => {
-  bridge = await spawnBridge(['--listen', '127.0.0.1:0', '--token', TOKEN, '--upstream', valkey.url])
+beforeAll(() => {
   publisher = createTcpClient({ url: valkey.url, connect })
-}, 60_000)
-afterAll(async () => {
-  bridge?.child.kill('SIGKILL')
-  await publisher?.close()
 })
+afterAll(() => publisher?.close())
 
 const encoder = new TextEncoder()
 const bytes = (...parts: Array<string | number[]>): Uint8Array =>

@@ -1,10 +1,13 @@
 /**
- * Test support: a bridge started in-process on a free port, in front of the file's own Valkey.
+ * Test support: a bridge started in-process on a free port, in front of the file's own Valkey, or
+ * as a process of its own (the CLI); a raw HTTP/1.1 subscriber to it.
  */
+import { connect, type Socket } from 'node:net'
 import { afterAll, beforeAll, expect } from 'vitest'
 import { type BridgeConfig, parseConfig } from '../../src/bridge/config.ts'
 import type { BridgeServer } from '../../src/bridge/node/server.ts'
 import { startBridge } from '../../src/bridge/node/start.ts'
+import { type BridgeProcess, spawnBridge } from '../support/bridge-cli.ts'
 
 export const TOKEN = 'test-token-0123456789abcdef'
 export const READ_TOKEN = 'read-token-0123456789abcdef'
@@ -35,6 +38,65 @@ export const useBridge = (
       return this.server.url
     },
   }
+}
+
+/**
+ * `floodgate bridge` as its own process on a free loopback port, in front of `upstream`, with the
+ * full `TOKEN` and the `extra` flags; `nodeArgs` go to node (e.g. `--import` of a probe).
+ */
+export const spawnTestBridge = (
+  upstream: string,
+  extra: string[] = [],
+  nodeArgs: string[] = [],
+): Promise<BridgeProcess> =>
+  spawnBridge(['--listen', '127.0.0.1:0', '--token', TOKEN, '--upstream', upstream, ...extra], {}, nodeArgs)
+
+/** `spawnTestBridge()` for the file (after `useValkey()`): started before its tests, SIGKILLed after. */
+export const useBridgeProcess = (
+  valkey: { readonly url: string },
+  extra: string[] = [],
+  nodeArgs: string[] = [],
+): Pick<BridgeProcess, 'url' | 'child' | 'stderr'> => {
+  let bridge: BridgeProcess | undefined
+  beforeAll(async () => {
+    bridge = await spawnTestBridge(valkey.url, extra, nodeArgs)
+  }, 60_000)
+  afterAll(() => {
+    bridge?.child.kill('SIGKILL')
+  })
+  const started = (): BridgeProcess => {
+    if (!bridge) throw new Error('useBridgeProcess(): only available inside tests and hooks')
+    return bridge
+  }
+  return {
+    get url() {
+      return started().url
+    },
+    get child() {
+      return started().child
+    },
+    stderr: () => started().stderr(),
+  }
+}
+
+/**
+ * A raw HTTP/1.1 `GET /subscribe/<channel>` to the bridge at `url`, so the test decides when (and
+ * whether) it reads; resolves once the subscribe confirmation arrived, or after 5 s without it.
+ * `received()` is everything read so far, headers and chunk framing included, as latin1.
+ */
+export const rawSubscribe = async (
+  url: string,
+  channel: string,
+): Promise<{ socket: Socket; received: () => string }> => {
+  const { hostname, port } = new URL(url)
+  const socket = connect({ host: hostname, port: Number(port) })
+  let text = ''
+  socket.setEncoding('latin1')
+  socket.on('data', (chunk: string) => (text += chunk))
+  socket.write(`GET /subscribe/${channel} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TOKEN}\r\n\r\n`)
+  for (let i = 0; i < 200 && !text.includes(`data: subscribe,${channel},1`); i++)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  return { socket, received: () => text }
 }
 
 /** POSTs `body` (JSON-encoded unless a string) with the full token unless told otherwise. */

@@ -5,10 +5,10 @@
  */
 import { Agent, request } from 'node:http'
 import { afterAll, describe, expect, it } from 'vitest'
-import { type BridgeProcess, spawnBridge } from '../support/bridge-cli.ts'
+import type { BridgeProcess } from '../support/bridge-cli.ts'
 import { childrenOf } from '../support/rss.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import { TOKEN } from './support.ts'
+import { spawnTestBridge, TOKEN } from './support.ts'
 
 const valkey = useValkey()
 let bridge: BridgeProcess | undefined
@@ -44,16 +44,7 @@ const listening = (stderr: string): number[] =>
 
 describe('--workers and a killed worker', () => {
   it('ends every request within about a second when a worker is SIGKILLed under load', async () => {
-    bridge = await spawnBridge([
-      '--listen',
-      '127.0.0.1:0',
-      '--token',
-      TOKEN,
-      '--upstream',
-      valkey.url,
-      '--workers',
-      '2',
-    ])
+    bridge = await spawnTestBridge(valkey.url, ['--workers', '2'])
     const agent = new Agent({ keepAlive: false, maxSockets: 64 })
     const results: { outcome: string; ms: number }[] = []
     let running = true
