@@ -14,7 +14,7 @@ import { ConfigError } from '../../src/errors.ts'
 import { createRecorder } from '../../src/limit/analytics.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { freePort } from '../support/valkey.ts'
-import { TOKEN, useBridge } from './support.ts'
+import { scrape, TOKEN, useBridge, value } from './support.ts'
 
 const valkey = useValkey()
 const bridge = useBridge(valkey)
@@ -24,17 +24,6 @@ beforeAll(() => {
   client = createTcpClient({ url: valkey.url, connect })
 })
 afterAll(() => client.close())
-
-const scrape = async (url: string): Promise<string> => {
-  const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
-  expect(response.status).toBe(200)
-  return response.text()
-}
-
-const value = (text: string, series: string): number | undefined => {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `))
-  return line === undefined ? undefined : Number(line.slice(series.length + 1))
-}
 
 /** Records `n` decisions of `outcome` for `prefix`, dated `ago` ms back. */
 const record = async (

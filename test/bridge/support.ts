@@ -99,6 +99,19 @@ export const rawSubscribe = async (
   return { socket, received: () => text }
 }
 
+/** GETs the bridge's `/metrics` with the full token; the page must answer 200. */
+export const scrape = async (url: string): Promise<string> => {
+  const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
+  expect(response.status).toBe(200)
+  return response.text()
+}
+
+/** The value of one sample on a `/metrics` page, e.g. `value(text, 'redis_db_keys{db="db0"}')`. */
+export const value = (text: string, series: string): number | undefined => {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `))
+  return line === undefined ? undefined : Number(line.slice(series.length + 1))
+}
+
 /** POSTs `body` (JSON-encoded unless a string) with the full token unless told otherwise. */
 export const post = async (
   url: string,

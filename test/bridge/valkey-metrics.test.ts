@@ -7,23 +7,11 @@ import { Counters } from '../../src/bridge/counters.ts'
 import { infoSeries } from '../../src/bridge/info-metrics.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { freePort } from '../support/valkey.ts'
-import { post, TOKEN, useBridge } from './support.ts'
+import { post, scrape, useBridge, value } from './support.ts'
 
 const valkey = useValkey()
 // Without the limiter series, whose reads would count in the keyspace hits and misses asserted here.
 const bridge = useBridge(valkey, { upstreamTimeout: 500, limiterMetrics: false })
-
-const scrape = async (url: string): Promise<string> => {
-  const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
-  expect(response.status).toBe(200)
-  return response.text()
-}
-
-/** The value of one sample, e.g. `value(text, 'redis_db_keys{db="db0"}')`. */
-const value = (text: string, series: string): number | undefined => {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `))
-  return line === undefined ? undefined : Number(line.slice(series.length + 1))
-}
 
 /** Waits out the collector's one-second cache so the next scrape reads Valkey afresh. */
 const fresh = () => new Promise((resolve) => setTimeout(resolve, 1100))
