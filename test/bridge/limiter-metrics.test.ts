@@ -14,7 +14,7 @@ import { ConfigError } from '../../src/errors.ts'
 import { createRecorder } from '../../src/limit/analytics.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { freePort } from '../support/valkey.ts'
-import { scrape, TOKEN, useBridge, value } from './support.ts'
+import { scrape, startTestBridge, TOKEN, useBridge, value } from './support.ts'
 
 const valkey = useValkey()
 const bridge = useBridge(valkey)
@@ -128,12 +128,8 @@ describe('limiter decisions on /metrics', () => {
   })
 
   it('answers with analytics_up 0 when Valkey is gone', async () => {
-    const config = parseConfig(['--token', TOKEN, '--listen', '127.0.0.1:0'], {})
-    if (config === 'help') throw new Error('unreachable')
-    const dead = await startBridge({
-      ...config,
-      upstream: `redis://127.0.0.1:${await freePort()}`,
-      upstreamTimeout: 500,
+    const dead = await startTestBridge(`redis://127.0.0.1:${await freePort()}`, {
+      overrides: { upstreamTimeout: 500 },
     })
     try {
       const text = await scrape(dead.url)

@@ -12,6 +12,23 @@ import { type BridgeProcess, spawnBridge } from '../support/bridge-cli.ts'
 export const TOKEN = 'test-token-0123456789abcdef'
 export const READ_TOKEN = 'read-token-0123456789abcdef'
 
+/**
+ * A bridge started in-process in front of `upstream` on `127.0.0.1:<port>` (0: a free port), with
+ * the full `TOKEN`, the flags in `args`, then `overrides` over the parsed config.
+ */
+export const startTestBridge = (
+  upstream: string,
+  {
+    port = 0,
+    args = [],
+    overrides = {},
+  }: { port?: number; args?: string[]; overrides?: Partial<BridgeConfig> } = {},
+): Promise<BridgeServer> => {
+  const config = parseConfig(['--token', TOKEN, ...args, '--listen', `127.0.0.1:${port}`], {})
+  if (config === 'help') throw new Error('unreachable')
+  return startBridge({ ...config, upstream, ...overrides })
+}
+
 /** Starts a bridge for the file (after `useValkey()`), stopped after its tests. */
 export const useBridge = (
   valkey: { readonly url: string },
@@ -19,12 +36,7 @@ export const useBridge = (
 ): { readonly url: string; readonly server: BridgeServer } => {
   let server: BridgeServer | undefined
   beforeAll(async () => {
-    const config = parseConfig(
-      ['--token', TOKEN, '--read-only-token', READ_TOKEN, '--listen', '127.0.0.1:0'],
-      {},
-    )
-    if (config === 'help') throw new Error('unreachable')
-    server = await startBridge({ ...config, upstream: valkey.url, ...overrides })
+    server = await startTestBridge(valkey.url, { args: ['--read-only-token', READ_TOKEN], overrides })
   })
   afterAll(async () => {
     await server?.close()
