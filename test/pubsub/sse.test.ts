@@ -1,42 +1,23 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { connect, nodeStreamFetch } from '../../adapters/node/index.ts'
-import { type Client, createHttpClient, createTcpClient, subscribe } from '../../src/index.ts'
+import { createHttpClient, createTcpClient, type HttpClientOptions, subscribe } from '../../src/index.ts'
 import { TOKEN, useBridge } from '../bridge/support.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { pubsubSuite } from './suite.ts'
+import { useClients } from './support.ts'
 
 const valkey = useValkey()
 const bridge = useBridge(valkey)
-const clients: Client[] = []
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()))
+const keep = useClients()
+
+/** Subscribers over SSE through the bridge (with `read` added to their options), publishers over TCP. */
+const sse = (read: Partial<HttpClientOptions> = {}) => ({
+  subscriber: () => keep(createHttpClient({ url: bridge.url, token: TOKEN, ...read })),
+  publisher: () => keep(createTcpClient({ url: valkey.url, connect })),
 })
 
-pubsubSuite('SSE through the bridge', {
-  subscriber: () => {
-    const client = createHttpClient({ url: bridge.url, token: TOKEN })
-    clients.push(client)
-    return client
-  },
-  publisher: () => {
-    const client = createTcpClient({ url: valkey.url, connect })
-    clients.push(client)
-    return client
-  },
-})
-
-pubsubSuite('SSE through the bridge, read with nodeStreamFetch', {
-  subscriber: () => {
-    const client = createHttpClient({ url: bridge.url, token: TOKEN, streamFetch: nodeStreamFetch() })
-    clients.push(client)
-    return client
-  },
-  publisher: () => {
-    const client = createTcpClient({ url: valkey.url, connect })
-    clients.push(client)
-    return client
-  },
-})
+pubsubSuite('SSE through the bridge', sse())
+pubsubSuite('SSE through the bridge, read with nodeStreamFetch', sse({ streamFetch: nodeStreamFetch() }))
 
 describe('pub/sub over SSE, refusals', () => {
   it('ends with a ConfigError for shard channels, which the HTTP contract does not carry', async () => {
@@ -68,17 +49,17 @@ describe('pub/sub over SSE, refusals', () => {
 describe('pub/sub over SSE, one stream per channel per client', () => {
   it('serves the subscriptions of one client from one stream, and a pausing one from its own', async () => {
     const opened: string[] = []
-    const client = createHttpClient({
-      url: bridge.url,
-      token: TOKEN,
-      streamFetch: (url, init) => {
-        opened.push(new URL(url).pathname)
-        return fetch(url, init)
-      },
-    })
-    clients.push(client)
-    const publisher = createTcpClient({ url: valkey.url, connect })
-    clients.push(publisher)
+    const client = keep(
+      createHttpClient({
+        url: bridge.url,
+        token: TOKEN,
+        streamFetch: (url, init) => {
+          opened.push(new URL(url).pathname)
+          return fetch(url, init)
+        },
+      }),
+    )
+    const publisher = keep(createTcpClient({ url: valkey.url, connect }))
     const subs = [
       subscribe(client, 'shared-sse'),
       subscribe(client, 'shared-sse'),

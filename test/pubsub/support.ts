@@ -1,5 +1,24 @@
-/** Helpers for the pub/sub tests: read N messages with a deadline, wait for a condition. */
-import type { PubSubMessage, Subscription } from '../../src/index.ts'
+/**
+ * Helpers for the pub/sub tests: close a file's clients after its tests, read N messages with a
+ * deadline, wait for a condition, publish until a resubscribed subscription hears it.
+ */
+import { afterAll } from 'vitest'
+import type { Client, PubSubMessage, Subscription } from '../../src/index.ts'
+
+/**
+ * `const keep = useClients()` in a file: every client passed through `keep(client)` is closed
+ * after the file's tests.
+ */
+export const useClients = (): (<C extends Client>(client: C) => C) => {
+  const clients: Client[] = []
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()))
+  })
+  return (client) => {
+    clients.push(client)
+    return client
+  }
+}
 
 /** Reads `n` messages from the subscription's iterator (shared between calls), or fails after `ms`. */
 export const take = async (
