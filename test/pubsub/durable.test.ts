@@ -2,12 +2,9 @@
  * Durable mode: the subscriber's link is cut for 2 s while the publisher goes on; once back, it
  * replays exactly what was published meanwhile, in order, once each.
  */
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { connect } from '../../adapters/node/index.ts'
-import { parseConfig } from '../../src/bridge/config.ts'
-import { startBridge } from '../../src/bridge/node/start.ts'
 import {
-  type Client,
   createHttpClient,
   createMemoryClient,
   createTcpClient,
@@ -15,34 +12,35 @@ import {
   publish,
   subscribe,
 } from '../../src/index.ts'
-import { TOKEN, useBridge } from '../bridge/support.ts'
+import { startTestBridge, TOKEN, useBridge } from '../bridge/support.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { startProxy } from './proxy.ts'
-import { iterate, take, until } from './support.ts'
+import { iterate, take, until, useClients } from './support.ts'
 
 const valkey = useValkey()
-const clients: Client[] = []
-const tcp = (url: string) => {
-  const client = createTcpClient({ url, connect, reconnect: { attempts: 100, minDelay: 50, maxDelay: 200 } })
-  clients.push(client)
-  return client
+const keep = useClients()
+const tcp = (url: string) =>
+  keep(createTcpClient({ url, connect, reconnect: { attempts: 100, minDelay: 50, maxDelay: 200 } }))
+
+/**
+ * A durable subscription to `channel` through a proxy in front of Valkey (for the test to cut), the
+ * gaps it reports, its iterator, and a publisher on Valkey directly.
+ */
+const durableThroughProxy = async (channel: string) => {
+  const proxy = await startProxy({ host: '127.0.0.1', port: valkey.server.port })
+  const gaps: Gap[] = []
+  const sub = subscribe(tcp(proxy.url), channel, {
+    durable: true,
+    reconnect: { minDelay: 50, maxDelay: 300 },
+    onGap: (g) => gaps.push(g),
+  })
+  await sub.ready
+  return { proxy, gaps, sub, iterator: iterate(sub), pub: tcp(valkey.url) }
 }
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()))
-})
 
 describe('durable mode', () => {
   it('replays exactly what was published during a 2 s outage', async () => {
-    const proxy = await startProxy({ host: '127.0.0.1', port: valkey.server.port })
-    const gaps: Gap[] = []
-    const sub = subscribe(tcp(proxy.url), 'orders', {
-      durable: true,
-      reconnect: { minDelay: 50, maxDelay: 300 },
-      onGap: (g) => gaps.push(g),
-    })
-    await sub.ready
-    const iterator = iterate(sub)
-    const pub = tcp(valkey.url)
+    const { proxy, gaps, sub, iterator, pub } = await durableThroughProxy('orders')
     const sent: string[] = []
     const send = async (text: string) => {
       sent.push(text)
@@ -73,16 +71,7 @@ describe('durable mode', () => {
   }, 60_000)
 
   it('reports a trimmed gap when MAXLEN dropped entries it had not read', async () => {
-    const proxy = await startProxy({ host: '127.0.0.1', port: valkey.server.port })
-    const gaps: Gap[] = []
-    const sub = subscribe(tcp(proxy.url), 'metrics', {
-      durable: true,
-      reconnect: { minDelay: 50, maxDelay: 300 },
-      onGap: (g) => gaps.push(g),
-    })
-    await sub.ready
-    const iterator = iterate(sub)
-    const pub = tcp(valkey.url)
+    const { proxy, gaps, sub, iterator, pub } = await durableThroughProxy('metrics')
     await publish(pub, 'metrics', 'first', { durable: { maxLen: 10 } })
     expect((await take(iterator, 1))[0]!.message).toBe('first')
     await proxy.down()
@@ -137,9 +126,7 @@ describe('durable mode through the bridge', () => {
     expect((await take(iterator, 1))[0]!.message).toBe('one')
     await server.close()
     for (const text of ['two', 'three', 'four']) await publish(pub, 'invoices', text, { durable: true })
-    const config = parseConfig(['--token', TOKEN, '--listen', `127.0.0.1:${port}`], {})
-    if (config === 'help') throw new Error('unreachable')
-    server = await startBridge({ ...config, upstream: valkey.url })
+    server = await startTestBridge(valkey.url, { port })
     const replayed = await take(iterator, 3, 20_000)
     expect(replayed.map((m) => m.message)).toEqual(['two', 'three', 'four'])
     expect(gaps).toEqual([])

@@ -2,57 +2,17 @@
  * Reconnect: after Valkey is SIGKILLed and restarted on the same port, and after the bridge
  * restarts, a subscription resubscribes by itself, reports the gap, and delivers again.
  */
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { connect, nodeStreamFetch } from '../../adapters/node/index.ts'
-import { parseConfig } from '../../src/bridge/config.ts'
-import type { BridgeServer } from '../../src/bridge/node/server.ts'
-import { startBridge } from '../../src/bridge/node/start.ts'
-import {
-  type Client,
-  createHttpClient,
-  createTcpClient,
-  type Gap,
-  publish,
-  subscribe,
-} from '../../src/index.ts'
-import { TOKEN } from '../bridge/support.ts'
+import { createHttpClient, createTcpClient, type Gap, publish, subscribe } from '../../src/index.ts'
+import { startTestBridge, TOKEN } from '../bridge/support.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import { iterate, take, until } from './support.ts'
+import { iterate, publishUntilReceived, take, until, useClients } from './support.ts'
 
 const valkey = useValkey()
-const clients: Client[] = []
-const tcp = () => {
-  const client = createTcpClient({ url: valkey.url, connect })
-  clients.push(client)
-  return client
-}
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()))
-})
-
-const startBridgeOn = async (port: number): Promise<BridgeServer> => {
-  const config = parseConfig(['--token', TOKEN, '--listen', `127.0.0.1:${port}`], {})
-  if (config === 'help') throw new Error('unreachable')
-  return startBridge({ ...config, upstream: valkey.url })
-}
-
-/** Publishes until the subscription receives one (it may still be resubscribing), then returns it. */
-const publishUntilReceived = async (pub: Client, channel: string, iterator: AsyncIterator<unknown>) => {
-  const received = iterator.next()
-  let got = false
-  void received.then(() => {
-    got = true
-  })
-  await until(
-    async () => {
-      if (!got) await publish(pub, channel, 'after').catch(() => 0)
-      return got
-    },
-    20_000,
-    'a message after the restart',
-  )
-  return received
-}
+const keep = useClients()
+const tcp = () => keep(createTcpClient({ url: valkey.url, connect }))
+const startBridgeOn = (port: number) => startTestBridge(valkey.url, { port })
 
 describe('reconnect', () => {
   it('resubscribes over TCP after Valkey is SIGKILLed and restarted on the same port, reporting the gap', async () => {
@@ -109,8 +69,14 @@ describe('reconnect', () => {
       await bridge.close()
       await new Promise((resolve) => setTimeout(resolve, 300))
       bridge = await startBridgeOn(port)
-      const after = await publishUntilReceived(pub, 'alerts', iterator)
-      expect(after).toEqual({ value: { channel: 'alerts', message: 'after' }, done: false })
+      // Publish until the subscription, which may still be resubscribing, hears one.
+      const after = await publishUntilReceived(
+        iterator,
+        () => publish(pub, 'alerts', 'after'),
+        'a message after the restart',
+        20_000,
+      )
+      expect(after).toEqual({ channel: 'alerts', message: 'after' })
       expect(gaps.map((g) => g.reason)).toEqual(['reconnect'])
       await sub.close()
       await bridge.close()
@@ -128,8 +94,14 @@ describe('reconnect', () => {
     await sub.ready
     const iterator = iterate(sub)
     await valkey.server.restart()
-    const after = await publishUntilReceived(tcp(), 'ops', iterator)
-    expect(after).toEqual({ value: { channel: 'ops', message: 'after' }, done: false })
+    const pub = tcp()
+    const after = await publishUntilReceived(
+      iterator,
+      () => publish(pub, 'ops', 'after'),
+      'a message after the restart',
+      20_000,
+    )
+    expect(after).toEqual({ channel: 'ops', message: 'after' })
     expect(gaps.length).toBeGreaterThanOrEqual(1)
     expect(gaps.every((g) => g.reason === 'reconnect')).toBe(true)
     await sub.close()
