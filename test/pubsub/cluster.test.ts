@@ -89,6 +89,22 @@ describe('pub/sub on a cluster', () => {
     return names
   }
 
+  /** A sharded subscription to `channel` that resubscribes within 500 ms, its gaps, and its iterator,
+   * which has received the message 'before'. */
+  const shardSubscription = async (channel: string) => {
+    const gaps: Gap[] = []
+    const sub = subscribe(client, channel, {
+      sharded: true,
+      reconnect: { minDelay: 50, maxDelay: 500 },
+      onGap: (g) => gaps.push(g),
+    })
+    await sub.ready
+    const iterator = iterate(sub)
+    await spublish(publisher, channel, 'before')
+    expect((await take(iterator, 1))[0]).toEqual({ channel, message: 'before', sharded: true })
+    return { gaps, sub, iterator }
+  }
+
   const byChannel = (a: { channel: string }, b: { channel: string }) => a.channel.localeCompare(b.channel)
 
   /** Each kind gets exactly its own messages on every name, in two rounds (`${round}a`, `${round}b`). */
@@ -168,16 +184,7 @@ describe('pub/sub on a cluster', () => {
       const slot = keySlot(`room${i}`)
       if (slot >= first && slot < first + 10) channel = `room${i}`
     }
-    const gaps: Gap[] = []
-    const sub = subscribe(client, channel, {
-      sharded: true,
-      reconnect: { minDelay: 50, maxDelay: 500 },
-      onGap: (g) => gaps.push(g),
-    })
-    await sub.ready
-    const iterator = iterate(sub)
-    await spublish(publisher, channel, 'before')
-    expect((await take(iterator, 1))[0]).toEqual({ channel, message: 'before', sharded: true })
+    const { gaps, sub, iterator } = await shardSubscription(channel)
 
     await ctx.cluster.reshard(from.port, to.port, 10)
     expect(await ctx.cluster.primaryOf(keySlot(channel))).toBe(to.port)
@@ -202,16 +209,7 @@ describe('pub/sub on a cluster', () => {
       const slot = keySlot(`fo${i}`)
       if (primary.slots.some(([a, b]) => slot >= a && slot <= b) && slot >= first) channel = `fo${i}`
     }
-    const gaps: Gap[] = []
-    const sub = subscribe(client, channel, {
-      sharded: true,
-      reconnect: { minDelay: 50, maxDelay: 500 },
-      onGap: (g) => gaps.push(g),
-    })
-    await sub.ready
-    const iterator = iterate(sub)
-    await spublish(publisher, channel, 'before')
-    expect((await take(iterator, 1))[0]).toEqual({ channel, message: 'before', sharded: true })
+    const { gaps, sub, iterator } = await shardSubscription(channel)
     const replica = await ctx.cluster.replicaOf(primary.port)
     ctx.cluster.kill(primary.port)
     await ctx.cluster.failover(replica, 'TAKEOVER')
