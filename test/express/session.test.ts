@@ -1,13 +1,11 @@
 import express from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect } from '../../adapters/node/index.ts'
-import { createTcpClient } from '../../src/client/tcp/client.ts'
 import type { Client } from '../../src/client/types.ts'
 import { session } from '../../src/express/session.ts'
 import { createSessions } from '../../src/session/sessions.ts'
 import { cookieOf, type Listening, listen, sleep } from '../node-servers/http.ts'
+import { withPausableValkey } from '../support/pausable-valkey.ts'
 import { useBackends } from '../support/use-backends.ts'
-import { startValkey } from '../support/valkey.ts'
 
 const { backends } = useBackends()
 
@@ -154,30 +152,29 @@ for (const [name, client] of backends) {
 
 describe('express session() when Valkey stops answering', () => {
   it('answers 503 and reports the error when the save fails, rather than a response without its session', async () => {
-    const server = await startValkey()
-    const client = createTcpClient({ url: server.url, connect, commandTimeout: 300 })
-    const errors: unknown[] = []
-    const app = express()
-    const sessions = createSessions({ client, cookie: { name: 'sid', secure: false } })
-    app.use(session({ sessions, onError: (error) => errors.push(error) }))
-    app.post('/login', async (req, res) => {
-      server.pause() // Valkey goes silent after the load, before the save
-      req.session.set('user', 'alice')
-      res.json({ ok: true })
-    })
-    const http = await listen(app)
-    try {
-      await client.send(['PING'])
-      const response = await fetch(`${http.url}/login`, { method: 'POST' })
-      expect(response.status).toBe(503)
-      expect(response.headers.getSetCookie()).toEqual([])
-      expect(await response.text()).toMatch(/session store did not answer/)
-      expect(errors).toHaveLength(1)
-    } finally {
-      server.resume()
-      await http.close()
-      await client.close()
-      await server.stop()
-    }
+    await withPausableValkey(
+      async (server, client) => {
+        const errors: unknown[] = []
+        const app = express()
+        const sessions = createSessions({ client, cookie: { name: 'sid', secure: false } })
+        app.use(session({ sessions, onError: (error) => errors.push(error) }))
+        app.post('/login', async (req, res) => {
+          server.pause() // Valkey goes silent after the load, before the save
+          req.session.set('user', 'alice')
+          res.json({ ok: true })
+        })
+        const http = await listen(app)
+        try {
+          const response = await fetch(`${http.url}/login`, { method: 'POST' })
+          expect(response.status).toBe(503)
+          expect(response.headers.getSetCookie()).toEqual([])
+          expect(await response.text()).toMatch(/session store did not answer/)
+          expect(errors).toHaveLength(1)
+        } finally {
+          await http.close()
+        }
+      },
+      { commandTimeout: 300 },
+    )
   })
 })

@@ -1,13 +1,11 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, describe, expect, it } from 'vitest'
-import { connect } from '../../adapters/node/index.ts'
-import { createTcpClient } from '../../src/client/tcp/client.ts'
 import { type RateLimitPluginOptions, rateLimit, rateLimitHook } from '../../src/fastify/rate-limit.ts'
 import { createLimiter } from '../../src/limit/limiter.ts'
 import { slidingWindow } from '../../src/limit/sliding-window.ts'
 import { hammer, sleep } from '../node-servers/http.ts'
+import { withPausableValkey } from '../support/pausable-valkey.ts'
 import { useBackends } from '../support/use-backends.ts'
-import { startValkey } from '../support/valkey.ts'
 
 const clients = useBackends()
 const { memory, backends } = clients
@@ -177,10 +175,7 @@ describe('fastify rateLimit: headers, keys and options', () => {
 
 describe('fastify rateLimit with Valkey not answering', () => {
   it('fails by skipOnError within the timeout: an error by default, admitted when it is true', async () => {
-    const server = await startValkey()
-    const client = createTcpClient({ url: server.url, connect })
-    try {
-      await client.send(['PING'])
+    await withPausableValkey(async (server, client) => {
       const closed = await serve({ client, max: 100, timeout: 300 })
       const open = await serve({ client, max: 100, timeout: 300, skipOnError: true })
       server.pause()
@@ -189,10 +184,6 @@ describe('fastify rateLimit with Valkey not answering', () => {
       const took = performance.now() - started
       expect([a.status, b.status]).toEqual([500, 200])
       expect(took).toBeLessThan(3000)
-    } finally {
-      server.resume()
-      await client.close()
-      await server.stop()
-    }
+    })
   })
 })
