@@ -4,7 +4,15 @@
  */
 import { describe, expect, it } from 'vitest'
 import { connect, nodeStreamFetch } from '../../adapters/node/index.ts'
-import { createHttpClient, createTcpClient, type Gap, publish, subscribe } from '../../src/index.ts'
+import {
+  type Client,
+  createHttpClient,
+  createTcpClient,
+  type Gap,
+  type PubSubMessage,
+  publish,
+  subscribe,
+} from '../../src/index.ts'
 import { startTestBridge, TOKEN } from '../bridge/support.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { iterate, publishUntilReceived, take, until, useClients } from './support.ts'
@@ -13,6 +21,10 @@ const valkey = useValkey()
 const keep = useClients()
 const tcp = () => keep(createTcpClient({ url: valkey.url, connect }))
 const startBridgeOn = (port: number) => startTestBridge(valkey.url, { port })
+
+/** Publishes 'after' until the subscription, which may still be resubscribing, hears one; returns it. */
+const publishAfter = (pub: Client, channel: string, iterator: AsyncIterator<PubSubMessage>) =>
+  publishUntilReceived(iterator, () => publish(pub, channel, 'after'), 'a message after the restart', 20_000)
 
 describe('reconnect', () => {
   it('resubscribes over TCP after Valkey is SIGKILLed and restarted on the same port, reporting the gap', async () => {
@@ -69,13 +81,7 @@ describe('reconnect', () => {
       await bridge.close()
       await new Promise((resolve) => setTimeout(resolve, 300))
       bridge = await startBridgeOn(port)
-      // Publish until the subscription, which may still be resubscribing, hears one.
-      const after = await publishUntilReceived(
-        iterator,
-        () => publish(pub, 'alerts', 'after'),
-        'a message after the restart',
-        20_000,
-      )
+      const after = await publishAfter(pub, 'alerts', iterator)
       expect(after).toEqual({ channel: 'alerts', message: 'after' })
       expect(gaps.map((g) => g.reason)).toEqual(['reconnect'])
       await sub.close()
@@ -94,13 +100,7 @@ describe('reconnect', () => {
     await sub.ready
     const iterator = iterate(sub)
     await valkey.server.restart()
-    const pub = tcp()
-    const after = await publishUntilReceived(
-      iterator,
-      () => publish(pub, 'ops', 'after'),
-      'a message after the restart',
-      20_000,
-    )
+    const after = await publishAfter(tcp(), 'ops', iterator)
     expect(after).toEqual({ channel: 'ops', message: 'after' })
     expect(gaps.length).toBeGreaterThanOrEqual(1)
     expect(gaps.every((g) => g.reason === 'reconnect')).toBe(true)
