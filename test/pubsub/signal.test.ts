@@ -3,17 +3,14 @@
  * what it already took, and a signal aborted before `subscribe()` gives a subscription that is
  * closed from the start (its `ready` rejects, its iterator is done).
  */
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { connect } from '../../adapters/node/index.ts'
 import { type Client, createMemoryClient, createTcpClient, publish, subscribe } from '../../src/index.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import { iterate, take, until } from './support.ts'
+import { iterate, take, until, useClients } from './support.ts'
 
 const valkey = useValkey()
-const clients: Client[] = []
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()))
-})
+const kept = useClients()
 
 // Durable mode needs Valkey's streams, which the memory backend does not have.
 const cases: Array<[string, () => Client, boolean]> = [
@@ -24,8 +21,7 @@ const cases: Array<[string, () => Client, boolean]> = [
 
 describe.each(cases)('subscribe() with a signal: %s', (_, open, durable) => {
   it('ends the iterator when the signal aborts, after the messages already read', async () => {
-    const client = open()
-    clients.push(client)
+    const client = kept(open())
     const channel = `signal:${durable}:${Math.random()}`
     const controller = new AbortController()
     const sub = subscribe(client, channel, { durable, signal: controller.signal })
@@ -40,8 +36,7 @@ describe.each(cases)('subscribe() with a signal: %s', (_, open, durable) => {
   })
 
   it('is closed from the start with a signal aborted before subscribe()', async () => {
-    const client = open()
-    clients.push(client)
+    const client = kept(open())
     const sub = subscribe(client, `signal:aborted:${durable}`, { durable, signal: AbortSignal.abort() })
     await expect(sub.ready).rejects.toThrow(/closed before it was ready/)
     expect(await iterate(sub).next()).toEqual({ done: true, value: undefined })
