@@ -44,6 +44,8 @@ interface Target {
   readonly start: string
 }
 
+const EMPTY = Buffer.alloc(0)
+
 const responseLike = ({ status, headers, body }: RawResponse): FetchResponseLike => ({
   status,
   headers: { get: (name) => headers.get(name.toLowerCase()) ?? null },
@@ -146,9 +148,11 @@ export const nodeFetch = (options: NodeFetchOptions = {}): NodeFetch => {
     if (signal.aborted) throw signal.reason
     const { pool, start } = target(url)
     const body =
-      typeof init.body === 'string'
-        ? Buffer.from(init.body)
-        : Buffer.from(init.body.buffer, init.body.byteOffset, init.body.byteLength)
+      init.body === undefined
+        ? EMPTY
+        : typeof init.body === 'string'
+          ? Buffer.from(init.body)
+          : Buffer.from(init.body.buffer, init.body.byteOffset, init.body.byteLength)
     const head = requestHead(start, init.headers, `Content-Length: ${body.length}\r\n\r\n`)
     const connection = await acquire(pool, signal)
     const onAbort = () => connection.destroy(signal.reason)

@@ -151,6 +151,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     retries,
     backoff: options.backoff ?? ((attempt) => Math.min(1000, 50 * 2 ** attempt)),
     syncToken: undefined,
+    commandHeader: false,
   }
   const batcher = createBatcher({
     execute: (commands, single, signal) => exchange(endpoint, commands, single, signal),

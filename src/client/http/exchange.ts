@@ -2,6 +2,11 @@
  * One Upstash REST request: POST a command to `/` or a batch to `/pipeline`, map the answer to
  * outcomes or to a typed error, carry the `upstash-sync-token`, and retry only where a retry cannot
  * run a write twice (see `retryable`).
+ *
+ * To floodgate's bridge, which says so on every answer (`floodgate-accepts: floodgate-command`),
+ * the JSON goes in the `Floodgate-Command` header instead of the body when it is short: Node's
+ * global fetch (undici) builds a web ReadableStream for every request body, 120 µs of CPU out of
+ * 340 per request to a bare server on the 2-core bench machine, and a header costs next to nothing.
  */
 import {
   ConfigError,
@@ -25,7 +30,8 @@ export interface FetchResponseLike {
 export interface FetchInitLike {
   method: 'POST'
   headers: Record<string, string>
-  body: string | Uint8Array
+  /** None when the command travels in the `Floodgate-Command` header. */
+  body?: string | Uint8Array
   signal: AbortSignal
 }
 
@@ -52,6 +58,26 @@ export interface Endpoint {
   readonly retries: number
   readonly backoff: (attempt: number) => number
   syncToken: string | undefined
+  /** The server has said it reads a command from the `Floodgate-Command` header. */
+  commandHeader: boolean
+}
+
+/**
+ * The most characters of JSON sent in the header: a header line may take 8 KiB in nginx's default
+ * configuration, and at 50 decisions in flight a limiter's batch is about 3 KiB.
+ */
+const MAX_HEADER_COMMAND = 4096
+
+/**
+ * `json` as a header value, or undefined if too long. A header holds printable ASCII only; JSON
+ * escapes control characters already, and any other character is escaped as `\uXXXX` (surrogate
+ * pairs as two), which reads back as the same string.
+ */
+const asHeader = (json: string): string | undefined => {
+  const ascii = /[^\x20-\x7e]/.test(json)
+    ? json.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    : json
+  return ascii.length <= MAX_HEADER_COMMAND ? ascii : undefined
 }
 
 // Codes Node (and undici) give a connection that never opened: no byte of the request left us.
@@ -165,19 +191,36 @@ export const exchange = async (
     url = single ? endpoint.url : `${endpoint.url}/pipeline`
   }
   let readOnly: boolean | undefined
+  const post = (inHeader: string | undefined) => {
+    let sent = headers as Record<string, string>
+    if (endpoint.readYourWrites && endpoint.syncToken)
+      sent = { ...sent, 'upstash-sync-token': endpoint.syncToken }
+    if (inHeader === undefined) return endpoint.fetch(url, { method: 'POST', headers: sent, body, signal })
+    return endpoint.fetch(url, {
+      method: 'POST',
+      headers: { ...sent, 'Floodgate-Command': inHeader },
+      signal,
+    })
+  }
   for (let attempt = 0; ; attempt++) {
     let failure: FloodgateError
     let safe = false
     try {
-      const response = await endpoint.fetch(url, {
-        method: 'POST',
-        headers:
-          endpoint.readYourWrites && endpoint.syncToken
-            ? { ...headers, 'upstash-sync-token': endpoint.syncToken }
-            : (headers as Record<string, string>),
-        body,
-        signal,
-      })
+      const inHeader = endpoint.commandHeader && typeof body === 'string' ? asHeader(body) : undefined
+      let response = await post(inHeader)
+      if (
+        !endpoint.commandHeader ||
+        (inHeader !== undefined && (response.status === 400 || response.status === 431))
+      ) {
+        const accepts = response.headers.get('floodgate-accepts')?.includes('floodgate-command') ?? false
+        if (inHeader !== undefined && !accepts) {
+          // Refused by a server that does not read the header (an older bridge behind the same
+          // address, or a proxy that refuses long headers): nothing ran. Send the body.
+          await response.text()
+          response = await post(undefined)
+        }
+        endpoint.commandHeader = accepts
+      }
       const text = await response.text()
       if (endpoint.readYourWrites) {
         const token = response.headers.get('upstash-sync-token')
