@@ -12,6 +12,27 @@
 
 export type AlgorithmKind = 'fixedWindow' | 'slidingWindow' | 'tokenBucket' | 'gcra'
 
+/**
+ * The key under which an algorithm's descriptor carries its steps. The limit script is built from
+ * the steps of the limits it is given, so a bundle carries only the algorithms its limits use (the
+ * three a sliding-window Worker does not use were 3,478 of its bytes). NOTE: a symbol key, so
+ * users never meet it as a field: `JSON.stringify`, `Object.keys` and `for...in` skip it, while
+ * a spread or `Object.assign` copy of a descriptor keeps it (a non-enumerable field would not
+ * survive one). Not exported from the package: only the factories set it, and `createLimiter`
+ * refuses a descriptor without it, such as one read back from JSON.
+ */
+export const STEPS: unique symbol = Symbol('floodgate.steps')
+
+/**
+ * One algorithm's step, written twice: `lua` is the body of the limit script's
+ * `step<code>(value, now, cost, a, b, c)` (see script.ts), `twin` the same step in TypeScript for
+ * the memory backend.
+ */
+export interface AlgorithmSteps {
+  readonly lua: string
+  readonly twin: Step
+}
+
 /** One configured limit, as built by `fixedWindow`, `slidingWindow`, `tokenBucket` or `gcra`. */
 export interface Algorithm {
   readonly kind: AlgorithmKind
@@ -27,6 +48,8 @@ export interface Algorithm {
   readonly window: number
   /** The policy name used in `RateLimit-Policy` / `RateLimit` headers, e.g. `"10-per-10s"`. */
   readonly name: string
+  /** Internal: the algorithm's steps, which the limit script is built from. */
+  readonly [STEPS]: AlgorithmSteps
 }
 
 /** Options every algorithm factory accepts. */

@@ -10,10 +10,12 @@
 import {
   type Algorithm,
   type AlgorithmOptions,
+  type AlgorithmSteps,
   checkProduct,
   parseState,
   policyName,
   positiveInteger,
+  STEPS,
   type Step,
 } from './algorithm.ts'
 import { type Duration, formatDuration, parseDuration } from './duration.ts'
@@ -68,6 +70,9 @@ export const fixedWindowStep: Step = (value, now, cost, limit, window) => {
   }
 }
 
+// The steps every `fixedWindow(...)` descriptor carries to the limit script (see `STEPS`).
+const steps: AlgorithmSteps = { lua: FIXED_WINDOW_LUA, twin: fixedWindowStep }
+
 /**
  * At most `limit` units per fixed window of `window`.
  *
@@ -86,5 +91,6 @@ export const fixedWindow = (limit: number, window: Duration, options: AlgorithmO
     limit,
     window: ms,
     name: policyName(options.name, `${limit}-per-${formatDuration(ms)}`),
+    [STEPS]: steps,
   }
 }

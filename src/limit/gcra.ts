@@ -14,10 +14,12 @@
 import {
   type Algorithm,
   type AlgorithmOptions,
+  type AlgorithmSteps,
   checkProduct,
   parseState,
   policyName,
   positiveInteger,
+  STEPS,
   type Step,
 } from './algorithm.ts'
 import { type Duration, formatDuration, parseDuration } from './duration.ts'
@@ -92,6 +94,9 @@ export interface GcraOptions extends AlgorithmOptions {
   burst?: number
 }
 
+// The steps every `gcra(...)` descriptor carries to the limit script (see `STEPS`).
+const steps: AlgorithmSteps = { lua: GCRA_LUA, twin: gcraStep }
+
 /**
  * `rate` calls per `period`, evenly spaced, with bursts of up to `burst` (default `rate`).
  *
@@ -114,5 +119,6 @@ export const gcra = (rate: number, period: Duration, options: GcraOptions = {}):
     limit: burst,
     window,
     name: policyName(options.name, `${burst}-per-${formatDuration(window)}`),
+    [STEPS]: steps,
   }
 }

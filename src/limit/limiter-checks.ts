@@ -2,7 +2,7 @@
  * The limiter's argument checks: misuse by the caller (a bad identifier, cost, `now` or option)
  * throws a TypeError that says what is wrong and how to fix it.
  */
-import type { Algorithm } from './algorithm.ts'
+import { type Algorithm, STEPS } from './algorithm.ts'
 import type { LimiterOptions } from './limiter-options.ts'
 import { MAX_LIMITS } from './script.ts'
 
@@ -29,7 +29,9 @@ export const validateOptions = (options: LimiterOptions): Algorithm[] => {
     )
   }
   const limits = Array.isArray(options.limits) ? [...options.limits] : [options.limits as Algorithm]
-  if (limits.length === 0 || limits.some((l) => typeof l?.code !== 'number')) {
+  // The factories' descriptors carry the steps the script is built from; a copy read back from
+  // JSON, or an object written by hand, does not.
+  if (limits.length === 0 || limits.some((l) => l?.[STEPS] === undefined)) {
     throw new TypeError(
       'createLimiter: limits must be one or more of fixedWindow(), slidingWindow(), tokenBucket(), gcra()',
     )

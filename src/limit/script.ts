@@ -14,26 +14,15 @@
  * Valkey caches one SHA per shape, a handful in an app.
  *
  * The TypeScript twin is the same procedure over the memory backend, built from the algorithms'
- * TypeScript steps.
+ * TypeScript steps. Both come from the limits given (each descriptor carries its steps, see
+ * `STEPS`), never from a table of every algorithm: a bundle carries only the algorithms it uses.
  */
 import { defineScript } from '../client/script.ts'
 import type { Reply, Script, ScriptContext, ScriptTwin, TwinContext } from '../client/types.ts'
-import type { Algorithm, Step, StepOutcome, StoredState } from './algorithm.ts'
-import { FIXED_WINDOW_LUA, fixedWindowStep } from './fixed-window.ts'
-import { GCRA_LUA, gcraStep } from './gcra.ts'
-import { SLIDING_WINDOW_LUA, slidingWindowStep } from './sliding-window.ts'
-import { TOKEN_BUCKET_LUA, tokenBucketStep } from './token-bucket.ts'
+import { type Algorithm, STEPS, type Step, type StepOutcome, type StoredState } from './algorithm.ts'
 
 /** The most limits one limiter checks together (the script keeps eight Lua locals per limit). */
 export const MAX_LIMITS = 16
-
-/** Each algorithm's step, by its code: Lua and TypeScript. */
-const STEPS: Record<Algorithm['code'], readonly [lua: string, twin: Step]> = {
-  1: [FIXED_WINDOW_LUA, fixedWindowStep],
-  2: [SLIDING_WINDOW_LUA, slidingWindowStep],
-  3: [TOKEN_BUCKET_LUA, tokenBucketStep],
-  4: [GCRA_LUA, gcraStep],
-}
 
 /*
  * The script's contract (kept out of the Lua text, which every Worker bundle carries):
@@ -68,8 +57,8 @@ export const limitParams = (limits: readonly Algorithm[], blockFor: number): str
 }
 
 /**
- * The Lua of the script for limits of algorithms `codes`, with a block duration or not. Each limit
- * `i` gets its own locals; for a sliding window first in line they read
+ * The Lua of the script for `limits` (only their algorithms count, in order), with a block duration
+ * or not. Each limit `i` gets its own locals; for a sliding window first in line they read
  *   local x1, y1, z1 = tonumber(ARGV[1]), tonumber(ARGV[2]), 0
  *   local o1 = call('GET', KEYS[1])
  *   local k1, r1, s1, w1, v1, t1 = step2(o1, now, step_cost, x1, y1, z1)
@@ -77,7 +66,8 @@ export const limitParams = (limits: readonly Algorithm[], blockFor: number): str
  * reset and retry after; v, t the state to store and its TTL). Ten locals per limit, within Lua's
  * 200 per function at `MAX_LIMITS`.
  */
-const limitLua = (codes: readonly Algorithm['code'][], block: boolean): string => {
+const limitLua = (limits: readonly Algorithm[], block: boolean): string => {
+  const codes = limits.map((l) => l.code)
   // ARGV: the limits' parameters (and the block duration), `count` of them, then for calls other
   // than the usual one: the clock, the cost and whether to consume.
   const count = codes.reduce((n, code) => n + arity(code), 0) + (block ? 1 : 0)
@@ -90,10 +80,11 @@ const limitLua = (codes: readonly Algorithm['code'][], block: boolean): string =
   const step = (i: number, cost: string) => `step${codes[i - 1]}(o${i}, now, ${cost}, x${i}, y${i}, z${i})`
   const each = (lua: (i: number) => string) => codes.map((_, n) => lua(n + 1)).join('')
   return (
-    [...new Set(codes)]
+    // One step function per algorithm, in the order of its first limit.
+    [...new Map(limits.map((l) => [l.code, l[STEPS].lua]))]
       .map(
-        (code) => `local function step${code}(value, now, cost, a, b, c)
-  local floor, ceil, match, format, tonumber = math.floor, math.ceil, string.match, string.format, tonumber${STEPS[code][0]}end
+        ([code, lua]) => `local function step${code}(value, now, cost, a, b, c)
+  local floor, ceil, match, format, tonumber = math.floor, math.ceil, string.match, string.format, tonumber${lua}end
 `,
       )
       .join('') +
@@ -174,7 +165,9 @@ interface Configured {
 }
 
 /** The twin: the procedure of the Lua above in TypeScript, for the memory backend. */
-const limitTwin = (codes: readonly Algorithm['code'][], block: boolean): ScriptTwin => {
+const limitTwin = (algorithms: readonly Algorithm[], block: boolean): ScriptTwin => {
+  const codes = algorithms.map((l) => l.code)
+  const twins = algorithms.map((l) => l[STEPS].twin)
   const count = codes.reduce((n, code) => n + arity(code), 0) + (block ? 1 : 0)
   // A limiter sends one frozen array on every usual call: its parameters are read once.
   let lastArgv: readonly string[] | undefined
@@ -182,10 +175,10 @@ const limitTwin = (codes: readonly Algorithm['code'][], block: boolean): ScriptT
   const read = (argv: readonly string[]): Configured[] => {
     if (argv === lastArgv) return lastLimits
     let p = 0
-    const limits = codes.map((code) => {
+    const limits = codes.map((code, i) => {
       const x = [0, 0, 0]
       for (let j = 0; j < arity(code); j++) x[j] = Number(argv[p++])
-      return { step: STEPS[code][1], a: x[0]!, b: x[1]!, c: x[2]! }
+      return { step: twins[i]!, a: x[0]!, b: x[1]!, c: x[2]! }
     })
     if (Object.isFrozen(argv)) {
       lastArgv = argv
@@ -292,8 +285,8 @@ export const limitScriptFor = (limits: readonly Algorithm[], blockFor: number): 
   if (script === undefined) {
     script = defineScript({
       name: 'floodgate.limit',
-      lua: limitLua(codes, block),
-      twin: limitTwin(codes, block),
+      lua: limitLua(limits, block),
+      twin: limitTwin(limits, block),
     })
     if (built.size < MAX_BUILT) built.set(id, script)
   }

@@ -15,10 +15,12 @@
 import {
   type Algorithm,
   type AlgorithmOptions,
+  type AlgorithmSteps,
   checkProduct,
   parseState,
   policyName,
   positiveInteger,
+  STEPS,
   type Step,
 } from './algorithm.ts'
 import { type Duration, formatDuration, parseDuration } from './duration.ts'
@@ -113,6 +115,9 @@ export const slidingWindowStep: Step = (value, now, cost, limit, window) => {
   }
 }
 
+// The steps every `slidingWindow(...)` descriptor carries to the limit script (see `STEPS`).
+const steps: AlgorithmSteps = { lua: SLIDING_WINDOW_LUA, twin: slidingWindowStep }
+
 /**
  * At most `limit` units in any trailing `window`, approximated by the weighted two-window counter.
  *
@@ -131,5 +136,6 @@ export const slidingWindow = (limit: number, window: Duration, options: Algorith
     limit,
     window: ms,
     name: policyName(options.name, `${limit}-per-${formatDuration(ms)}`),
+    [STEPS]: steps,
   }
 }

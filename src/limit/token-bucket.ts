@@ -12,10 +12,12 @@
 import {
   type Algorithm,
   type AlgorithmOptions,
+  type AlgorithmSteps,
   checkProduct,
   parseState,
   policyName,
   positiveInteger,
+  STEPS,
   type Step,
 } from './algorithm.ts'
 import { type Duration, formatDuration, parseDuration } from './duration.ts'
@@ -86,6 +88,9 @@ export const tokenBucketStep: Step = (value, now, cost, rate, interval, maxToken
   }
 }
 
+// The steps every `tokenBucket(...)` descriptor carries to the limit script (see `STEPS`).
+const steps: AlgorithmSteps = { lua: TOKEN_BUCKET_LUA, twin: tokenBucketStep }
+
 /**
  * A bucket of `maxTokens` refilled continuously at `refillRate` tokens per `interval`.
  *
@@ -114,5 +119,6 @@ export const tokenBucket = (
     limit: maxTokens,
     window,
     name: policyName(options.name, `${maxTokens}-per-${formatDuration(window)}`),
+    [STEPS]: steps,
   }
 }
