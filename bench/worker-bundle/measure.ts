@@ -14,6 +14,8 @@ export interface Breakdown {
   /** Minified bytes of the whole bundle. */
   total: number
   floodgate: number
+  /** floodgate's bytes per source file, e.g. `src/limit/script.ts` (files that left none are absent). */
+  files: Record<string, number>
   hono: number
   jose: number
   /** Everything else: the app itself and other packages. */
@@ -55,13 +57,23 @@ export const measureWorker = (entry?: string): Breakdown => {
       { bytes: number; inputs: Record<string, { bytesInOutput: number }> }
     >
     const [, output] = Object.entries(outputs).find(([name]) => name.endsWith('.js'))!
-    const result: Breakdown = { total: output.bytes, floodgate: 0, hono: 0, jose: 0, other: 0, packages: {} }
+    const result: Breakdown = {
+      total: output.bytes,
+      floodgate: 0,
+      files: {},
+      hono: 0,
+      jose: 0,
+      other: 0,
+      packages: {},
+    }
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       const pkg = packageOf(input)
       if (pkg === 'hono') result.hono += bytesInOutput
       else if (pkg === 'jose') result.jose += bytesInOutput
-      else if (!pkg && /^(src|adapters)\//.test(input)) result.floodgate += bytesInOutput
-      else {
+      else if (!pkg && /^(src|adapters)\//.test(input)) {
+        result.floodgate += bytesInOutput
+        if (bytesInOutput > 0) result.files[input] = bytesInOutput
+      } else {
         result.other += bytesInOutput
         if (pkg) result.packages[pkg] = (result.packages[pkg] ?? 0) + bytesInOutput
       }

@@ -14,5 +14,11 @@ describe('the Worker bundle', () => {
     expect(size.hono).toBeGreaterThan(0)
     // No other package at all, so nothing of express or fastify either (see edge-bundles.test.ts).
     expect(size.packages).toEqual({})
+    // It limits with slidingWindow() only: the other algorithms' steps (Lua and TypeScript, 3.5 KB
+    // together) stay out, since the limit script takes its steps from the limits it is given.
+    expect(size.files['src/limit/sliding-window.ts']).toBeGreaterThan(1000)
+    for (const other of ['fixed-window', 'token-bucket', 'gcra']) {
+      expect(size.files[`src/limit/${other}.ts`]).toBeUndefined()
+    }
   }, 60_000)
 })
