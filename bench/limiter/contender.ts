@@ -27,6 +27,7 @@ export interface Ask {
   readonly n: number
   readonly latencies: boolean
   readonly serverPid?: number
+  readonly bridgePid?: number
 }
 
 /** A limit no run reaches: every call is admitted, so each decision is one full script run. */
@@ -169,7 +170,7 @@ if (process.send !== undefined) {
   const endpoints = JSON.parse(process.env.BENCH_ENDPOINTS!) as Endpoints
   const { decide, close } = await CONTENDERS[name](endpoints)
   process.on('message', async (ask: Ask) => {
-    process.send!(await measure(decide, ask.concurrency, ask.n, ask.latencies, ask.serverPid))
+    process.send!(await measure(decide, ask.concurrency, ask.n, ask.latencies, ask.serverPid, ask.bridgePid))
   })
   process.once('disconnect', () => void close().finally(() => process.exit(0)))
   process.send('ready')

@@ -118,7 +118,9 @@ try {
     contenders.set(name, await startContender(name, endpoints))
   }
   const ask = (name: ContenderName, concurrency: number, n: number) =>
-    contenders.get(name)!.ask({ concurrency, n, latencies: true, serverPid: server.pid })
+    contenders
+      .get(name)!
+      .ask({ concurrency, n, latencies: true, serverPid: server.pid, bridgePid: bridge.child.pid })
   for (let round = 0; round < (MEMORY_ONLY ? 0 : ROUNDS); round++) {
     for (const concurrency of [1, 50] as const) {
       for (const name of overTcp)
@@ -131,14 +133,15 @@ try {
 
   const summary = (key: string) => medianFigures(figures.get(key)!)
   console.log(
-    `limiter decisions, median of ${ROUNDS} interleaved rounds (latency and CPU in µs; client: the contender's own process; the bridge's CPU is not counted)`,
+    `limiter decisions, median of ${ROUNDS} interleaved rounds (latency and CPU in µs; client: the contender's own process)`,
   )
   for (const key of figures.keys()) {
-    const { opsPerSec: ops, p50, p99, clientCpu, serverCpu } = summary(key)
+    const { opsPerSec: ops, p50, p99, clientCpu, serverCpu, bridgeCpu } = summary(key)
     const lat = Number.isNaN(p50) ? '' : `  p50 ${p50.toFixed(0)}  p99 ${p99.toFixed(0)}`
     const cpu =
       `  cpu/decision: client ${clientCpu.toFixed(1)} µs` +
-      (Number.isNaN(serverCpu) ? '' : `, valkey ${serverCpu.toFixed(1)} µs`)
+      (Number.isNaN(serverCpu) ? '' : `, valkey ${serverCpu.toFixed(1)} µs`) +
+      (Number.isNaN(bridgeCpu) || !key.includes('bridge') ? '' : `, bridge ${bridgeCpu.toFixed(1)} µs`)
     console.log(`  ${key.padEnd(52)} ${Math.round(ops).toLocaleString('en-US').padStart(11)}/s${lat}${cpu}`)
   }
   // Each ratio is the median of the per-round ratios: the two figures of a round were measured

@@ -8,9 +8,10 @@ import { median } from '../stats.ts'
 
 export interface Figures {
   readonly opsPerSec: number
-  /** CPU µs per decision spent by this process and, when a pid is given, by that server. */
+  /** CPU µs per decision spent by this process and, when their pids are given, by Valkey and the bridge. */
   readonly clientCpu: number
   readonly serverCpu: number
+  readonly bridgeCpu: number
   /** Latency percentiles in microseconds. */
   readonly p50: number
   readonly p99: number
@@ -42,6 +43,7 @@ export const measure = async (
   n: number,
   latencies = true,
   serverPid?: number,
+  bridgePid?: number,
 ): Promise<Figures> => {
   const run = async (count: number, lat?: Float64Array) => {
     let next = 0
@@ -65,12 +67,14 @@ export const measure = async (
   await run(warmup(n))
   const lat = latencies ? new Float64Array(n) : undefined
   const server0 = serverPid === undefined ? Number.NaN : processCpu(serverPid)
+  const bridge0 = bridgePid === undefined ? Number.NaN : processCpu(bridgePid)
   const client0 = process.cpuUsage()
   const ms = await run(n, lat)
   const client = process.cpuUsage(client0)
   const cpu = {
     clientCpu: (client.user + client.system) / n,
     serverCpu: serverPid === undefined ? Number.NaN : (processCpu(serverPid) - server0) / n,
+    bridgeCpu: bridgePid === undefined ? Number.NaN : (processCpu(bridgePid) - bridge0) / n,
   }
   if (lat === undefined) return { opsPerSec: (n / ms) * 1000, p50: Number.NaN, p99: Number.NaN, ...cpu }
   lat.sort()
@@ -83,6 +87,7 @@ export const medianFigures = (runs: readonly Figures[]): Figures => ({
   opsPerSec: median(runs.map((f) => f.opsPerSec)),
   clientCpu: median(runs.map((f) => f.clientCpu)),
   serverCpu: median(runs.map((f) => f.serverCpu)),
+  bridgeCpu: median(runs.map((f) => f.bridgeCpu)),
   p50: median(runs.map((f) => f.p50)),
   p99: median(runs.map((f) => f.p99)),
 })

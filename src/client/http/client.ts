@@ -152,6 +152,7 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
     backoff: options.backoff ?? ((attempt) => Math.min(1000, 50 * 2 ** attempt)),
     syncToken: undefined,
     commandHeader: false,
+    headerCap: 8000,
   }
   const batcher = createBatcher({
     execute: (commands, single, signal) => exchange(endpoint, commands, single, signal),

@@ -60,24 +60,24 @@ export interface Endpoint {
   syncToken: string | undefined
   /** The server has said it reads a command from the `Floodgate-Command` header. */
   commandHeader: boolean
+  /**
+   * The most characters of JSON that go in that header: 8,000 at first, so the line fits the
+   * 8 KiB nginx and Apache take by default (a limiter's 50 decisions in flight are about 5,500);
+   * lowered below any longer header a server in the way refused.
+   */
+  headerCap: number
 }
 
 /**
- * The most characters of JSON sent in the header: a header line may take 8 KiB in nginx's default
- * configuration, and at 50 decisions in flight a limiter's batch is about 3 KiB.
+ * `json` as a header value no longer than `cap`, or undefined. A header holds printable ASCII only;
+ * JSON escapes control characters already, and any other character is escaped as `\uXXXX`
+ * (surrogate pairs as two), which reads back as the same string.
  */
-const MAX_HEADER_COMMAND = 4096
-
-/**
- * `json` as a header value, or undefined if too long. A header holds printable ASCII only; JSON
- * escapes control characters already, and any other character is escaped as `\uXXXX` (surrogate
- * pairs as two), which reads back as the same string.
- */
-const asHeader = (json: string): string | undefined => {
+const asHeader = (json: string, cap: number): string | undefined => {
   const ascii = /[^\x20-\x7e]/.test(json)
     ? json.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
     : json
-  return ascii.length <= MAX_HEADER_COMMAND ? ascii : undefined
+  return ascii.length <= cap ? ascii : undefined
 }
 
 // Codes Node (and undici) give a connection that never opened: no byte of the request left us.
@@ -206,7 +206,8 @@ export const exchange = async (
     let failure: FloodgateError
     let safe = false
     try {
-      const inHeader = endpoint.commandHeader && typeof body === 'string' ? asHeader(body) : undefined
+      const inHeader =
+        endpoint.commandHeader && typeof body === 'string' ? asHeader(body, endpoint.headerCap) : undefined
       let response = await post(inHeader)
       if (
         !endpoint.commandHeader ||
@@ -215,8 +216,10 @@ export const exchange = async (
         const accepts = response.headers.get('floodgate-accepts')?.includes('floodgate-command') ?? false
         if (inHeader !== undefined && !accepts) {
           // Refused by a server that does not read the header (an older bridge behind the same
-          // address, or a proxy that refuses long headers): nothing ran. Send the body.
+          // address, or a proxy that refuses long headers): nothing ran. Send the body, and put
+          // no header this long in the way again (a proxy refusing less than 1 KiB is no concern).
           await response.text()
+          endpoint.headerCap = Math.max(1024, Math.min(endpoint.headerCap, inHeader.length - 1))
           response = await post(undefined)
         }
         endpoint.commandHeader = accepts

@@ -61,8 +61,8 @@ describe.each([
       ]),
     ])
     expect([incr, pipelined]).toEqual([1, [3, '3']])
-    // 4,096 characters of JSON at most go in the header; past that, the body.
-    const long = 'x'.repeat(5000)
+    // 8,000 characters of JSON at most go in the header; past that, the body.
+    const long = 'x'.repeat(8000)
     expect(await client.send(['SET', key, long])).toBe('OK')
     expect(await client.send(['GET', key])).toBe(long)
     expect(sent).toEqual(['body /', 'header /', 'header /pipeline', 'body /', 'header /'])
@@ -103,17 +103,46 @@ describe.each([
       await proxy.close()
     }
   })
+
+  it('sends long commands in the body after a server in the way refused a long header', async () => {
+    const proxy = await startProxy(bridge.url)
+    try {
+      proxy.mode = 'refuses over 3,000'
+      const { fetch, sent } = recording(base)
+      const client = connect(proxy.url, fetch)
+      const key = `ch:${crypto.randomUUID()}`
+      const value = (n: number) => 'v'.repeat(n)
+      expect(await client.send(['SET', key, value(10)])).toBe('OK')
+      expect(await client.send(['APPEND', key, value(5000)])).toBe(5010)
+      expect(await client.send(['APPEND', key, value(10)])).toBe(5020)
+      expect(await client.send(['APPEND', key, value(5000)])).toBe(10_020)
+      expect(await client.send(['APPEND', key, value(2000)])).toBe(12_020)
+      expect(valkey.server.cli('STRLEN', key)).toBe('12020')
+      // The first 5,000 was refused and sent again with its body; the next answer says the header
+      // is read, but the second 5,000 goes in the body straight away, and 2,000 in the header.
+      expect(sent).toEqual(['body /', 'header /', 'body /', 'body /', 'body /', 'header /'])
+    } finally {
+      await proxy.close()
+    }
+  })
 })
 
 /**
  * A proxy in front of the bridge. In 'old' mode it stands for a server that does not know the
  * header: it drops `Floodgate-Command` from requests and `floodgate-accepts` from answers, so a
- * command sent only in the header reaches the bridge as an empty body (a 400, nothing run).
+ * command sent only in the header reaches the bridge as an empty body (a 400, nothing run). In
+ * 'refuses over 3,000' mode it answers a longer header itself, with a 431.
  */
+type Mode = 'new' | 'old' | 'refuses over 3,000'
+
 const startProxy = async (target: string) => {
   const upstream = new URL(target)
-  const state = { mode: 'new' as 'new' | 'old' }
+  const state = { mode: 'new' as Mode }
   const server: Server = createServer((req, res) => {
+    if (state.mode === 'refuses over 3,000' && (req.headers['floodgate-command']?.length ?? 0) > 3000) {
+      res.writeHead(431, { 'content-type': 'text/plain' }).end('Request Header Fields Too Large')
+      return
+    }
     const headers = { ...req.headers }
     if (state.mode === 'old') delete headers['floodgate-command']
     const forward = request(
@@ -131,7 +160,7 @@ const startProxy = async (target: string) => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    set mode(mode: 'new' | 'old') {
+    set mode(mode: Mode) {
       state.mode = mode
     },
     close: () => {
