@@ -68,24 +68,29 @@ describe.each([
     expect(sent).toEqual(['body /', 'header /', 'header /pipeline', 'body /', 'header /'])
   })
 
-  it('never sends the header to a server that does not say it reads it', async () => {
+  /** Runs `body` with a client of its own through a proxy to the bridge, starting in `mode`. */
+  const throughProxy = async (
+    mode: Mode,
+    body: (proxy: Proxy, client: Client, sent: string[]) => Promise<void>,
+  ) => {
     const proxy = await startProxy(bridge.url)
     try {
-      proxy.mode = 'old'
+      proxy.mode = mode
       const { fetch, sent } = recording(base)
-      const client = connect(proxy.url, fetch)
-      for (let i = 0; i < 3; i++) expect(await client.send(['PING'])).toBe('PONG')
-      expect(sent).toEqual(['body /', 'body /', 'body /'])
+      await body(proxy, connect(proxy.url, fetch), sent)
     } finally {
       await proxy.close()
     }
-  })
+  }
 
-  it('sends the command again in the body when the server stops reading the header, and it runs once', async () => {
-    const proxy = await startProxy(bridge.url)
-    try {
-      const { fetch, sent } = recording(base)
-      const client = connect(proxy.url, fetch)
+  it('never sends the header to a server that does not say it reads it', () =>
+    throughProxy('old', async (_proxy, client, sent) => {
+      for (let i = 0; i < 3; i++) expect(await client.send(['PING'])).toBe('PONG')
+      expect(sent).toEqual(['body /', 'body /', 'body /'])
+    }))
+
+  it('sends the command again in the body when the server stops reading the header, and it runs once', () =>
+    throughProxy('new', async (proxy, client, sent) => {
       const key = `ch:${crypto.randomUUID()}`
       expect(await client.send(['PING'])).toBe('PONG')
       expect(await client.send(['INCR', key])).toBe(1)
@@ -99,17 +104,10 @@ describe.each([
       await client.send(['GET', key])
       expect(await client.send(['GET', key])).toBe('3')
       expect(sent.slice(5)).toEqual(['body /', 'header /'])
-    } finally {
-      await proxy.close()
-    }
-  })
+    }))
 
-  it('sends long commands in the body after a server in the way refused a long header', async () => {
-    const proxy = await startProxy(bridge.url)
-    try {
-      proxy.mode = 'refuses over 3,000'
-      const { fetch, sent } = recording(base)
-      const client = connect(proxy.url, fetch)
+  it('sends long commands in the body after a server in the way refused a long header', () =>
+    throughProxy('refuses over 3,000', async (_proxy, client, sent) => {
       const key = `ch:${crypto.randomUUID()}`
       const value = (n: number) => 'v'.repeat(n)
       expect(await client.send(['SET', key, value(10)])).toBe('OK')
@@ -121,10 +119,7 @@ describe.each([
       // The first 5,000 was refused and sent again with its body; the next answer says the header
       // is read, but the second 5,000 goes in the body straight away, and 2,000 in the header.
       expect(sent).toEqual(['body /', 'header /', 'body /', 'body /', 'body /', 'header /'])
-    } finally {
-      await proxy.close()
-    }
-  })
+    }))
 })
 
 /**
@@ -134,6 +129,7 @@ describe.each([
  * 'refuses over 3,000' mode it answers a longer header itself, with a 431.
  */
 type Mode = 'new' | 'old' | 'refuses over 3,000'
+type Proxy = Awaited<ReturnType<typeof startProxy>>
 
 const startProxy = async (target: string) => {
   const upstream = new URL(target)
