@@ -83,12 +83,14 @@ const asHeader = (json: string, cap: number): string | undefined => {
 // Codes Node (and undici) give a connection that never opened: no byte of the request left us.
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'])
 
-const notSent = (error: unknown): boolean => {
+/** The error codes down `error`'s cause chain, outermost first (fetch's own error has none). */
+const codesOf = (error: unknown): string[] => {
+  const codes: string[] = []
   for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as Error).cause, depth++) {
     const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && NOT_SENT.has(code)) return true
+    if (typeof code === 'string') codes.push(code)
   }
-  return false
+  return codes
 }
 
 const errorText = (body: string): string | undefined => {
@@ -236,9 +238,12 @@ export const exchange = async (
       else if (error instanceof ProtocolError || error instanceof ReplyError || error instanceof ConfigError)
         throw error
       else {
-        safe = notSent(error)
+        const codes = codesOf(error)
+        safe = codes.some((code) => NOT_SENT.has(code))
+        // The deepest code is the reason (`ECONNREFUSED`); fetch's own message says only `fetch failed`.
+        const reason = codes.length > 0 ? ` (${codes[codes.length - 1]})` : ''
         failure = new TransportError(
-          `could not reach ${endpoint.origin}${safe ? '' : ' (the request may have been sent)'}: ${(error as Error)?.message ?? error}`,
+          `could not reach ${endpoint.origin}${reason}${safe ? '' : ', the request may have been sent'}: ${(error as Error)?.message ?? error}`,
           { cause: error },
         )
       }

@@ -213,7 +213,9 @@ describe.each([
     const client = createHttpClient({ url: `http://127.0.0.1:${port}`, fetch, retries: 2, backoff: () => 1 })
     const error = await client.send(['INCR', 'k']).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TransportError)
-    expect((error as Error).message).toContain(`127.0.0.1:${port}`)
+    expect((error as Error).message).toBe(
+      `could not reach http://127.0.0.1:${port} (ECONNREFUSED): fetch failed`,
+    )
     expect(calls).toHaveLength(3)
   })
 
