@@ -62,5 +62,8 @@ export const validateOptions = (options: LimiterOptions): Algorithm[] => {
       `createLimiter: onTimeout must be 'allow' or 'deny', received ${String(options.onTimeout)}`,
     )
   }
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    throw new TypeError(`createLimiter: onError must be a function, received ${typeof options.onError}`)
+  }
   return limits
 }

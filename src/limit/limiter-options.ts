@@ -20,6 +20,12 @@ export interface LimiterOptions {
    * the default, as `@upstash/ratelimit` does) or `'deny'` (fail closed, with `retryAfter` 1 s).
    */
   onTimeout?: 'allow' | 'deny'
+  /**
+   * Called with every error a call answered by `onTimeout` instead of the backend (a timeout, an
+   * unreachable or misconfigured backend). Default: a `console.warn` the first time each kind of
+   * error (its `code`) happens in the process, so a wrong token does not fail open unseen.
+   */
+  onError?: (error: unknown) => void
   /** The in-process block cache: `false` to turn it off, or its size. Default on, 10,000 entries. */
   blockCache?: boolean | { max?: number }
   /** Once a call is denied, keep the identifier blocked this long. Default: no extra block. */

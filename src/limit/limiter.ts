@@ -42,6 +42,19 @@ export interface Limiter {
 
 const DENY_RETRY_MS = 1000
 
+/** The kinds of error (their `code`) a limiter of this process has warned of: each one once. */
+const warned = new Set<unknown>()
+
+/** The default `onError`: one line per kind of failure, so an outage does not flood the log. */
+const warnOnce = (error: unknown, answer: string): void => {
+  const code = (error as { code?: unknown } | undefined)?.code
+  if (warned.has(code)) return
+  warned.add(code)
+  console.warn(
+    `floodgate: a limiter call failed and was answered with onTimeout '${answer}': ${(error as Error)?.message ?? error}. Later failures with the same code are not logged; pass onError to see each one.`,
+  )
+}
+
 /**
  * Builds a limiter.
  *
@@ -58,6 +71,7 @@ const DENY_RETRY_MS = 1000
 export const createLimiter = (options: LimiterOptions): Limiter => {
   const limits = validateOptions(options)
   const { client, onTimeout = 'allow' } = options
+  const onError = options.onError ?? ((error: unknown) => warnOnce(error, onTimeout))
   const prefix = options.prefix ?? 'floodgate'
   const timeout = options.timeout ?? 1000
   const blockFor = options.blockFor === undefined ? 0 : parseDuration(options.blockFor, 'blockFor')
@@ -104,6 +118,9 @@ export const createLimiter = (options: LimiterOptions): Limiter => {
     client.eval(script, keysOf(identifier), argsOf(now, cost, consume))
 
   const fallback = (error: unknown, call: Promise<unknown>, given: number | undefined): RateLimitResult => {
+    try {
+      onError(error)
+    } catch {} // A throwing handler must not turn a fallback into a rejection.
     const allow = onTimeout === 'allow'
     const localNow = given ?? Date.now()
     return {
