@@ -10,6 +10,8 @@
  * never needed for correctness, even when a test passes an explicit `now`.
  */
 
+import { formatDuration } from './duration.ts'
+
 export type AlgorithmKind = 'fixedWindow' | 'slidingWindow' | 'tokenBucket' | 'gcra'
 
 /**
@@ -162,3 +164,28 @@ export const parseState = (value: StoredState, count: 2 | 3): readonly number[] 
   if (parsed !== count) return null
   return count === 2 ? [x0, x1] : [x0, x1, x2]
 }
+
+/**
+ * The descriptor a factory returns, from its checked parameters in the order of `Algorithm`'s
+ * fields: `limit` calls per `window` ms name the policy (`10-per-10s`) unless `options.name` does.
+ * `steps` is the factory's own (see `STEPS`), passed in so that this module imports no algorithm.
+ */
+export const algorithm = (
+  kind: AlgorithmKind,
+  code: Algorithm['code'],
+  params: Algorithm['params'],
+  key: string,
+  limit: number,
+  window: number,
+  options: AlgorithmOptions,
+  steps: AlgorithmSteps,
+): Algorithm => ({
+  kind,
+  code,
+  params,
+  key,
+  limit,
+  window,
+  name: policyName(options.name, `${limit}-per-${formatDuration(window)}`),
+  [STEPS]: steps,
+})

@@ -15,14 +15,13 @@ import {
   type Algorithm,
   type AlgorithmOptions,
   type AlgorithmSteps,
+  algorithm,
   checkProduct,
   parseState,
-  policyName,
   positiveInteger,
-  STEPS,
   type Step,
 } from './algorithm.ts'
-import { type Duration, formatDuration, parseDuration } from './duration.ts'
+import { type Duration, parseDuration } from './duration.ts'
 
 /**
  * The Lua step: the body of the limit script's `step<code>(value, now, cost, a, b, c)` (see
@@ -111,14 +110,5 @@ export const gcra = (rate: number, period: Duration, options: GcraOptions = {}):
   checkProduct(burst + 1, ms, 'gcra(rate, period, { burst })')
   checkProduct(rate, ms, 'gcra(rate, period)')
   const window = Math.ceil((burst * ms) / rate)
-  return {
-    kind: 'gcra',
-    code: 4,
-    params: [rate, ms, burst],
-    key: `gcra:${ms}:${rate}`,
-    limit: burst,
-    window,
-    name: policyName(options.name, `${burst}-per-${formatDuration(window)}`),
-    [STEPS]: steps,
-  }
+  return algorithm('gcra', 4, [rate, ms, burst], `gcra:${ms}:${rate}`, burst, window, options, steps)
 }

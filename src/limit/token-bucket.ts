@@ -13,14 +13,13 @@ import {
   type Algorithm,
   type AlgorithmOptions,
   type AlgorithmSteps,
+  algorithm,
   checkProduct,
   parseState,
-  policyName,
   positiveInteger,
-  STEPS,
   type Step,
 } from './algorithm.ts'
-import { type Duration, formatDuration, parseDuration } from './duration.ts'
+import { type Duration, parseDuration } from './duration.ts'
 
 /**
  * The Lua step: the body of the limit script's `step<code>(value, now, cost, a, b, c)` (see
@@ -111,14 +110,14 @@ export const tokenBucket = (
   // The policy window is the time an empty bucket takes to fill: q=maxTokens over w, whose ratio
   // is the sustained rate.
   const window = Math.ceil((maxTokens * ms) / refillRate)
-  return {
-    kind: 'tokenBucket',
-    code: 3,
-    params: [refillRate, ms, maxTokens],
-    key: `tb:${ms}`,
-    limit: maxTokens,
+  return algorithm(
+    'tokenBucket',
+    3,
+    [refillRate, ms, maxTokens],
+    `tb:${ms}`,
+    maxTokens,
     window,
-    name: policyName(options.name, `${maxTokens}-per-${formatDuration(window)}`),
-    [STEPS]: steps,
-  }
+    options,
+    steps,
+  )
 }
