@@ -110,17 +110,6 @@ export const checkProduct = (a: number, b: number, what: string): void => {
   }
 }
 
-// RateLimit headers carry the name as an RFC 9651 sf-string: printable ASCII only.
-const NAME = /^[\x20-\x7e]{1,64}$/
-
-export const policyName = (name: string | undefined, fallback: string): string => {
-  if (name === undefined) return fallback
-  if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new TypeError(`name must be 1 to 64 printable ASCII characters, received ${JSON.stringify(name)}`)
-  }
-  return name
-}
-
 /**
  * Parses a stored state of `count` colon-separated integers (`"12:3"`); `null` when absent or not
  * in that form, which every step treats as a fresh state. Mirrors the Lua pattern
@@ -165,9 +154,12 @@ export const parseState = (value: StoredState, count: 2 | 3): readonly number[] 
   return count === 2 ? [x0, x1] : [x0, x1, x2]
 }
 
+// RateLimit headers carry the name as an RFC 9651 sf-string: printable ASCII only.
+const NAME = /^[\x20-\x7e]{1,64}$/
+
 /**
- * The descriptor a factory returns, from its checked parameters in the order of `Algorithm`'s
- * fields: `limit` calls per `window` ms name the policy (`10-per-10s`) unless `options.name` does.
+ * The descriptor a factory returns, from its checked fields in `Algorithm`'s order: `name` is the
+ * caller's `options.name`, checked, or by default `limit` calls per `window` ms (`10-per-10s`).
  * `steps` is the factory's own (see `STEPS`), passed in so that this module imports no algorithm.
  */
 export const algorithm = (
@@ -177,15 +169,12 @@ export const algorithm = (
   key: string,
   limit: number,
   window: number,
-  options: AlgorithmOptions,
+  name: string | undefined,
   steps: AlgorithmSteps,
-): Algorithm => ({
-  kind,
-  code,
-  params,
-  key,
-  limit,
-  window,
-  name: policyName(options.name, `${limit}-per-${formatDuration(window)}`),
-  [STEPS]: steps,
-})
+): Algorithm => {
+  if (name === undefined) name = `${limit}-per-${formatDuration(window)}`
+  else if (typeof name !== 'string' || !NAME.test(name)) {
+    throw new TypeError(`name must be 1 to 64 printable ASCII characters, received ${JSON.stringify(name)}`)
+  }
+  return { kind, code, params, key, limit, window, name, [STEPS]: steps }
+}

@@ -11,14 +11,13 @@ import {
   type Algorithm,
   type AlgorithmOptions,
   type AlgorithmSteps,
+  algorithm,
   checkProduct,
   parseState,
-  policyName,
   positiveInteger,
-  STEPS,
   type Step,
 } from './algorithm.ts'
-import { type Duration, formatDuration, parseDuration } from './duration.ts'
+import { type Duration, parseDuration } from './duration.ts'
 
 /**
  * The Lua step: the body of the limit script's `step<code>(value, now, cost, a, b, c)` (see
@@ -83,14 +82,5 @@ export const fixedWindow = (limit: number, window: Duration, options: AlgorithmO
   positiveInteger(limit, 'fixedWindow(limit, window): limit')
   const ms = parseDuration(window, 'fixedWindow(limit, window): window')
   checkProduct(limit, ms, 'fixedWindow(limit, window)')
-  return {
-    kind: 'fixedWindow',
-    code: 1,
-    params: [limit, ms, 0],
-    key: `fw:${ms}`,
-    limit,
-    window: ms,
-    name: policyName(options.name, `${limit}-per-${formatDuration(ms)}`),
-    [STEPS]: steps,
-  }
+  return algorithm('fixedWindow', 1, [limit, ms, 0], `fw:${ms}`, limit, ms, options.name, steps)
 }

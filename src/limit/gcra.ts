@@ -110,5 +110,5 @@ export const gcra = (rate: number, period: Duration, options: GcraOptions = {}):
   checkProduct(burst + 1, ms, 'gcra(rate, period, { burst })')
   checkProduct(rate, ms, 'gcra(rate, period)')
   const window = Math.ceil((burst * ms) / rate)
-  return algorithm('gcra', 4, [rate, ms, burst], `gcra:${ms}:${rate}`, burst, window, options, steps)
+  return algorithm('gcra', 4, [rate, ms, burst], `gcra:${ms}:${rate}`, burst, window, options.name, steps)
 }

@@ -16,14 +16,13 @@ import {
   type Algorithm,
   type AlgorithmOptions,
   type AlgorithmSteps,
+  algorithm,
   checkProduct,
   parseState,
-  policyName,
   positiveInteger,
-  STEPS,
   type Step,
 } from './algorithm.ts'
-import { type Duration, formatDuration, parseDuration } from './duration.ts'
+import { type Duration, parseDuration } from './duration.ts'
 
 /**
  * The Lua step: the body of the limit script's `step<code>(value, now, cost, a, b, c)` (see
@@ -128,14 +127,5 @@ export const slidingWindow = (limit: number, window: Duration, options: Algorith
   positiveInteger(limit, 'slidingWindow(limit, window): limit')
   const ms = parseDuration(window, 'slidingWindow(limit, window): window')
   checkProduct(limit, ms, 'slidingWindow(limit, window)')
-  return {
-    kind: 'slidingWindow',
-    code: 2,
-    params: [limit, ms, 0],
-    key: `sw:${ms}`,
-    limit,
-    window: ms,
-    name: policyName(options.name, `${limit}-per-${formatDuration(ms)}`),
-    [STEPS]: steps,
-  }
+  return algorithm('slidingWindow', 2, [limit, ms, 0], `sw:${ms}`, limit, ms, options.name, steps)
 }

@@ -117,7 +117,7 @@ export const tokenBucket = (
     `tb:${ms}`,
     maxTokens,
     window,
-    options,
+    options.name,
     steps,
   )
 }
