@@ -79,8 +79,9 @@ const steps: AlgorithmSteps = { lua: FIXED_WINDOW_LUA, twin: fixedWindowStep }
  * const limiter = createLimiter({ client, limits: fixedWindow(100, '1 m') })
  */
 export const fixedWindow = (limit: number, window: Duration, options: AlgorithmOptions = {}): Algorithm => {
-  positiveInteger(limit, 'fixedWindow(limit, window): limit')
-  const ms = parseDuration(window, 'fixedWindow(limit, window): window')
-  checkProduct(limit, ms, 'fixedWindow(limit, window)')
+  const call = 'fixedWindow(limit, window)'
+  positiveInteger(limit, `${call}: limit`)
+  const ms = parseDuration(window, `${call}: window`)
+  checkProduct(limit, ms, call)
   return algorithm('fixedWindow', 1, [limit, ms, 0], `fw:${ms}`, limit, ms, options.name, steps)
 }

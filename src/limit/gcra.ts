@@ -104,11 +104,13 @@ const steps: AlgorithmSteps = { lua: GCRA_LUA, twin: gcraStep }
  * const limiter = createLimiter({ client, limits: gcra(10, '1 s', { burst: 20 }) })
  */
 export const gcra = (rate: number, period: Duration, options: GcraOptions = {}): Algorithm => {
-  positiveInteger(rate, 'gcra(rate, period): rate')
-  const ms = parseDuration(period, 'gcra(rate, period): period')
-  const burst = positiveInteger(options.burst ?? rate, 'gcra(rate, period, { burst }): burst')
-  checkProduct(burst + 1, ms, 'gcra(rate, period, { burst })')
-  checkProduct(rate, ms, 'gcra(rate, period)')
+  const call = 'gcra(rate, period)'
+  const burstCall = 'gcra(rate, period, { burst })'
+  positiveInteger(rate, `${call}: rate`)
+  const ms = parseDuration(period, `${call}: period`)
+  const burst = positiveInteger(options.burst ?? rate, `${burstCall}: burst`)
+  checkProduct(burst + 1, ms, burstCall)
+  checkProduct(rate, ms, call)
   const window = Math.ceil((burst * ms) / rate)
   return algorithm('gcra', 4, [rate, ms, burst], `gcra:${ms}:${rate}`, burst, window, options.name, steps)
 }

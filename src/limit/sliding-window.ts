@@ -124,8 +124,9 @@ const steps: AlgorithmSteps = { lua: SLIDING_WINDOW_LUA, twin: slidingWindowStep
  * const limiter = createLimiter({ client, limits: slidingWindow(10, '10 s') })
  */
 export const slidingWindow = (limit: number, window: Duration, options: AlgorithmOptions = {}): Algorithm => {
-  positiveInteger(limit, 'slidingWindow(limit, window): limit')
-  const ms = parseDuration(window, 'slidingWindow(limit, window): window')
-  checkProduct(limit, ms, 'slidingWindow(limit, window)')
+  const call = 'slidingWindow(limit, window)'
+  positiveInteger(limit, `${call}: limit`)
+  const ms = parseDuration(window, `${call}: window`)
+  checkProduct(limit, ms, call)
   return algorithm('slidingWindow', 2, [limit, ms, 0], `sw:${ms}`, limit, ms, options.name, steps)
 }

@@ -103,10 +103,11 @@ export const tokenBucket = (
   maxTokens: number,
   options: AlgorithmOptions = {},
 ): Algorithm => {
-  positiveInteger(refillRate, 'tokenBucket(refillRate, interval, maxTokens): refillRate')
-  const ms = parseDuration(interval, 'tokenBucket(refillRate, interval, maxTokens): interval')
-  positiveInteger(maxTokens, 'tokenBucket(refillRate, interval, maxTokens): maxTokens')
-  checkProduct(maxTokens, ms, 'tokenBucket(refillRate, interval, maxTokens)')
+  const call = 'tokenBucket(refillRate, interval, maxTokens)'
+  positiveInteger(refillRate, `${call}: refillRate`)
+  const ms = parseDuration(interval, `${call}: interval`)
+  positiveInteger(maxTokens, `${call}: maxTokens`)
+  checkProduct(maxTokens, ms, call)
   // The policy window is the time an empty bucket takes to fill: q=maxTokens over w, whose ratio
   // is the sustained rate.
   const window = Math.ceil((maxTokens * ms) / refillRate)
