@@ -4,7 +4,8 @@
  * pending deadline covers them all. A `setTimeout` per call costs more than the rest of a limiter
  * decision or a pipelined command. Deadlines are on the monotonic clock, as timers are, so a
  * wall-clock step cannot fire them early or hold them back. Used by the TCP client (its default
- * command timeout) and the limiter (its backend timeout).
+ * command timeout) and the limiter (its backend timeout). Beside it, `delay`: the plain one-off
+ * timer the reconnect and retry loops pause with.
  */
 
 /** What the queue needs of an entry: its deadline (set by `add`) and whether it has settled. */
@@ -78,3 +79,11 @@ export class Deadlines<E extends Deadlined> {
     this.#head = 0
   }
 }
+
+/**
+ * A promise that resolves after `ms` milliseconds: the pause between attempts of a retry loop.
+ *
+ * @example
+ * await delay(Math.min(1000, 50 * 2 ** failures))
+ */
+export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

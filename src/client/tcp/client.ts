@@ -12,6 +12,7 @@
 import { ProtocolError, ReplyError, TimeoutError, TransportError } from '../../errors.ts'
 import { type Decoded, RespDecoder } from '../../resp/decode.ts'
 import { commandText, encodeCommand } from '../../resp/encode.ts'
+import { delay } from '../deadlines.ts'
 import { runScript } from '../script.ts'
 import type {
   Arg,
@@ -39,8 +40,6 @@ const utf8 = new TextEncoder()
 const IDLE = 0
 const CONNECTING = 1
 const READY = 2
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 

@@ -12,6 +12,7 @@
  * Commands issued while no node is known wait for discovery, within their timeout.
  */
 import { ReplyError, TimeoutError, TransportError } from '../../../errors.ts'
+import { delay } from '../../deadlines.ts'
 import { runScript } from '../../script.ts'
 import type { Arg, Client, Command, Reply, Script, SendOptions } from '../../types.ts'
 import { createTcpClient, type TcpClientOptions } from '../client.ts'
@@ -69,7 +70,6 @@ const current = (client: Client, address: SentinelAddress): Current => {
 }
 
 const same = (a: SentinelAddress | undefined, b: SentinelAddress) => a?.host === b.host && a.port === b.port
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /** A READONLY refusal, alone or raised inside a script (`ERR ... READONLY ...`). */
 const isReadOnly = (error: unknown) =>
   error instanceof ReplyError && (error.code === 'READONLY' || /\bREADONLY\b/.test(error.message))

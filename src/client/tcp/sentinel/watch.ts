@@ -9,6 +9,7 @@
  */
 import { RespDecoder } from '../../../resp/decode.ts'
 import { encodeCommand } from '../../../resp/encode.ts'
+import { delay } from '../../deadlines.ts'
 import { openWithin, type Socket } from '../socket.ts'
 import type { SentinelAccess } from './ask.ts'
 import type { SentinelAddress } from './url.ts'
@@ -16,8 +17,6 @@ import type { SentinelAddress } from './url.ts'
 export interface Watch {
   close(): void
 }
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * Watches the Sentinels for a new primary of `access.name`.
