@@ -5,13 +5,14 @@
  * lost connection re-read the map and retry with backoff for up to `retryFor` ms.
  */
 import { ReplyError, TimeoutError, TransportError } from '../../errors.ts'
+import { delay } from '../deadlines.ts'
 import { runScript } from '../script.ts'
 import type { Client, Command, Reply, SendOptions } from '../types.ts'
 import { broadcast, isBroadcast } from './broadcast.ts'
 import { commandName } from './keys.ts'
 import { ClusterNodes, type NodeFactory } from './nodes.ts'
 import { pipelineAcross } from './pipeline.ts'
-import { backoff, redirection, retryable, sleep, type Target } from './retry.ts'
+import { backoff, redirection, retryable, type Target } from './retry.ts'
 import { type Route, Router } from './route.ts'
 import { StallWatch } from './stall-watch.ts'
 import { openClusterSubscriber } from './subscriber.ts'
@@ -130,7 +131,7 @@ export const clusterClient = (options: ClusterEngineOptions): Client => {
               void nodes.refresh().catch(() => {})
             throw error
           }
-          await sleep(pause)
+          await delay(pause)
           if (!(error instanceof ReplyError) || error.code !== 'TRYAGAIN')
             await nodes.refresh().catch(() => {})
           target = undefined

@@ -4,8 +4,8 @@
  * connection says it is stale; re-reads are debounced, and concurrent callers share one.
  */
 import { ReplyError, TransportError } from '../../errors.ts'
+import { delay } from '../deadlines.ts'
 import type { Client, Command, Reply, SendOptions } from '../types.ts'
-import { sleep } from './retry.ts'
 import { type NodeAddress, parseShards, parseSlots, type Shard, type Topology } from './topology.ts'
 
 /** Builds the connection to one node. `readonly` connections serve replica reads. */
@@ -142,7 +142,7 @@ export class ClusterNodes {
     const wait = this.#lastRefresh + this.#options.refreshInterval - Date.now()
     this.#refreshing = (async () => {
       try {
-        if (wait > 0) await sleep(wait)
+        if (wait > 0) await delay(wait)
         await this.#load()
       } finally {
         this.#lastRefresh = Date.now()

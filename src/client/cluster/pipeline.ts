@@ -12,11 +12,12 @@
  * how the limiter's `waitForReplicas` makes a decision durable in one round trip.
  */
 import { ReplyError } from '../../errors.ts'
+import { delay } from '../deadlines.ts'
 import type { Command, Reply, SendOptions } from '../types.ts'
 import { isBroadcast } from './broadcast.ts'
 import { commandName } from './keys.ts'
 import type { ClusterNodes } from './nodes.ts'
-import { again, backoff, redirection, retryable, sleep, type Target } from './retry.ts'
+import { again, backoff, redirection, retryable, type Target } from './retry.ts'
 import { crossSlot, type Route, type Router } from './route.ts'
 
 export interface PipelineContext {
@@ -183,7 +184,7 @@ const retryGroup = async (
   let ask = askedBy(results.slice(unit.from, unit.to + 1), sentTo)
   for (let attempt = 0; ; attempt++) {
     if (!ask) {
-      await sleep(backoff(attempt))
+      await delay(backoff(attempt))
       await ctx.nodes.refresh().catch(() => {})
     }
     let target: Target

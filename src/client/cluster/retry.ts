@@ -48,5 +48,3 @@ export const retryable = (error: unknown, readonly: boolean): boolean => {
 
 /** The pause before attempt `attempt + 1`: 25, 50, 100, 200, then 250 ms. */
 export const backoff = (attempt: number): number => Math.min(25 * 2 ** attempt, 250)
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

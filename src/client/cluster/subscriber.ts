@@ -7,9 +7,9 @@
  * with it, and the layer above resubscribes through the new map and reports the gap.
  */
 import { ReplyError, TransportError } from '../../errors.ts'
+import { delay } from '../deadlines.ts'
 import type { SubscribeKind, SubscriberConnection, SubscriberHandlers, SubscriberOptions } from '../types.ts'
 import type { ClusterNodes } from './nodes.ts'
-import { sleep } from './retry.ts'
 import { keySlot } from './slot.ts'
 import type { NodeAddress } from './topology.ts'
 
@@ -96,7 +96,7 @@ class ClusterSubscriber implements SubscriberConnection {
       } catch (error) {
         if (!(error instanceof ReplyError && RETRYABLE.has(error.code)) || attempt >= 8 || this.#ended)
           throw error
-        await sleep(50 * 2 ** Math.min(attempt, 4))
+        await delay(50 * 2 ** Math.min(attempt, 4))
         await this.#nodes.refresh().catch(() => {})
       }
     }
