@@ -3,6 +3,7 @@
  * `Response`, so it runs wherever those exist (Node, Deno, Bun). `bridge.handle(input)` is the same
  * logic over a plain object, which the Node server uses to skip building a `Request` per call.
  */
+import { ACCEPTS_HEADER, COMMAND_HEADER, NOT_HEADER_TEXT } from '../client/http/command-header.ts'
 import { ConfigError } from '../errors.ts'
 import { concatBytes } from '../resp/encode.ts'
 import { createAuth, tokenOf } from './auth.ts'
@@ -185,7 +186,7 @@ export const createBridge = (options: BridgeOptions): Bridge => {
     headers: {
       'content-type': JSON_TYPE,
       'upstash-sync-token': `${epoch}-${++syncCounter}`,
-      'floodgate-accepts': 'floodgate-command',
+      [ACCEPTS_HEADER]: COMMAND_HEADER,
     },
     body: outcome.body,
   })
@@ -255,7 +256,7 @@ export const createBridge = (options: BridgeOptions): Bridge => {
       }
     }
     const encode = (input.header('upstash-encoding') ?? '').toLowerCase() === 'base64'
-    const inHeader = input.header('floodgate-command')
+    const inHeader = input.header(COMMAND_HEADER)
     if (inHeader != null) {
       const commands = await commandsInHeader(inHeader, r, input, limits)
       if (r.endpoint === 'command') return fromOutcome(await runCommand(ctx, commands[0]!, readOnly, encode))
@@ -372,9 +373,8 @@ export const createBridge = (options: BridgeOptions): Bridge => {
 
 /**
  * The command (or, on `/pipeline` and `/multi-exec`, the commands) a request carries as JSON in
- * its `Floodgate-Command` header, with no body and no path arguments: what floodgate's HTTP client
- * sends once the bridge has said it accepts it, since a request body costs Node's fetch far more
- * than a header does. The header's size is bounded by the HTTP server (16 KiB in Node).
+ * its `Floodgate-Command` header, with no body and no path arguments (see
+ * client/http/command-header.ts). The header's size is bounded by the HTTP server (16 KiB in Node).
  */
 const commandsInHeader = async (
   header: string,
@@ -390,7 +390,7 @@ const commandsInHeader = async (
     )
   }
   // Node reads header bytes as Latin-1: anything past ASCII would come out changed.
-  if (/[^\x20-\x7e]/.test(header)) {
+  if (NOT_HEADER_TEXT.test(header)) {
     throw new BadRequest(
       400,
       'ERR Floodgate-Command takes printable ASCII: escape other characters in its JSON as \\uXXXX',

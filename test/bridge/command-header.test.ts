@@ -6,21 +6,21 @@
  */
 import { request } from 'node:http'
 import { describe, expect, it } from 'vitest'
+import { asHeader, COMMAND_HEADER } from '../../src/client/http/command-header.ts'
 import { useValkey } from '../support/use-valkey.ts'
 import { post, READ_TOKEN, TOKEN, useBridge } from './support.ts'
 
 const valkey = useValkey()
 const bridge = useBridge(valkey, { maxArgs: 50 })
 
-/** JSON in printable ASCII, every other character escaped as `\uXXXX`. */
-const ascii = (value: unknown) =>
-  JSON.stringify(value).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+/** JSON in printable ASCII, as floodgate's client sends it. */
+const ascii = (value: unknown) => asHeader(JSON.stringify(value), Number.POSITIVE_INFINITY)!
 
 /** POSTs with the command(s) in the header and, if given, a body. */
 const inHeader = async (path: string, command: unknown, body?: string, token = TOKEN) => {
   const response = await fetch(bridge.url + path, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'floodgate-command': ascii(command) },
+    headers: { authorization: `Bearer ${token}`, [COMMAND_HEADER]: ascii(command) },
     ...(body === undefined ? {} : { body }),
   })
   return {

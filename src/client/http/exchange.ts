@@ -3,10 +3,8 @@
  * outcomes or to a typed error, carry the `upstash-sync-token`, and retry only where a retry cannot
  * run a write twice (see `retryable`).
  *
- * To floodgate's bridge, which says so on every answer (`floodgate-accepts: floodgate-command`),
- * the JSON goes in the `Floodgate-Command` header instead of the body when it is short: Node's
- * global fetch (undici) builds a web ReadableStream for every request body, 120 µs of CPU out of
- * 340 per request to a bare server on the 2-core bench machine, and a header costs next to nothing.
+ * To floodgate's bridge, once it has said it reads them, short requests carry their JSON in the
+ * `Floodgate-Command` header instead of a body (see command-header.ts).
  */
 import {
   ConfigError,
@@ -17,6 +15,7 @@ import {
   TransportError,
 } from '../../errors.ts'
 import { type EncodedCommand, isRaw } from './codec.ts'
+import { ACCEPTS_HEADER, asHeader, COMMAND_HEADER } from './command-header.ts'
 import { isReadOnly } from './read-only.ts'
 
 /** The part of a `fetch` Response the transport reads. The global `Response` satisfies it. */
@@ -66,18 +65,6 @@ export interface Endpoint {
    * lowered below any longer header a server in the way refused.
    */
   headerCap: number
-}
-
-/**
- * `json` as a header value no longer than `cap`, or undefined. A header holds printable ASCII only;
- * JSON escapes control characters already, and any other character is escaped as `\uXXXX`
- * (surrogate pairs as two), which reads back as the same string.
- */
-const asHeader = (json: string, cap: number): string | undefined => {
-  const ascii = /[^\x20-\x7e]/.test(json)
-    ? json.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-    : json
-  return ascii.length <= cap ? ascii : undefined
 }
 
 // Codes Node (and undici) give a connection that never opened: no byte of the request left us.
@@ -200,7 +187,7 @@ export const exchange = async (
     if (inHeader === undefined) return endpoint.fetch(url, { method: 'POST', headers: sent, body, signal })
     return endpoint.fetch(url, {
       method: 'POST',
-      headers: { ...sent, 'Floodgate-Command': inHeader },
+      headers: { ...sent, [COMMAND_HEADER]: inHeader },
       signal,
     })
   }
@@ -215,7 +202,7 @@ export const exchange = async (
         !endpoint.commandHeader ||
         (inHeader !== undefined && (response.status === 400 || response.status === 431))
       ) {
-        const accepts = response.headers.get('floodgate-accepts')?.includes('floodgate-command') ?? false
+        const accepts = response.headers.get(ACCEPTS_HEADER)?.includes(COMMAND_HEADER) ?? false
         if (inHeader !== undefined && !accepts) {
           // Refused by a server that does not read the header (an older bridge behind the same
           // address, or a proxy that refuses long headers): nothing ran. Send the body, and put

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import { nodeFetch } from '../../../adapters/node/http-fetch.ts'
 import { createHttpClient } from '../../../src/client/http/client.ts'
+import { COMMAND_HEADER } from '../../../src/client/http/command-header.ts'
 import type { FetchLike } from '../../../src/client/http/exchange.ts'
 import type { Client } from '../../../src/client/types.ts'
 import { TOKEN, useBridge } from '../../bridge/support.ts'
@@ -27,7 +28,7 @@ afterAll(async () => {
 const recording = (base: FetchLike) => {
   const sent: string[] = []
   const fetch: FetchLike = (url, init) => {
-    const header = init.headers['Floodgate-Command']
+    const header = init.headers[COMMAND_HEADER]
     sent.push(header !== undefined ? `header ${new URL(url).pathname}` : `body ${new URL(url).pathname}`)
     if (header !== undefined && init.body !== undefined) throw new Error('a command in two places')
     return base(url, init)
