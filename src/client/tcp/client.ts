@@ -233,7 +233,7 @@ class TcpClient implements Client {
   async #open(): Promise<void> {
     const config = this.#config
     const id = ++this.#generation
-    const { options: connecting, timer } = connectAttempt(config)
+    const { options: connecting, signal, timer } = connectAttempt(config)
     try {
       const opening = config.connect(connecting, {
         onData: (chunk) => {
@@ -244,7 +244,7 @@ class TcpClient implements Client {
         },
       })
       // A socket that opens after we gave up is closed at once.
-      const socket = await openWithin(opening, connecting.signal!, (late) => late.close())
+      const socket = await openWithin(opening, signal, (late) => late.close())
       if (id !== this.#generation) {
         socket.close()
         throw new TransportError(`the connection to ${this.#address} closed while opening`)
@@ -258,7 +258,7 @@ class TcpClient implements Client {
       const setup: Command[] = handshakeCommands(config)
       if (setup.length > 0) {
         const replies = Promise.all(setup.map((command) => this.#setup(command)))
-        await openWithin(replies, connecting.signal!, () => {})
+        await openWithin(replies, signal, () => {})
       }
     } catch (error) {
       if (id === this.#generation) this.#drop()

@@ -144,27 +144,32 @@ export const resolveTcpOptions = (options: TcpClientOptions): TcpConfig => {
 }
 
 /**
- * Starts a connection attempt's clock: the options for `connect()` and the timer that aborts the
- * attempt, with a `TimeoutError`, once `connectTimeout` has passed (clear it when connected).
+ * Starts a connection attempt's clock: the options for `connect()`, the signal that aborts the
+ * attempt with a `TimeoutError` once `connectTimeout` has passed (also `options.signal`; hand it to
+ * `openWithin` for the setup that follows), and the timer to clear once connected.
  */
 export const connectAttempt = (
   config: TcpEndpoint & { servername?: string; connectTimeout: number },
-): { options: ConnectOptions; timer: ReturnType<typeof setTimeout> } => {
+): { options: ConnectOptions; signal: AbortSignal; timer: ReturnType<typeof setTimeout> } => {
   const controller = new AbortController()
   const timer = setTimeout(
     () =>
       controller.abort(
-        new TimeoutError(`connecting to ${config.host}:${config.port} took over ${config.connectTimeout} ms`),
+        new TimeoutError(
+          `connecting to ${config.host}:${config.port} took over ${config.connectTimeout} ms: check that the ` +
+            'server is up and reachable from here (host, port, TLS, password), or raise connectTimeout',
+        ),
       ),
     config.connectTimeout,
   )
+  const { signal } = controller
   const options: ConnectOptions = {
     host: config.host,
     port: config.port,
     tls: config.tls,
     servername: config.servername ?? config.host,
     timeout: config.connectTimeout,
-    signal: controller.signal,
+    signal,
   }
-  return { options, timer }
+  return { options, signal, timer }
 }

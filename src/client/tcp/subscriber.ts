@@ -201,7 +201,7 @@ export const openTcpSubscriber = async (
       options.bytes === true,
     ),
   )
-  const { options: connecting, timer } = connectAttempt(config)
+  const { options: connecting, signal, timer } = connectAttempt(config)
   const address = `${config.host}:${config.port}`
   let socket: Socket | undefined
   let closedEarly: unknown = null
@@ -226,7 +226,7 @@ export const openTcpSubscriber = async (
         }
       },
     })
-    socket = await openWithin(opening, connecting.signal!, (late) => late.close())
+    socket = await openWithin(opening, signal, (late) => late.close())
     if (setup.length === 0) settle.resolve()
     else {
       const parts = setup.map(encodeCommand)
@@ -237,7 +237,7 @@ export const openTcpSubscriber = async (
         ),
       )
     }
-    await openWithin(ready, connecting.signal!, () => {})
+    await openWithin(ready, signal, () => {})
   } catch (error) {
     socket?.close()
     if (error instanceof ReplyError) throw error
