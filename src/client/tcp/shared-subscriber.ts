@@ -16,39 +16,42 @@ import type { SubscribeKind, SubscriberConnection, SubscriberHandlers, Subscribe
 
 type Open = (handlers: SubscriberHandlers, options: SubscriberOptions) => Promise<SubscriberConnection>
 
-/** A name the server is subscribed to, with how many subscriptions want it. */
-interface Held {
-  count: number
-  ready: Promise<void>
-}
+/** One of each per kind: channels, shard channels and patterns are three namespaces. */
+type ByKind<T> = Record<SubscribeKind, T>
+const byKind = <T>(make: () => T): ByKind<T> => ({
+  subscribe: make(),
+  psubscribe: make(),
+  ssubscribe: make(),
+})
+const KINDS: readonly SubscribeKind[] = ['subscribe', 'psubscribe', 'ssubscribe']
 
 class Hub {
   readonly connection: Promise<SubscriberConnection>
   readonly #members = new Set<Member>()
   /**
-   * Who gets a message: by channel, by shard channel, or by pattern. Arrays replaced, not changed,
-   * when a member comes or goes: the fan-out runs once per message, the changes rarely.
+   * Who gets a message, by kind and name; the server stays subscribed to a name while its list is
+   * not empty. Lists replaced, not changed, when a member comes or goes: the fan-out runs once per
+   * message, the changes rarely.
    */
-  readonly #channels = new Map<string, readonly Member[]>()
-  readonly #shards = new Map<string, readonly Member[]>()
-  readonly #patterns = new Map<string, readonly Member[]>()
-  /** By `<kind>:<name>`. */
-  readonly #held = new Map<string, Held>()
+  readonly #routes = byKind(() => new Map<string, readonly Member[]>())
+  /** The server's answer to the command that subscribed each name, awaited by later members too. */
+  readonly #ready = byKind(() => new Map<string, Promise<void>>())
   #paused = 0
   #onEmpty: () => void
   closed = false
 
   constructor(open: Open, options: SubscriberOptions, onEmpty: () => void) {
     this.#onEmpty = onEmpty
+    const { subscribe: channels, ssubscribe: shards, psubscribe: patterns } = this.#routes
     this.connection = open(
       {
         onMessage: (channel, message, pattern, sharded) => {
           const members =
             pattern !== undefined
-              ? this.#patterns.get(pattern)
+              ? patterns.get(pattern)
               : sharded === true
-                ? this.#shards.get(channel)
-                : this.#channels.get(channel)
+                ? shards.get(channel)
+                : channels.get(channel)
           if (members === undefined) return
           for (let i = 0; i < members.length; i++)
             members[i]!.handlers.onMessage(channel, message, pattern, sharded)
@@ -70,55 +73,45 @@ class Hub {
 
   async subscribe(member: Member, kind: SubscribeKind, names: readonly string[]): Promise<void> {
     const connection = await this.connection
+    const routes = this.#routes[kind]
+    const ready = this.#ready[kind]
+    const wanted = member.names[kind]
     const fresh: string[] = []
     const waits: Promise<void>[] = []
     for (const name of names) {
-      const k = `${kind}:${name}`
-      if (member.names.has(k)) continue
-      member.names.add(k)
-      const routes = this.#routesOf(kind)
+      if (wanted.has(name)) continue
+      wanted.add(name)
       routes.set(name, [...(routes.get(name) ?? []), member])
-      const held = this.#held.get(k)
-      if (held === undefined) fresh.push(name)
-      else {
-        held.count++
-        waits.push(held.ready)
-      }
+      const asked = ready.get(name)
+      if (asked === undefined) fresh.push(name)
+      else waits.push(asked)
     }
     if (fresh.length > 0) {
-      const ready = connection.subscribe(kind, fresh)
-      for (const name of fresh) this.#held.set(`${kind}:${name}`, { count: 1, ready })
+      const asked = connection.subscribe(kind, fresh)
+      for (const name of fresh) ready.set(name, asked)
       // Refused (NOPERM, MOVED): forget it, so the next subscription asks the server again.
-      ready.catch(() => {
-        for (const name of fresh) {
-          if (this.#held.get(`${kind}:${name}`)?.ready === ready) this.#held.delete(`${kind}:${name}`)
-        }
+      asked.catch(() => {
+        for (const name of fresh) if (ready.get(name) === asked) ready.delete(name)
       })
-      waits.push(ready)
+      waits.push(asked)
     }
     await Promise.all(waits)
   }
 
   async unsubscribe(member: Member, kind: SubscribeKind, names: readonly string[]): Promise<void> {
+    const routes = this.#routes[kind]
     const gone: string[] = []
     for (const name of names) {
-      const k = `${kind}:${name}`
-      if (!member.names.delete(k)) continue
-      const routes = this.#routesOf(kind)
+      if (!member.names[kind].delete(name)) continue
       const left = routes.get(name)?.filter((m) => m !== member) ?? []
       if (left.length > 0) routes.set(name, left)
-      else routes.delete(name)
-      const held = this.#held.get(k)
-      if (held !== undefined && --held.count === 0) {
-        this.#held.delete(k)
-        gone.push(name)
+      else {
+        routes.delete(name)
+        // The last member let go: the server is told, unless it refused the name in the first place.
+        if (this.#ready[kind].delete(name)) gone.push(name)
       }
     }
     if (gone.length > 0 && !this.closed) await (await this.connection).unsubscribe(kind, gone)
-  }
-
-  #routesOf(kind: SubscribeKind): Map<string, readonly Member[]> {
-    return kind === 'subscribe' ? this.#channels : kind === 'ssubscribe' ? this.#shards : this.#patterns
   }
 
   pause(): void {
@@ -137,9 +130,13 @@ class Hub {
       void this.connection.then((c) => c.close()).catch(() => {})
       return
     }
-    for (const k of [...member.names]) {
-      const colon = k.indexOf(':')
-      void this.unsubscribe(member, k.slice(0, colon) as SubscribeKind, [k.slice(colon + 1)]).catch(() => {})
+    // One command for all of the member's channels, and one for its patterns. Shard channels go
+    // one by one: on a cluster node, one SUNSUBSCRIBE naming several slots is refused (CROSSSLOT).
+    for (const kind of KINDS) {
+      const names = [...member.names[kind]]
+      const groups = kind === 'ssubscribe' ? names.map((name) => [name]) : [names]
+      for (const group of groups)
+        if (group.length > 0) void this.unsubscribe(member, kind, group).catch(() => {})
     }
     if (member.paused) this.resume()
   }
@@ -156,8 +153,8 @@ class Hub {
 class Member implements SubscriberConnection {
   readonly hub: Hub
   readonly handlers: SubscriberHandlers
-  /** `<kind>:<name>` this subscription wants. */
-  readonly names = new Set<string>()
+  /** The names this subscription wants, by kind. */
+  readonly names = byKind(() => new Set<string>())
   paused = false
   #ended = false
 
