@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { ReplyError } from '../../src/errors.ts'
 import { type Decoded, RespDecoder } from '../../src/resp/decode.ts'
 import { commandText, encodeCommand, utf8Length } from '../../src/resp/encode.ts'
+import { cutAt } from '../support/cut.ts'
 
 const utf8 = new TextEncoder()
 const latin = (bytes: Uint8Array) => String.fromCharCode(...bytes)
@@ -118,11 +119,7 @@ describe('RespDecoder round trips', () => {
           const wire = utf8.encode(trees.map((t) => t.wire).join(''))
           const expected = trees.map((t) => t.value)
           expect(decodeAll([wire])).toEqual(expected)
-          const points = [...new Set(cuts.map((c) => c % (wire.length + 1)))].sort((a, b) => a - b)
-          const chunks = [0, ...points, wire.length]
-            .slice(1)
-            .map((end, i, ends) => wire.subarray(i === 0 ? 0 : ends[i - 1], end))
-          expect(decodeAll(chunks)).toEqual(expected)
+          expect(decodeAll(cutAt(wire, cuts))).toEqual(expected)
         },
       ),
       { numRuns: 1000 },

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { MAX_EVENT_CHARS, SseEvents } from '../../../src/client/http/sse-events.ts'
 import { openSseSubscriber } from '../../../src/client/http/subscriber.ts'
 import { TransportError } from '../../../src/errors.ts'
+import { cutAt } from '../../support/cut.ts'
 
 type Got = [channel: string, message: string, pattern?: string]
 
@@ -35,17 +36,6 @@ const read = (kind: 'subscribe' | 'psubscribe', name: string, chunks: Uint8Array
 /** An event as the bridge writes it: a payload spanning lines as several `data:` lines. */
 const event = (text: string, eol = '\n') => `data: ${text.replace(/\n/g, `${eol}data: `)}${eol}${eol}`
 
-const cuts = (bytes: Uint8Array, at: number[]): Uint8Array[] => {
-  const points = [...new Set(at.map((a) => a % (bytes.length + 1)))].sort((a, b) => a - b)
-  const out: Uint8Array[] = []
-  let from = 0
-  for (const point of [...points, bytes.length]) {
-    out.push(bytes.slice(from, point))
-    from = point
-  }
-  return out
-}
-
 describe('SseEvents', () => {
   it('reads one-line and multi-line events, comments and the confirmation, split at every byte', () => {
     const stream = encoder.encode(
@@ -69,9 +59,9 @@ describe('SseEvents', () => {
     ]
     expect(read('subscribe', 'chat', [stream])).toEqual({ got: want, confirmed: 1, ended: undefined })
     for (let at = 0; at <= stream.length; at++) {
-      expect(read('subscribe', 'chat', cuts(stream, [at])).got).toEqual(want)
+      expect(read('subscribe', 'chat', cutAt(stream, [at])).got).toEqual(want)
     }
-    expect(read('subscribe', 'chat', cuts(stream, [...stream.keys()])).got).toEqual(want)
+    expect(read('subscribe', 'chat', cutAt(stream, [...stream.keys()])).got).toEqual(want)
   })
 
   it('reads CRLF line ends, cut between CR and LF', () => {
@@ -84,7 +74,7 @@ describe('SseEvents', () => {
     ]
     const stream = encoder.encode(text.join(''))
     for (let at = 0; at <= stream.length; at++) {
-      expect(read('subscribe', 'c', cuts(stream, [at]))).toEqual({
+      expect(read('subscribe', 'c', cutAt(stream, [at]))).toEqual({
         got: [
           ['c', 'x\ny'],
           ['c', 'z'],
@@ -104,7 +94,7 @@ describe('SseEvents', () => {
         'event: error\ndata: error,news:*,ERR the reader fell behind\n\n',
     )
     for (let at = 0; at <= stream.length; at++) {
-      expect(read('psubscribe', 'news:*', cuts(stream, [at]))).toEqual({
+      expect(read('psubscribe', 'news:*', cutAt(stream, [at]))).toEqual({
         got: [
           ['news:1', 'first', 'news:*'],
           ['news:2', 'second,with,commas', 'news:*'],
@@ -118,7 +108,7 @@ describe('SseEvents', () => {
   it('reads a 1 MB payload spread over 64 KiB chunks (cut inside characters), and the events around it', () => {
     const big = `${'é'.repeat(300_000)}\n${'z'.repeat(400_000)}`
     const stream = encoder.encode(event('message,c,a') + event(`message,c,${big}`) + event('message,c,b'))
-    const chunks = cuts(
+    const chunks = cutAt(
       stream,
       Array.from({ length: Math.ceil(stream.length / 65536) }, (_, i) => (i + 1) * 65536),
     )
@@ -146,7 +136,7 @@ describe('SseEvents', () => {
             items.map((i) => ('payload' in i ? event(`message,ch,${i.payload}`, eol) : i.comment)).join('')
           const stream = encoder.encode(text)
           const want = items.flatMap((i) => ('payload' in i ? [['ch', i.payload]] : []))
-          expect(read('subscribe', 'ch', cuts(stream, at))).toEqual({
+          expect(read('subscribe', 'ch', cutAt(stream, at))).toEqual({
             got: want,
             confirmed: 1,
             ended: undefined,
@@ -181,7 +171,7 @@ describe('the SSE subscriber over a streamed body', () => {
           text: async () => '',
           body: new ReadableStream<Uint8Array>({
             start(controller) {
-              for (const chunk of cuts(bytes, [5, 30, 31, 60])) controller.enqueue(chunk)
+              for (const chunk of cutAt(bytes, [5, 30, 31, 60])) controller.enqueue(chunk)
               controller.close()
             },
           }),
