@@ -40,6 +40,16 @@ const settle = async <T>(promise: Promise<T>): Promise<{ value?: T; error?: unkn
     (error: unknown) => ({ error }),
   )
 
+/** Runs `body` while `server` is stopped (SIGSTOP), and lets it go on afterwards, pass or fail. */
+const whilePaused = async (server: { pause(): void; resume(): void }, body: () => Promise<void>) => {
+  server.pause()
+  try {
+    await body()
+  } finally {
+    server.resume()
+  }
+}
+
 describe('createTcpClient', () => {
   const valkey = useValkey()
 
@@ -173,8 +183,7 @@ describe('createTcpClient', () => {
   it('times out a command the server does not answer, then recovers when it resumes', async () => {
     const client = open({ url: valkey.url, commandTimeout: 300 })
     expect(await client.send(['PING'])).toBe('PONG')
-    valkey.server.pause()
-    try {
+    await whilePaused(valkey.server, async () => {
       const started = Date.now()
       const error = (await settle(client.send(['INCR', 'paused']))).error
       expect(error).toBeInstanceOf(TimeoutError)
@@ -186,9 +195,7 @@ describe('createTcpClient', () => {
       const aborted = client.send(['GET', 'paused'], { signal: controller.signal })
       controller.abort(new Error('caller gave up'))
       expect((await settle(aborted)).error).toBeInstanceOf(TimeoutError)
-    } finally {
-      valkey.server.resume()
-    }
+    })
     // The late replies to the timed-out commands are skipped; the next reply is the right one.
     expect(await client.send(['GET', 'paused'])).toBe('1')
   })
@@ -196,8 +203,7 @@ describe('createTcpClient', () => {
   it('times out calls with their own { timeout }, each by its own length, many calls on one length', async () => {
     const client = open({ url: valkey.url, commandTimeout: 5000 })
     expect(await client.send(['PING'])).toBe('PONG')
-    valkey.server.pause()
-    try {
+    await whilePaused(valkey.server, async () => {
       const started = performance.now()
       const elapsed = (call: Promise<unknown>) =>
         settle(call).then((r) => ({ error: r.error, ms: performance.now() - started }))
@@ -213,9 +219,7 @@ describe('createTcpClient', () => {
       expect((last.error as Error).message).toMatch(/GET timed out after 400 ms/)
       expect(last.ms).toBeGreaterThanOrEqual(399)
       expect(last.ms).toBeLessThan(4000)
-    } finally {
-      valkey.server.resume()
-    }
+    })
     // The late replies are skipped: the next reply is the next command's.
     expect(await client.send(['ECHO', 'after'])).toBe('after')
   })
@@ -361,13 +365,10 @@ describe('createTcpClient with a password', () => {
 
   it('times out connection setup when the server accepts but does not answer AUTH', async () => {
     const client = open({ url: valkey.url, connectTimeout: 200, reconnect: { attempts: 1 } })
-    valkey.server.pause()
-    try {
+    await whilePaused(valkey.server, async () => {
       const error = (await settle(client.send(['PING']))).error
       expect(error).toBeInstanceOf(TransportError)
       expect((error as Error).message).toMatch(/took over 200 ms/)
-    } finally {
-      valkey.server.resume()
-    }
+    })
   })
 })
