@@ -1,19 +1,12 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { connect } from '../../../adapters/node/index.ts'
 import { type Client, createTcpClient, subscribe } from '../../../src/index.ts'
-import { iterate, take, until } from '../../pubsub/support.ts'
+import { iterate, take, until, useClients } from '../../pubsub/support.ts'
 import { useValkey } from '../../support/use-valkey.ts'
 
 const valkey = useValkey()
-const clients: Client[] = []
-const client = () => {
-  const made = createTcpClient({ url: valkey.url, connect })
-  clients.push(made)
-  return made
-}
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()))
-})
+const keep = useClients()
+const client = () => keep(createTcpClient({ url: valkey.url, connect }))
 
 /** Subscriber connections open on the server, and how many of them are on `channel`. */
 const census = async (admin: Client, channel: string) => {
