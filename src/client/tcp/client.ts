@@ -99,12 +99,14 @@ class TcpClient implements Client {
     return runScript((command, opts) => this.send(command, opts), script, keys, args, options)
   }
 
-  /** A connection of its own in subscribe mode, to the same server as the same user. */
+  /**
+   * A subscribe-mode connection to the same server as the same user: one shared by this client's
+   * subscriptions (per text/bytes mode), or one of its own with `exclusive`.
+   */
   openSubscriber(handlers: SubscriberHandlers, options?: SubscriberOptions): Promise<SubscriberConnection> {
     return this.#subscribers(handlers, options)
   }
 
-  /** Subscriptions from this client share one connection (per text/bytes mode). */
   readonly #subscribers = sharedSubscribers((handlers, options) => {
     const { subscriberProtocol, ...config } = this.#config
     return openTcpSubscriber({ ...config, protocol: subscriberProtocol ?? 2 }, handlers, options)
