@@ -11,7 +11,7 @@
  * Bounded like the Valkey collector: one answer is reused for `cacheFor` ms, a scrape waits at
  * most `timeout` ms, and at most `maxPrefixes` prefixes are read (the registry's newest first).
  */
-import { ANALYTICS_ROOT, REGISTRY } from '../limit/analytics.ts'
+import { bucketKey, REGISTRY } from '../limit/analytics.ts'
 import type { Upstream } from './upstream.ts'
 
 export interface LimiterMetricsOptions {
@@ -87,7 +87,7 @@ export const limiterMetrics = (options: LimiterMetricsOptions): { render(): Prom
       )?.map(String) ??
       []
     const commands = prefixes.flatMap((prefix) =>
-      starts.map((start) => ['HGETALL', `${ANALYTICS_ROOT}:{${prefix}}:${start}:totals`]),
+      starts.map((start) => ['HGETALL', bucketKey(prefix, start, 'totals')]),
     )
     const replies = commands.length > 0 ? await pipeline(commands) : []
     const lines: string[] = []
