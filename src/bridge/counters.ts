@@ -6,8 +6,7 @@
  * `render()` itself.
  */
 
-const escapeLabel = (value: string): string =>
-  value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+import { escapeLabel } from './exposition.ts'
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/
 

@@ -5,6 +5,7 @@
  * exposition lines out.
  */
 import { parseInfo } from '../client/info.ts'
+import { escapeLabel } from './exposition.ts'
 
 type Kind = 'gauge' | 'counter'
 
@@ -73,9 +74,6 @@ const INFO_LABELS: ReadonlyArray<readonly [string, string]> = [
   ['run_id', 'run_id'],
   ['maxmemory_policy', 'maxmemory_policy'],
 ]
-
-const escapeLabel = (value: string): string =>
-  value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
 
 const labels = (pairs: Record<string, string>): string =>
   `{${Object.entries(pairs)

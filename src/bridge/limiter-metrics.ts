@@ -12,6 +12,7 @@
  * most `timeout` ms, and at most `maxPrefixes` prefixes are read (the registry's newest first).
  */
 import { bucketKey, REGISTRY } from '../limit/analytics.ts'
+import { escapeLabel } from './exposition.ts'
 import type { Upstream } from './upstream.ts'
 
 export interface LimiterMetricsOptions {
@@ -35,10 +36,6 @@ const OUTCOMES = [
   ['denied', 'denied'],
   ['denyList', 'deny_list'],
 ] as const
-
-/** A label value in the exposition format: backslash, quote and newline escaped. */
-const label = (value: string): string =>
-  value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')
 
 const hashOf = (reply: unknown): Map<string, number> => {
   const map = new Map<string, number>()
@@ -98,7 +95,7 @@ export const limiterMetrics = (options: LimiterMetricsOptions): { render(): Prom
         for (const [k, n] of hashOf(replies[i++])) totals.set(k, (totals.get(k) ?? 0) + n)
       for (const [field, outcome] of OUTCOMES) {
         lines.push(
-          `floodgate_limiter_decisions{prefix="${label(prefix)}",outcome="${outcome}"} ${totals.get(field) ?? 0}`,
+          `floodgate_limiter_decisions{prefix="${escapeLabel(prefix)}",outcome="${outcome}"} ${totals.get(field) ?? 0}`,
         )
       }
     }
