@@ -12,6 +12,7 @@
  * most `timeout` ms, and at most `maxPrefixes` prefixes are read (the registry's newest first).
  */
 import { bucketKey, REGISTRY } from '../limit/analytics.ts'
+import { cachedRender, withinTimeout } from './collector.ts'
 import { escapeLabel } from './exposition.ts'
 import type { Upstream } from './upstream.ts'
 
@@ -61,11 +62,9 @@ export const limiterMetrics = (options: LimiterMetricsOptions): { render(): Prom
   const buckets = options.buckets ?? 5
   const maxPrefixes = options.maxPrefixes ?? 100
   const timeout = options.timeout ?? 1000
-  const cacheFor = options.cacheFor ?? 1000
   check('bucket', bucket)
   check('buckets', buckets)
   check('maxPrefixes', maxPrefixes)
-  let cached: { at: number; text: Promise<string> } | undefined
 
   const read = async (): Promise<string[]> => {
     const now = Date.now()
@@ -111,20 +110,10 @@ export const limiterMetrics = (options: LimiterMetricsOptions): { render(): Prom
       '# TYPE floodgate_limiter_decisions gauge',
     ]
     let up = 1
-    let timer: ReturnType<typeof setTimeout> | undefined
     try {
-      out.push(
-        ...(await Promise.race([
-          read(),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`Valkey did not answer within ${timeout} ms`)), timeout)
-          }),
-        ])),
-      )
+      out.push(...(await withinTimeout(read(), timeout)))
     } catch {
       up = 0 // the Valkey collector's redis_up and the upstream error counters say why
-    } finally {
-      clearTimeout(timer)
     }
     out.push(
       "# HELP floodgate_limiter_analytics_up 1 if the last scrape read the limiters' analytics.",
@@ -134,11 +123,5 @@ export const limiterMetrics = (options: LimiterMetricsOptions): { render(): Prom
     return `${out.join('\n')}\n`
   }
 
-  return {
-    render() {
-      const now = performance.now()
-      if (!cached || now - cached.at >= cacheFor) cached = { at: now, text: scrape() }
-      return cached.text
-    },
-  }
+  return cachedRender(scrape, options.cacheFor ?? 1000)
 }

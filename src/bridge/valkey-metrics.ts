@@ -7,6 +7,7 @@
  */
 import type { Reply } from '../client/types.ts'
 import { ReplyError } from '../errors.ts'
+import { cachedRender, withinTimeout } from './collector.ts'
 import { infoSeries, type SlowLog } from './info-metrics.ts'
 import type { Upstream } from './upstream.ts'
 
@@ -53,21 +54,15 @@ const up = (value: 0 | 1, seconds: number): string[] => [
  */
 export const valkeyMetrics = (options: ValkeyMetricsOptions): { render(): Promise<string> } => {
   const timeout = options.timeout ?? 1000
-  const cacheFor = options.cacheFor ?? 1000
-  let cached: { at: number; text: Promise<string> } | undefined
 
   const scrape = async (): Promise<string> => {
     const started = performance.now()
     const seconds = () => Math.round(performance.now() - started) / 1000
-    let timer: ReturnType<typeof setTimeout> | undefined
     try {
-      const replies = await Promise.race([
+      const replies = await withinTimeout(
         options.upstream.pipeline(SCRAPE, { bytes: false, timeout }),
-        new Promise<never>((_, reject) => {
-          // The upstream has its own timeout; this one also covers a connect that hangs.
-          timer = setTimeout(() => reject(new Error(`Valkey did not answer within ${timeout} ms`)), timeout)
-        }),
-      ])
+        timeout,
+      )
       const [info, length, newest] = replies
       if (info instanceof ReplyError) throw info
       if (typeof info !== 'string') throw new TypeError('INFO did not answer with text')
@@ -75,16 +70,8 @@ export const valkeyMetrics = (options: ValkeyMetricsOptions): { render(): Promis
     } catch (error) {
       options.onError?.(error)
       return `${up(0, seconds()).join('\n')}\n`
-    } finally {
-      clearTimeout(timer)
     }
   }
 
-  return {
-    render() {
-      const now = performance.now()
-      if (!cached || now - cached.at >= cacheFor) cached = { at: now, text: scrape() }
-      return cached.text
-    },
-  }
+  return cachedRender(scrape, options.cacheFor ?? 1000)
 }
