@@ -239,10 +239,8 @@ export const createCache = (options: CacheOptions): Cache => {
       try {
         let text: string | null
         if (s.tags === undefined) {
-          // The hit path: one GET, awaited as the client returns it (over TCP, which times it out
-          // itself) or straight from the guard.
-          const call = client.send(['GET', store.entryKey(key)], store.options(s.timeout))
-          const reply = await store.guard(call, s.timeout)
+          // The hit path: one GET, awaited as `store.get` returns it (no `read` result to build).
+          const reply = await store.get(key, s.timeout)
           text = typeof reply === 'string' ? reply : null
         } else {
           const read = await store.read(key, s.tags, s.timeout)

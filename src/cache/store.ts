@@ -52,7 +52,7 @@ export class Store {
   readonly #guards = new Map<number, Guard>()
   /** The client times a command out by its `{ timeout }` itself (TCP: a deadline queue per length). */
   readonly #timesOut: boolean
-  readonly #options = new Map<number, SendOptions>()
+  readonly #sendOptions = new Map<number, SendOptions>()
 
   constructor(client: Client, prefix: string) {
     this.#client = client
@@ -72,12 +72,12 @@ export class Store {
    * The send options that bound a command by `ms` for a client that does so without a timer per
    * call (TCP: the same `{ timeout }` object each time, no wrapper promise); else `undefined`.
    */
-  options(ms: number): SendOptions | undefined {
+  #options(ms: number): SendOptions | undefined {
     if (!this.#timesOut || !(ms > 0)) return undefined
-    let options = this.#options.get(ms)
+    let options = this.#sendOptions.get(ms)
     if (options === undefined) {
       options = { timeout: ms }
-      if (this.#options.size < 16) this.#options.set(ms, options)
+      if (this.#sendOptions.size < 16) this.#sendOptions.set(ms, options)
     }
     return options
   }
@@ -85,9 +85,9 @@ export class Store {
   /**
    * `call`, or a `TimeoutError` after `ms`. One deadline queue per distinct timeout serves every
    * call; a reply the client already holds (an in-process backend) needs none, nor does a call
-   * sent with `options(ms)`, which the client times out itself.
+   * sent with `#options(ms)`, which the client times out itself.
    */
-  guard<T>(call: Promise<T>, ms: number): Promise<T> {
+  #guard<T>(call: Promise<T>, ms: number): Promise<T> {
     if (this.#timesOut && ms > 0) return call
     if (settledValue(call) !== NOT_SETTLED) return call
     let guard = this.#guards.get(ms)
@@ -100,7 +100,7 @@ export class Store {
 
   /** `commands` as one pipeline, bounded by `ms`. */
   #pipeline(commands: Command[], ms: number): Promise<(Reply | ReplyError)[]> {
-    return this.guard(this.#client.pipeline(commands, this.options(ms)), ms)
+    return this.#guard(this.#client.pipeline(commands, this.#options(ms)), ms)
   }
 
   /** `commands` as one pipeline; rejects with the first error reply. */
@@ -108,10 +108,18 @@ export class Store {
     for (const reply of await this.#pipeline(commands, ms)) if (reply instanceof ReplyError) throw reply
   }
 
+  /**
+   * The entry's GET, bounded by `ms`: the client's own promise (over TCP, which times it out
+   * itself) or the guard's, with no wrapper in between (the hit path awaits it directly).
+   */
+  get(key: string, ms: number): Promise<Reply> {
+    return this.#guard(this.#client.send(['GET', this.entryKey(key)], this.#options(ms)), ms)
+  }
+
   /** The entry's text and, in the same round trip, the current versions of `tags`. */
   async read(key: string, tags: readonly string[] | undefined, ms: number): Promise<Read> {
     if (tags === undefined) {
-      const reply = await this.guard(this.#client.send(['GET', this.entryKey(key)], this.options(ms)), ms)
+      const reply = await this.get(key, ms)
       return { text: typeof reply === 'string' ? reply : null, versions: undefined }
     }
     const replies = await this.#pipeline(
@@ -171,23 +179,23 @@ export class Store {
     ms: number,
   ): Promise<void> {
     const entry = this.entryKey(key)
-    await this.guard(
-      this.#client.eval(writeAndRelease, [entry, `${entry}:lock`], [token, entryText, px], this.options(ms)),
+    await this.#guard(
+      this.#client.eval(writeAndRelease, [entry, `${entry}:lock`], [token, entryText, px], this.#options(ms)),
       ms,
     )
   }
 
   /** Frees our lock now (`keep` 0) or lets it live `keep` ms more. */
   async release(key: string, token: string, keep: number, ms: number): Promise<void> {
-    await this.guard(
-      this.#client.eval(release, [`${this.entryKey(key)}:lock`], [token, keep], this.options(ms)),
+    await this.#guard(
+      this.#client.eval(release, [`${this.entryKey(key)}:lock`], [token, keep], this.#options(ms)),
       ms,
     )
   }
 
   async write(key: string, entryText: string, px: number, ms: number): Promise<void> {
-    await this.guard(
-      this.#client.send(['SET', this.entryKey(key), entryText, 'PX', px], this.options(ms)),
+    await this.#guard(
+      this.#client.send(['SET', this.entryKey(key), entryText, 'PX', px], this.#options(ms)),
       ms,
     )
   }
