@@ -5,21 +5,14 @@
  * drops the subscriber, and the stream ends with a final `event: error`.
  */
 import { Redis } from '@upstash/redis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect } from '../../src/bridge/node/socket.ts'
-import { createTcpClient } from '../../src/client/tcp/client.ts'
-import type { Client } from '../../src/client/types.ts'
+import { describe, expect, it } from 'vitest'
 import { rssOf } from '../support/rss.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import { rawSubscribe, TOKEN, useBridgeProcess } from './support.ts'
+import { rawSubscribe, TOKEN, useBridgeProcess, usePublisher } from './support.ts'
 
 const valkey = useValkey()
 const bridge = useBridgeProcess(valkey, ['--max-stream-buffer', String(2 * 1024 * 1024)])
-let publisher: Client
-beforeAll(() => {
-  publisher = createTcpClient({ url: valkey.url, connect, commandTimeout: 30_000 })
-})
-afterAll(() => publisher?.close())
+const publisher = usePublisher(valkey, { commandTimeout: 30_000 })
 
 const MB = 1024 * 1024
 /** The chunked encoding's last chunk: the response, and so the stream, ended. */

@@ -3,20 +3,13 @@
  * message: a burst of published messages reaches the reader in a few HTTP chunks, every event
  * whole and in order.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect } from '../../src/bridge/node/socket.ts'
-import { createTcpClient } from '../../src/client/tcp/client.ts'
-import type { Client } from '../../src/client/types.ts'
+import { describe, expect, it } from 'vitest'
 import { useValkey } from '../support/use-valkey.ts'
-import { rawSubscribe, useBridgeProcess } from './support.ts'
+import { rawSubscribe, useBridgeProcess, usePublisher } from './support.ts'
 
 const valkey = useValkey()
 const bridge = useBridgeProcess(valkey)
-let publisher: Client
-beforeAll(() => {
-  publisher = createTcpClient({ url: valkey.url, connect })
-})
-afterAll(() => publisher?.close())
+const publisher = usePublisher(valkey)
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

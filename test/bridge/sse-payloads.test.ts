@@ -7,21 +7,14 @@
 import { connect as netConnect } from 'node:net'
 import { Redis } from '@upstash/redis'
 import { EventSource } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect } from '../../src/bridge/node/socket.ts'
+import { describe, expect, it } from 'vitest'
 import { sseEvent } from '../../src/bridge/sse-events.ts'
-import { createTcpClient } from '../../src/client/tcp/client.ts'
-import type { Client } from '../../src/client/types.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import { TOKEN, useBridgeProcess } from './support.ts'
+import { TOKEN, useBridgeProcess, usePublisher } from './support.ts'
 
 const valkey = useValkey()
 const bridge = useBridgeProcess(valkey)
-let publisher: Client
-beforeAll(() => {
-  publisher = createTcpClient({ url: valkey.url, connect })
-})
-afterAll(() => publisher?.close())
+const publisher = usePublisher(valkey)
 
 const encoder = new TextEncoder()
 const bytes = (...parts: Array<string | number[]>): Uint8Array =>

@@ -6,7 +6,11 @@ import { connect, type Socket } from 'node:net'
 import { afterAll, beforeAll, expect } from 'vitest'
 import { type BridgeConfig, parseConfig } from '../../src/bridge/config.ts'
 import type { BridgeServer } from '../../src/bridge/node/server.ts'
+import { connect as socketConnect } from '../../src/bridge/node/socket.ts'
 import { startBridge } from '../../src/bridge/node/start.ts'
+import { createTcpClient } from '../../src/client/tcp/client.ts'
+import type { TcpClientOptions } from '../../src/client/tcp/options.ts'
+import type { Client } from '../../src/client/types.ts'
 import { type BridgeProcess, spawnBridge } from '../support/bridge-cli.ts'
 
 export const TOKEN = 'test-token-0123456789abcdef'
@@ -88,6 +92,29 @@ export const useBridgeProcess = (
       return started().child
     },
     stderr: () => started().stderr(),
+  }
+}
+
+/**
+ * A TCP client on the file's Valkey (after `useValkey()`), opened before its tests and closed
+ * after: the SSE tests publish with it while a bridge streams to a subscriber.
+ */
+export const usePublisher = (
+  valkey: { readonly url: string },
+  options: Pick<TcpClientOptions, 'commandTimeout'> = {},
+): Pick<Client, 'send' | 'pipeline'> => {
+  let client: Client | undefined
+  beforeAll(() => {
+    client = createTcpClient({ url: valkey.url, connect: socketConnect, ...options })
+  })
+  afterAll(() => client?.close())
+  const opened = (): Client => {
+    if (!client) throw new Error('usePublisher(): only available inside tests and hooks')
+    return client
+  }
+  return {
+    send: (command, sendOptions) => opened().send(command, sendOptions),
+    pipeline: (commands, sendOptions) => opened().pipeline(commands, sendOptions),
   }
 }
 
