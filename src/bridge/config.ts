@@ -382,14 +382,7 @@ export const parseConfig = (
   }
   const dashboard = SWITCH[one('dashboard')?.toLowerCase() ?? 'false']
   if (dashboard === undefined) throw new ConfigError('--dashboard takes no value, or true/false')
-  const bucketText = one('analytics-bucket')
-  let analyticsBucket: number | undefined
-  try {
-    analyticsBucket =
-      bucketText === undefined ? undefined : parseDuration(bucketText as Duration, '--analytics-bucket')
-  } catch (error) {
-    throw new ConfigError((error as Error).message)
-  }
+  const analyticsBucket = durationOf('analytics-bucket', one('analytics-bucket'))
   const limiterMetrics = switchOf('limiter-metrics', one('limiter-metrics')) ?? true
   return {
     ...(analyticsBucket !== undefined ? { analyticsBucket } : {}),
@@ -415,6 +408,23 @@ export const parseConfig = (
     manageAcl,
     aclUsers,
     ...(printAcl ? { printAcl: true as const } : {}),
+  }
+}
+
+/**
+ * A flag's duration in ms. Its unit is required (`parseDuration` takes bare milliseconds only as a
+ * number, never as text), so the message asks for one rather than repeat `parseDuration`'s offer
+ * of "a whole number of milliseconds", which a flag cannot be.
+ */
+const durationOf = (name: string, text: string | undefined): number | undefined => {
+  if (text === undefined) return undefined
+  try {
+    return parseDuration(text as Duration, `--${name}`)
+  } catch (error) {
+    throw new ConfigError(
+      `--${name} must be a positive duration with its unit, like '10 s', '1 m' or '500 ms' (units ms, s, m, h, d, w), got ${JSON.stringify(text)}`,
+      { cause: error },
+    )
   }
 }
 

@@ -87,6 +87,10 @@ describe('limiter decisions on /metrics', () => {
     if (config === 'help') throw new Error('unreachable')
     expect(config.analyticsBucket).toBe(10_000)
     expect(() => parseConfig(['--token', TOKEN, '--analytics-bucket', 'soon'], {})).toThrow(ConfigError)
+    // A bare number is refused too, and the message asks for the unit rather than offer milliseconds.
+    expect(() => parseConfig(['--token', TOKEN, '--analytics-bucket', '60000'], {})).toThrow(
+      /--analytics-bucket must be a positive duration with its unit, like '10 s'/,
+    )
     await record('tens', 'denied', 6, 10_000, 10_000)
     await record('tens', 'allowed', 4, 25_000, 10_000)
     const tens = await startBridge({ ...config, upstream: valkey.url })
