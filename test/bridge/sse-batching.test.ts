@@ -5,27 +5,13 @@
  */
 import { describe, expect, it } from 'vitest'
 import { useValkey } from '../support/use-valkey.ts'
-import { rawSubscribe, useBridgeProcess, usePublisher } from './support.ts'
+import { chunksOf, rawSubscribe, useBridgeProcess, usePublisher } from './support.ts'
 
 const valkey = useValkey()
 const bridge = useBridgeProcess(valkey)
 const publisher = usePublisher(valkey)
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** The chunks of a chunked HTTP/1.1 body, as far as they arrived. */
-const chunksOf = (raw: string): string[] => {
-  let at = raw.indexOf('\r\n\r\n') + 4
-  const chunks: string[] = []
-  for (;;) {
-    const eol = raw.indexOf('\r\n', at)
-    if (eol === -1) return chunks
-    const size = Number.parseInt(raw.slice(at, eol), 16)
-    if (!(size > 0) || eol + 2 + size > raw.length) return chunks
-    chunks.push(raw.slice(eol + 2, eol + 2 + size))
-    at = eol + 2 + size + 2
-  }
-}
 
 describe('the bridge SSE writer', () => {
   it('sends a burst of 200 published messages in a few chunks, each event whole and in order', async () => {

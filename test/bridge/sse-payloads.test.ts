@@ -4,13 +4,12 @@
  * for invalid UTF-8 the same text once decoded; an EventSource and `@upstash/redis`'s subscriber
  * get the exact payloads.
  */
-import { connect as netConnect } from 'node:net'
 import { Redis } from '@upstash/redis'
 import { EventSource } from 'undici'
 import { describe, expect, it } from 'vitest'
 import { sseEvent } from '../../src/bridge/sse-events.ts'
 import { useValkey } from '../support/use-valkey.ts'
-import { TOKEN, useBridgeProcess, usePublisher } from './support.ts'
+import { chunksOf, rawSubscribe, TOKEN, useBridgeProcess, usePublisher } from './support.ts'
 
 const valkey = useValkey()
 const bridge = useBridgeProcess(valkey)
@@ -50,41 +49,23 @@ const publish = async (channel: string, payloads: Uint8Array[]) => {
   await publisher.pipeline([...payloads, END].map((p) => ['PUBLISH', channel, p]))
 }
 
-/** The raw body of `/<kind>/<name>` (chunked transfer decoded), once `done(body)` holds. */
-const rawStream = async (path: string, ready: string) => {
-  const { hostname, port } = new URL(bridge.url)
-  const socket = netConnect({ host: hostname, port: Number(port) })
-  let raw = Buffer.alloc(0)
-  socket.on('data', (chunk: Buffer) => {
-    raw = Buffer.concat([raw, chunk])
-  })
-  socket.write(`GET ${path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TOKEN}\r\n\r\n`)
-  const body = (): Buffer => {
-    const parts: Buffer[] = []
-    let at = raw.indexOf('\r\n\r\n') + 4
-    for (;;) {
-      const eol = raw.indexOf('\r\n', at)
-      if (eol === -1) break
-      const size = Number.parseInt(raw.subarray(at, eol).toString('latin1'), 16)
-      if (!(size > 0) || eol + 2 + size > raw.length) break
-      parts.push(raw.subarray(eol + 2, eol + 2 + size))
-      at = eol + 2 + size + 2
-    }
-    return Buffer.concat(parts)
-  }
-  await expect.poll(() => body().toString('latin1').includes(ready), { timeout: 10_000 }).toBe(true)
+/** The raw body of `/<kind>/<channel>` (chunked transfer decoded), once its confirmation arrived. */
+const rawStream = async (kind: 'subscribe' | 'psubscribe', channel: string) => {
+  const { socket, received } = await rawSubscribe(bridge.url, channel, kind)
+  const text = (): string => chunksOf(received()).join('')
+  const ready = `data: ${kind},${channel},1\n\n`
+  await expect.poll(() => text().includes(ready), { timeout: 10_000 }).toBe(true)
   return {
-    body,
-    until: (end: string) =>
-      expect.poll(() => body().toString('latin1').endsWith(end), { timeout: 20_000 }).toBe(true),
+    body: (): Buffer => Buffer.from(text(), 'latin1'),
+    until: (end: string) => expect.poll(() => text().endsWith(end), { timeout: 20_000 }).toBe(true),
     close: () => socket.destroy(),
   }
 }
 
 describe('the bridge SSE body, for tricky payloads', () => {
   it('holds the bytes the text path sent for valid UTF-8 (channel with a comma, subscribe and psubscribe)', async () => {
-    const sub = await rawStream('/subscribe/e2e,valid', 'data: subscribe,e2e,valid,1\n\n')
-    const psub = await rawStream('/psubscribe/e2e,v*', 'data: psubscribe,e2e,v*,1\n\n')
+    const sub = await rawStream('subscribe', 'e2e,valid')
+    const psub = await rawStream('psubscribe', 'e2e,v*')
     await publish('e2e,valid', valid)
     await sub.until('data: message,e2e,valid,END\n\n')
     await psub.until('data: pmessage,e2e,v*,e2e,valid,END\n\n')
@@ -101,7 +82,7 @@ describe('the bridge SSE body, for tricky payloads', () => {
   }, 30_000)
 
   it('passes invalid UTF-8 through, which decodes to the text the text path sent', async () => {
-    const sub = await rawStream('/subscribe/e2e-invalid', 'data: subscribe,e2e-invalid,1\n\n')
+    const sub = await rawStream('subscribe', 'e2e-invalid')
     await publish('e2e-invalid', invalid)
     await sub.until('data: message,e2e-invalid,END\n\n')
     const expected =

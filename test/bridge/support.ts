@@ -119,23 +119,39 @@ export const usePublisher = (
 }
 
 /**
- * A raw HTTP/1.1 `GET /subscribe/<channel>` to the bridge at `url`, so the test decides when (and
+ * A raw HTTP/1.1 `GET /<kind>/<channel>` to the bridge at `url`, so the test decides when (and
  * whether) it reads; resolves once the subscribe confirmation arrived, or after 5 s without it.
- * `received()` is everything read so far, headers and chunk framing included, as latin1.
+ * `received()` is everything read so far, headers and chunk framing included, as latin1 (one
+ * character per byte: `Buffer.from(text, 'latin1')` gives the bytes back).
  */
 export const rawSubscribe = async (
   url: string,
   channel: string,
+  kind: 'subscribe' | 'psubscribe' = 'subscribe',
 ): Promise<{ socket: Socket; received: () => string }> => {
   const { hostname, port } = new URL(url)
   const socket = connect({ host: hostname, port: Number(port) })
   let text = ''
   socket.setEncoding('latin1')
   socket.on('data', (chunk: string) => (text += chunk))
-  socket.write(`GET /subscribe/${channel} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TOKEN}\r\n\r\n`)
-  for (let i = 0; i < 200 && !text.includes(`data: subscribe,${channel},1`); i++)
+  socket.write(`GET /${kind}/${channel} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TOKEN}\r\n\r\n`)
+  for (let i = 0; i < 200 && !text.includes(`data: ${kind},${channel},1`); i++)
     await new Promise((resolve) => setTimeout(resolve, 25))
   return { socket, received: () => text }
+}
+
+/** The data of each whole chunk of a chunked HTTP/1.1 response read so far (`received()`). */
+export const chunksOf = (raw: string): string[] => {
+  let at = raw.indexOf('\r\n\r\n') + 4
+  const chunks: string[] = []
+  for (;;) {
+    const eol = raw.indexOf('\r\n', at)
+    if (eol === -1) return chunks
+    const size = Number.parseInt(raw.slice(at, eol), 16)
+    if (!(size > 0) || eol + 2 + size > raw.length) return chunks
+    chunks.push(raw.slice(eol + 2, eol + 2 + size))
+    at = eol + 2 + size + 2
+  }
 }
 
 /** GETs the bridge's `/metrics` with the full token; the page must answer 200. */
