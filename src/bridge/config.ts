@@ -380,8 +380,7 @@ export const parseConfig = (
       '--acl-full-user and --acl-read-only-user must differ: each token class has its own Valkey user',
     )
   }
-  const dashboard = SWITCH[one('dashboard')?.toLowerCase() ?? 'false']
-  if (dashboard === undefined) throw new ConfigError('--dashboard takes no value, or true/false')
+  const dashboard = switchOf('dashboard', one('dashboard')) ?? false
   const analyticsBucket = durationOf('analytics-bucket', one('analytics-bucket'))
   const limiterMetrics = switchOf('limiter-metrics', one('limiter-metrics')) ?? true
   return {
