@@ -5,9 +5,10 @@
  *
  * Times are epoch ms on the writer's clock; `delta` is how long the factory took (XFetch needs
  * it); flag `n` marks a remembered factory failure (negative caching), whose payload is the error
- * message; flag `j` marks a payload of plain JSON (no tagged value in it). `<tags>` is empty or a JSON object of the tag versions the value was computed under: a
- * read compares them with the tags' current versions, so invalidating a tag is one INCR however
- * many entries carry it. The header is parsed by hand: a hit costs one `JSON.parse`, the payload's.
+ * message; flag `j` marks a payload of plain JSON (no tagged value in it). `<tags>` is empty or a
+ * JSON object of the tag versions the value was computed under: a read compares them with the
+ * tags' current versions, so invalidating a tag is one INCR however many entries carry it. The
+ * header is parsed by hand: a hit costs one `JSON.parse`, the payload's.
  */
 import { CacheError } from '../errors.ts'
 import { type Serializer, taggedJson } from './serializer.ts'
