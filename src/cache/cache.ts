@@ -37,6 +37,7 @@ import {
 } from './options.ts'
 import type { CacheResult, Factory } from './result.ts'
 import { taggedJson } from './serializer.ts'
+import { settingsResolver } from './settings.ts'
 import { Store } from './store.ts'
 
 export interface Cache {
@@ -115,41 +116,7 @@ export const createCache = (options: CacheOptions): Cache => {
   const inflight = new Map<string, Lookup>()
   const refreshing = new Set<string>()
 
-  // The last options resolved, field by field: callers pass the same values on every call (often
-  // in a new object literal each time), and resolving them costs more than comparing them.
-  let last: { readonly o: GetOrSetOptions; readonly s: Settings } | undefined
-  const settings = (o: GetOrSetOptions | undefined): Settings => {
-    if (o === undefined) return base
-    const l = last?.o
-    if (
-      l !== undefined &&
-      l.ttl === o.ttl &&
-      l.grace === o.grace &&
-      sameTags(l.tags, o.tags) &&
-      l.timeout === o.timeout &&
-      l.softTimeout === o.softTimeout &&
-      l.beta === o.beta &&
-      l.negativeTtl === o.negativeTtl
-    )
-      return last!.s
-    const s = resolve(o)
-    const { ttl, grace, tags, timeout, softTimeout, beta, negativeTtl } = o
-    // A copy of the tags: a caller that changes its array afterwards gets them resolved again.
-    last = { o: { ttl, grace, tags: tags && [...tags], timeout, softTimeout, beta, negativeTtl }, s }
-    return s
-  }
-
-  const resolve = (o: GetOrSetOptions): Settings => {
-    return {
-      ttl: o.ttl === undefined ? base.ttl : ms(o.ttl, 'ttl'),
-      grace: graceMs(o.grace, base.grace),
-      tags: checkTags(o.tags),
-      timeout: o.timeout === undefined ? base.timeout : ms(o.timeout, 'timeout'),
-      softTimeout: o.softTimeout === undefined ? 0 : ms(o.softTimeout, 'softTimeout'),
-      beta: o.beta === undefined ? base.beta : checkBeta(o.beta),
-      negativeTtl: o.negativeTtl === undefined ? 0 : ms(o.negativeTtl, 'negativeTtl'),
-    }
-  }
+  const settings = settingsResolver(base)
 
   const background = (work: Promise<unknown>): Promise<unknown> => {
     const quiet = work.then(
@@ -411,13 +378,6 @@ interface Lookup {
   done: boolean
   status: CacheResult<unknown>['status']
   pending: Promise<unknown>
-}
-
-const sameTags = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean => {
-  if (a === b) return true
-  if (a === undefined || b === undefined || !Array.isArray(b) || a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }
 
 /** Errors of the backend (unreachable, slow, refusing), as opposed to the factory's or the caller's. */
